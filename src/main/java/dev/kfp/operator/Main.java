@@ -1,0 +1,20 @@
+package dev.kfp.operator;
+
+import java.util.Arrays;
+
+/** Entry point of the jar: picks the sub-command (sandbox by default). */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    String command = args.length == 0 || args[0].startsWith("-") ? "sandbox" : args[0];
+    String[] rest = args.length == 0 || args[0].startsWith("-") ? args : Arrays.copyOfRange(args, 1, args.length);
+    switch (command) {
+      default -> {
+        System.err.println("unknown command '" + command + "'. Commands: sandbox (default), operator, simulator");
+        System.exit(2);
+      }
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package dev.kfp.operator.kfp;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * KFP's filter JSON ({@code {"predicates": [...]}}, AND-ed), built with typed methods. Keys are KFP's run field
+ * names such as {@code display_name}, {@code description}, {@code state}, {@code storage_state},
+ * {@code created_at}.
+ */
+public record RunFilter(List<Predicate> predicates) {
+
+  public RunFilter {
+    predicates = List.copyOf(predicates);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** KFP's predicate operations. */
+  public enum Operation {
+    EQUALS,
+    NOT_EQUALS,
+    GREATER_THAN,
+    GREATER_THAN_EQUALS,
+    LESS_THAN,
+    LESS_THAN_EQUALS,
+    IN,
+    IS_SUBSTRING
+  }
+
+  /**
+   * One condition. Exactly one of the value fields is set, matching KFP's oneof: a string, a long, a
+   * timestamp, or for {@link Operation#IN} a list of strings.
+   */
+  public record Predicate(String key, Operation operation, String stringValue, Long longValue,
+      Instant timestampValue, List<String> stringValues) {}
+
+  /** Collects predicates; each method adds one. */
+  public static final class Builder {
+    private final List<Predicate> predicates = new ArrayList<>();
+
+    private Builder add(String key, Operation operation, String s, Long l, Instant t, List<String> list) {
+      if (key == null || key.isBlank()) {
+        throw new IllegalArgumentException("a filter predicate needs a key");
+      }
+      predicates.add(new Predicate(key, operation, s, l, t, list == null ? null : List.copyOf(list)));
+      return this;
+    }
+
+    public Builder equalTo(String key, String value) {
+      return add(key, Operation.EQUALS, value, null, null, null);
+    }
+
+    public Builder notEqualTo(String key, String value) {
+      return add(key, Operation.NOT_EQUALS, value, null, null, null);
+    }
+
+    public Builder substring(String key, String value) {
+      return add(key, Operation.IS_SUBSTRING, value, null, null, null);
+    }
+
+    public Builder in(String key, List<String> values) {
+      return add(key, Operation.IN, null, null, null, values);
+    }
+
+    public Builder compare(String key, Operation operation, long value) {
+      return add(key, operation, null, value, null, null);
+    }
+
+    public Builder compare(String key, Operation operation, Instant value) {
+      return add(key, operation, null, null, value, null);
+    }
+
+    public RunFilter build() {
+      return new RunFilter(predicates);
+    }
+  }
+}
