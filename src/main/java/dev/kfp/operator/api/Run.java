@@ -1,0 +1,54 @@
+package dev.kfp.operator.api;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A Kubeflow Pipelines run as a Kubernetes object: {@code pipelines.kfp.dev/v1alpha1 Run}. */
+@Group(Run.GROUP)
+@Version(Run.VERSION)
+@Kind("Run")
+@Plural("runs")
+@ShortNames("kfprun")
+@Categories({"kfp", "kubeflow"})
+@AdditionalPrinterColumn(name = "Run ID", jsonPath = ".status.runId", type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
+@AdditionalPrinterColumn(name = "State", jsonPath = ".status.state", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Succeeded", jsonPath = ".status.conditions[?(@.type==\"Succeeded\")].status",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Reason", jsonPath = ".status.conditions[?(@.type==\"Succeeded\")].reason",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Started", jsonPath = ".status.createdAt", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "Finished", jsonPath = ".status.finishedAt",
+    type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "Archived", jsonPath = ".spec.archived", type = AdditionalPrinterColumn.Type.BOOLEAN)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class Run extends CustomResource<RunSpec, RunStatus> implements Namespaced {
+
+  public static final String GROUP = "pipelines.kfp.dev";
+  public static final String VERSION = "v1alpha1";
+  /** Any non-empty value asks for the run to be terminated, once. */
+  public static final String TERMINATE_ANNOTATION = GROUP + "/terminate";
+  /** A token: every value not yet acted on asks for one retry. */
+  public static final String RETRY_ANNOTATION = GROUP + "/retry";
+  /** Keeps the KFP run while the operator cleans up the object. */
+  public static final String FINALIZER = GROUP + "/finalizer";
+
+  @Override
+  protected RunStatus initStatus() {
+    return new RunStatus();
+  }
+
+  /** The value of one of our annotations, or null. */
+  public String annotation(String name) {
+    var annotations = getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(name);
+  }
+}

@@ -1,0 +1,37 @@
+package dev.kfp.operator.api;
+
+import java.util.List;
+
+/** Condition types and reasons of a Run, as users see them in {@code kubectl describe} and wait on. */
+public final class RunConditions {
+
+  /** True once a KFP run exists for the object. */
+  public static final String SUBMITTED = "Submitted";
+  /** The summary: Unknown while the run is active, True when it succeeded, False when it failed. */
+  public static final String SUCCEEDED = "Succeeded";
+  /** False when the last look at KFP failed. */
+  public static final String SYNCED = "Synced";
+
+  public static final String REASON_INVALID_SPEC = "InvalidSpec";
+  public static final String REASON_KFP_ERROR = "KfpError";
+  public static final String REASON_UNAUTHORIZED = "Unauthorized";
+  public static final String REASON_SPEC_CHANGED = "SpecChanged";
+  public static final String REASON_CREATED = "Created";
+  public static final String REASON_ADOPTED = "Adopted";
+  public static final String REASON_TERMINATED = "Terminated";
+  public static final String REASON_PENDING_SUBMISSION = "NotSubmitted";
+  public static final String REASON_OK = "Ok";
+  public static final String REASON_KFP_UNREACHABLE = "KfpUnreachable";
+  public static final String REASON_RUN_DELETED = "RunDeletedInKfp";
+  public static final String REASON_RETRY_REJECTED = "RetryRejected";
+  public static final String REASON_DELETION_BLOCKED = "DeletionBlocked";
+
+  private static final List<String> ORDER = List.of(SUBMITTED, SUCCEEDED, SYNCED);
+
+  private RunConditions() {}
+
+  static int order(String type) {
+    int index = ORDER.indexOf(type);
+    return index < 0 ? ORDER.size() : index;
+  }
+}

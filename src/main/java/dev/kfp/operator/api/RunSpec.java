@@ -1,0 +1,134 @@
+package dev.kfp.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.Map;
+
+/**
+ * What the user asks for. A KFP run cannot be changed once created, so everything here except
+ * {@code archived} and {@code deletionPolicy} is immutable (CEL rules below; the operator also detects edits).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.displayName) == has(oldSelf.displayName) && (!has(self.displayName) || self.displayName == oldSelf.displayName)",
+    message = "spec.displayName cannot change after creation: a KFP run is immutable; create a new Run instead")
+@ValidationRule(value = "has(self.description) == has(oldSelf.description) && (!has(self.description) || self.description == oldSelf.description)",
+    message = "spec.description cannot change after creation: a KFP run is immutable; create a new Run instead")
+@ValidationRule(value = "has(self.experimentId) == has(oldSelf.experimentId) && (!has(self.experimentId) || self.experimentId == oldSelf.experimentId)",
+    message = "spec.experimentId cannot change after creation: a KFP run is immutable; create a new Run instead")
+@ValidationRule(value = "has(self.pipeline) == has(oldSelf.pipeline) && (!has(self.pipeline) || self.pipeline == oldSelf.pipeline)",
+    message = "spec.pipeline cannot change after creation: a KFP run is immutable; create a new Run instead")
+@ValidationRule(value = "has(self.parameters) == has(oldSelf.parameters) && (!has(self.parameters) || self.parameters == oldSelf.parameters)",
+    message = "spec.parameters cannot change after creation: a KFP run is immutable; create a new Run instead")
+@ValidationRule(value = "has(self.pipelineRoot) == has(oldSelf.pipelineRoot) && (!has(self.pipelineRoot) || self.pipelineRoot == oldSelf.pipelineRoot)",
+    message = "spec.pipelineRoot cannot change after creation: a KFP run is immutable; create a new Run instead")
+@ValidationRule(value = "has(self.serviceAccount) == has(oldSelf.serviceAccount) && (!has(self.serviceAccount) || self.serviceAccount == oldSelf.serviceAccount)",
+    message = "spec.serviceAccount cannot change after creation: a KFP run is immutable; create a new Run instead")
+public class RunSpec {
+
+  @JsonPropertyDescription("Name of the KFP run; defaults to metadata.name.")
+  private String displayName;
+  @JsonPropertyDescription("Description of the KFP run; the operator appends its own marker line.")
+  private String description;
+  @JsonPropertyDescription("KFP experiment id; KFP's default experiment when empty (required in multi-user KFP).")
+  private String experimentId;
+  @Required
+  @JsonPropertyDescription("The pipeline to run: exactly one of versionRef, spec, specFrom.")
+  private PipelineSource pipeline;
+  @JsonPropertyDescription("Pipeline parameters: any JSON value each, passed to KFP unchanged.")
+  private Map<String, JsonNode> parameters;
+  @JsonPropertyDescription("Root URI for the pipeline's output artifacts, e.g. s3://bucket/root.")
+  private String pipelineRoot;
+  @JsonPropertyDescription("Kubernetes service account the pipeline's pods run as.")
+  private String serviceAccount;
+  @JsonPropertyDescription("Mutable: true archives the KFP run, false unarchives it.")
+  private Boolean archived;
+  @Default("Archive")
+  @JsonPropertyDescription("Mutable: what happens to the KFP run when this object is deleted.")
+  private DeletionPolicy deletionPolicy;
+
+  public String getDisplayName() {
+    return displayName;
+  }
+
+  public void setDisplayName(String displayName) {
+    this.displayName = displayName;
+  }
+
+  public String getDescription() {
+    return description;
+  }
+
+  public void setDescription(String description) {
+    this.description = description;
+  }
+
+  public String getExperimentId() {
+    return experimentId;
+  }
+
+  public void setExperimentId(String experimentId) {
+    this.experimentId = experimentId;
+  }
+
+  public PipelineSource getPipeline() {
+    return pipeline;
+  }
+
+  public void setPipeline(PipelineSource pipeline) {
+    this.pipeline = pipeline;
+  }
+
+  public Map<String, JsonNode> getParameters() {
+    return parameters;
+  }
+
+  public void setParameters(Map<String, JsonNode> parameters) {
+    this.parameters = parameters;
+  }
+
+  public String getPipelineRoot() {
+    return pipelineRoot;
+  }
+
+  public void setPipelineRoot(String pipelineRoot) {
+    this.pipelineRoot = pipelineRoot;
+  }
+
+  public String getServiceAccount() {
+    return serviceAccount;
+  }
+
+  public void setServiceAccount(String serviceAccount) {
+    this.serviceAccount = serviceAccount;
+  }
+
+  public Boolean getArchived() {
+    return archived;
+  }
+
+  public void setArchived(Boolean archived) {
+    this.archived = archived;
+  }
+
+  public DeletionPolicy getDeletionPolicy() {
+    return deletionPolicy;
+  }
+
+  public void setDeletionPolicy(DeletionPolicy deletionPolicy) {
+    this.deletionPolicy = deletionPolicy;
+  }
+
+  /** True when the user asked for the run to be archived. */
+  public boolean wantsArchived() {
+    return Boolean.TRUE.equals(archived);
+  }
+
+  /** The deletion policy in force: Archive when unset. */
+  public DeletionPolicy effectiveDeletionPolicy() {
+    return deletionPolicy == null ? DeletionPolicy.Archive : deletionPolicy;
+  }
+}
