@@ -11,6 +11,8 @@ public final class RunConditions {
   public static final String SUCCEEDED = "Succeeded";
   /** False when the last look at KFP failed. */
   public static final String SYNCED = "Synced";
+  /** The outcome of the latest retry token: True when KFP accepted it, False when it was rejected. */
+  public static final String RETRIED = "Retried";
 
   public static final String REASON_INVALID_SPEC = "InvalidSpec";
   public static final String REASON_KFP_ERROR = "KfpError";
@@ -23,10 +25,11 @@ public final class RunConditions {
   public static final String REASON_OK = "Ok";
   public static final String REASON_KFP_UNREACHABLE = "KfpUnreachable";
   public static final String REASON_RUN_DELETED = "RunDeletedInKfp";
+  public static final String REASON_RETRIED = "Retried";
   public static final String REASON_RETRY_REJECTED = "RetryRejected";
   public static final String REASON_DELETION_BLOCKED = "DeletionBlocked";
 
-  private static final List<String> ORDER = List.of(SUBMITTED, SUCCEEDED, SYNCED);
+  private static final List<String> ORDER = List.of(SUBMITTED, SUCCEEDED, SYNCED, RETRIED);
 
   private RunConditions() {}
 

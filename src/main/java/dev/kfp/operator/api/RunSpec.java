@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Map;
@@ -47,8 +48,10 @@ public class RunSpec {
   @JsonPropertyDescription("Mutable: true archives the KFP run, false unarchives it.")
   private Boolean archived;
   @Default("Archive")
-  @JsonPropertyDescription("Mutable: what happens to the KFP run when this object is deleted.")
-  private DeletionPolicy deletionPolicy;
+  @Pattern("^(Archive|Delete|Orphan)$")
+  @JsonPropertyDescription("Mutable: what happens to the KFP run when this object is deleted: Archive (default),"
+      + " Delete or Orphan.")
+  private String deletionPolicy;
 
   public String getDisplayName() {
     return displayName;
@@ -114,11 +117,12 @@ public class RunSpec {
     this.archived = archived;
   }
 
-  public DeletionPolicy getDeletionPolicy() {
+  /** Kept as text so that a wrong value reaches the operator, which reports it, instead of breaking parsing. */
+  public String getDeletionPolicy() {
     return deletionPolicy;
   }
 
-  public void setDeletionPolicy(DeletionPolicy deletionPolicy) {
+  public void setDeletionPolicy(String deletionPolicy) {
     this.deletionPolicy = deletionPolicy;
   }
 
@@ -127,8 +131,16 @@ public class RunSpec {
     return Boolean.TRUE.equals(archived);
   }
 
-  /** The deletion policy in force: Archive when unset. */
-  public DeletionPolicy effectiveDeletionPolicy() {
-    return deletionPolicy == null ? DeletionPolicy.Archive : deletionPolicy;
+  /** The deletion policy in force: Archive when unset, empty when the value is not a known policy. */
+  public java.util.Optional<DeletionPolicy> effectiveDeletionPolicy() {
+    if (deletionPolicy == null || deletionPolicy.isEmpty()) {
+      return java.util.Optional.of(DeletionPolicy.Archive);
+    }
+    for (DeletionPolicy policy : DeletionPolicy.values()) {
+      if (policy.name().equals(deletionPolicy)) {
+        return java.util.Optional.of(policy);
+      }
+    }
+    return java.util.Optional.empty();
   }
 }

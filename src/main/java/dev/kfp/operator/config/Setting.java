@@ -1,0 +1,43 @@
+package dev.kfp.operator.config;
+
+/**
+ * Every operator setting, with its one name: the environment variable {@code KFP_ENDPOINT} is the flag
+ * {@code --kfp-endpoint} (and the Helm value of the same meaning).
+ */
+public enum Setting {
+  KFP_ENDPOINT(null, "KFP API base URL, e.g. http://ml-pipeline.kubeflow:8888 (a path prefix is allowed)"),
+  KFP_AUTH("none", "how the operator authenticates to KFP: none | token"),
+  KFP_TOKEN_FILE("/var/run/secrets/kubeflow/pipelines/token",
+      "bearer token file (projected service-account token, audience pipelines.kubeflow.org), re-read on change"),
+  KFP_CA_BUNDLE(null, "PEM file of CA certificates to trust for an https KFP endpoint"),
+  KFP_UI_URL(null, "KFP UI base URL; when set, status.runUrl links each run"),
+  KFP_TIMEOUT("30s", "connect and read timeout of each KFP call"),
+  WATCH_NAMESPACES("", "comma-separated namespaces to watch; empty watches all"),
+  POLL_INTERVAL("10s", "how often an active run's state is read from KFP"),
+  RESYNC_INTERVAL("5m", "how often a finished run is re-read, to notice changes made in the KFP UI");
+
+  private final String defaultValue;
+  private final String description;
+
+  Setting(String defaultValue, String description) {
+    this.defaultValue = defaultValue;
+    this.description = description;
+  }
+
+  public String envName() {
+    return name();
+  }
+
+  public String flag() {
+    return "--" + name().toLowerCase().replace('_', '-');
+  }
+
+  /** The default, or null when the setting is required or optional without default. */
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  public String description() {
+    return description;
+  }
+}

@@ -1,0 +1,154 @@
+package dev.kfp.operator.reconciler;
+
+import dev.kfp.operator.api.RunConditions;
+import dev.kfp.operator.api.RunStatus;
+import dev.kfp.operator.kfp.KfpRun;
+import dev.kfp.operator.kfp.KfpRuntimeState;
+import dev.kfp.operator.kfp.KfpStorageState;
+import dev.kfp.operator.kfp.PipelineTaskDetail;
+import dev.kfp.operator.kfp.RuntimeStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/** Copies what KFP says about a run into a Run's status, and derives the {@code Succeeded} summary. */
+final class RunObserver {
+
+  /** The status keeps this many of the latest state changes. */
+  static final int HISTORY_LIMIT = 20;
+
+  private final URI uiBaseUrl;
+
+  RunObserver(URI uiBaseUrl) {
+    this.uiBaseUrl = uiBaseUrl;
+  }
+
+  /** Writes the run into the status; returns the previous state when it changed, else null. */
+  String observe(RunStatus status, KfpRun run, long generation) {
+    String previous = status.getState();
+    String state = run.state() == null ? KfpRuntimeState.RUNTIME_STATE_UNSPECIFIED.name() : run.state().name();
+    status.setRunId(run.runId());
+    status.setState(state);
+    status.setStorageState(run.storageState() == null ? null : run.storageState().name());
+    status.setCreatedAt(text(run.createdAt()));
+    status.setScheduledAt(text(run.scheduledAt()));
+    status.setFinishedAt(run.hasFinished() ? text(run.finishedAt()) : null);
+    status.setError(run.error() == null || run.error().message() == null && run.error().code() == null ? null
+        : new RunStatus.RunError(run.error().code(), run.error().message()));
+    status.setStateHistory(history(run.stateHistory()));
+    if (uiBaseUrl != null) {
+      String base = uiBaseUrl.toString().replaceAll("/+$", "");
+      status.setRunUrl(base + "/#/runs/details/" + run.runId());
+    }
+    status.putCondition(succeeded(status, run, generation));
+    return Objects.equals(previous, state) ? null : previous;
+  }
+
+  private static List<RunStatus.StateTransition> history(List<RuntimeStatus> history) {
+    if (history == null || history.isEmpty()) {
+      return null;
+    }
+    List<RunStatus.StateTransition> transitions = new ArrayList<>();
+    for (RuntimeStatus entry : history) {
+      transitions.add(new RunStatus.StateTransition(entry.state() == null ? null : entry.state().name(),
+          text(entry.updateTime())));
+    }
+    return List.copyOf(transitions.subList(Math.max(0, transitions.size() - HISTORY_LIMIT), transitions.size()));
+  }
+
+  private static Condition succeeded(RunStatus status, KfpRun run, long generation) {
+    KfpRuntimeState state = run.state() == null ? KfpRuntimeState.RUNTIME_STATE_UNSPECIFIED : run.state();
+    String reason = camelCase(state.name());
+    String conditionStatus;
+    String message;
+    switch (state) {
+      case SUCCEEDED, SKIPPED -> {
+        conditionStatus = "True";
+        message = "KFP run " + run.runId() + " " + state.name().toLowerCase(Locale.ROOT)
+            + (run.hasFinished() ? " at " + run.finishedAt() : "");
+      }
+      case FAILED, CANCELED -> {
+        conditionStatus = "False";
+        if (status.wasTerminated()) {
+          reason = RunConditions.REASON_TERMINATED;
+        }
+        message = failureMessage(status, run, state);
+      }
+      default -> {
+        conditionStatus = "Unknown";
+        message = "KFP run " + run.runId() + " is " + state.name();
+      }
+    }
+    return condition(RunConditions.SUCCEEDED, conditionStatus, reason, message, generation);
+  }
+
+  private static String failureMessage(RunStatus status, KfpRun run, KfpRuntimeState state) {
+    StringBuilder text = new StringBuilder("KFP run ").append(run.runId());
+    text.append(status.wasTerminated() ? " was terminated and ended " : " ended ").append(state.name());
+    if (run.hasFinished()) {
+      text.append(" at ").append(run.finishedAt());
+    }
+    if (run.error() != null && run.error().message() != null) {
+      text.append(": ").append(run.error().message());
+    }
+    List<String> failedTasks = failedTasks(run);
+    if (!failedTasks.isEmpty()) {
+      text.append("; failed tasks: ").append(String.join(", ", failedTasks));
+    }
+    if (run.stateHistory() != null && !run.stateHistory().isEmpty()) {
+      text.append("; states: ").append(run.stateHistory().stream()
+          .map(s -> s.state() == null ? "?" : s.state().name()).collect(Collectors.joining(" -> ")));
+    }
+    return text.toString();
+  }
+
+  private static List<String> failedTasks(KfpRun run) {
+    if (run.runDetails() == null || run.runDetails().taskDetails() == null) {
+      return List.of();
+    }
+    List<String> names = new ArrayList<>();
+    for (PipelineTaskDetail task : run.runDetails().taskDetails()) {
+      if (task.state() == KfpRuntimeState.FAILED && task.displayName() != null) {
+        names.add(task.displayName());
+      }
+    }
+    return names;
+  }
+
+  static Condition condition(String type, String status, String reason, String message, long generation) {
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage(message)
+        .withObservedGeneration(generation)
+        .withLastTransitionTime(Instant.now().toString())
+        .build();
+  }
+
+  /** {@code CANCELING} becomes {@code Canceling}, as Kubernetes condition reasons are written. */
+  static String camelCase(String upperSnake) {
+    StringBuilder out = new StringBuilder();
+    for (String part : upperSnake.toLowerCase(Locale.ROOT).split("_")) {
+      if (!part.isEmpty()) {
+        out.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+      }
+    }
+    return out.toString();
+  }
+
+  private static String text(Instant instant) {
+    return instant == null ? null : instant.toString();
+  }
+
+  /** True when KFP's storage state says the run is archived. */
+  static boolean isArchived(KfpRun run) {
+    return run.storageState() == KfpStorageState.ARCHIVED;
+  }
+}

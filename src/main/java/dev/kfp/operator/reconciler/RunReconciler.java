@@ -1,0 +1,416 @@
+package dev.kfp.operator.reconciler;
+
+import static dev.kfp.operator.api.RunConditions.SUBMITTED;
+import static dev.kfp.operator.api.RunConditions.SUCCEEDED;
+import static dev.kfp.operator.api.RunConditions.SYNCED;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kfp.operator.api.DeletionPolicy;
+import dev.kfp.operator.api.Run;
+import dev.kfp.operator.api.RunConditions;
+import dev.kfp.operator.api.RunStatus;
+import dev.kfp.operator.kfp.KfpClient;
+import dev.kfp.operator.kfp.KfpException;
+import dev.kfp.operator.kfp.KfpRun;
+import dev.kfp.operator.kfp.KfpRuntimeState;
+import dev.kfp.operator.kfp.ListRunsRequest;
+import dev.kfp.operator.kfp.RunFilter;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One reconcile of a Run: validate, submit exactly once, observe, act on what the user changed, wait. See
+ * DESIGN.md §2. KFP is reached only through {@link KfpClient}; status is written once, at the end.
+ */
+@ControllerConfiguration(
+    name = "run",
+    finalizerName = Run.FINALIZER,
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = RunChangeFilter.class))
+public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
+
+  /** Creates answered 500 this many times in a row are reported as failed instead of tried again. */
+  static final int CREATE_ATTEMPTS_ON_SERVER_ERROR = 3;
+  private static final Logger LOG = LoggerFactory.getLogger(RunReconciler.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final KfpClient kfp;
+  private final RunValidator validator;
+  private final EventRecorder events;
+  private final ReconcilerSettings settings;
+  private final RunObserver observer;
+  private final Backoff backoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5));
+
+  public RunReconciler(KfpClient kfp, RunValidator validator, EventRecorder events, ReconcilerSettings settings) {
+    this.kfp = kfp;
+    this.validator = validator;
+    this.events = events;
+    this.settings = settings;
+    this.observer = new RunObserver(settings.uiBaseUrl());
+  }
+
+  @Override
+  public UpdateControl<Run> reconcile(Run run, Context<Run> context) {
+    String before = json(run.getStatus());
+    if (run.getStatus() == null) {
+      run.setStatus(new RunStatus());
+    }
+    RunStatus status = run.getStatus();
+    status.setObservedGeneration(run.getMetadata().getGeneration());
+    Optional<Duration> next = status.getRunId() == null ? submit(run) : Optional.empty();
+    if (status.getRunId() != null) {
+      next = followRun(run);
+    }
+    UpdateControl<Run> control = before.equals(json(status)) ? UpdateControl.noUpdate()
+        : UpdateControl.patchStatus(run);
+    next.ifPresent(delay -> control.rescheduleAfter(delay));
+    return control;
+  }
+
+  /** Finds or creates the KFP run; returns when to look again if no run id could be recorded. */
+  private Optional<Duration> submit(Run run) {
+    RunStatus status = run.getStatus();
+    KfpRun request;
+    try {
+      request = validator.toCreateRequest(run);
+    } catch (InvalidSpecException e) {
+      if (setCondition(run, SUBMITTED, "False", RunConditions.REASON_INVALID_SPEC, e.getMessage())) {
+        events.warning(run, RunConditions.REASON_INVALID_SPEC, e.getMessage());
+        LOG.info("{}: invalid spec: {}", ref(run), e.getMessage());
+      }
+      setCondition(run, SUCCEEDED, e.mayResolveItself() ? "Unknown" : "False", RunConditions.REASON_INVALID_SPEC,
+          "the run was not submitted: " + e.getMessage());
+      return e.mayResolveItself() ? Optional.of(settings.resyncInterval()) : Optional.empty();
+    }
+    SubmissionMarker marker = SubmissionMarker.of(run);
+    String key = run.getMetadata().getUid();
+    boolean creating = false;
+    try {
+      Optional<KfpRun> existing = findByMarker(run, marker, request.experimentId());
+      KfpRun kfpRun;
+      String reason;
+      if (existing.isPresent()) {
+        kfpRun = existing.get();
+        reason = RunConditions.REASON_ADOPTED;
+        events.normal(run, "Adopted", "found KFP run " + kfpRun.runId() + " created for this object earlier");
+        LOG.info("{}: adopted KFP run {}", ref(run), kfpRun.runId());
+      } else {
+        creating = true;
+        kfpRun = kfp.createRun(request);
+        reason = RunConditions.REASON_CREATED;
+        events.normal(run, "Submitted", "created KFP run " + kfpRun.runId());
+        LOG.info("{}: created KFP run {}", ref(run), kfpRun.runId());
+      }
+      backoff.reset(key);
+      status.setRunId(kfpRun.runId());
+      status.setSpecHash(SpecFingerprint.of(run.getSpec()));
+      setCondition(run, SUBMITTED, "True", reason, "KFP run " + kfpRun.runId()
+          + (request.experimentId() == null ? "" : " in experiment " + request.experimentId()));
+      return Optional.empty();
+    } catch (KfpException e) {
+      return submitFailed(run, e, creating);
+    }
+  }
+
+  private Optional<KfpRun> findByMarker(Run run, SubmissionMarker marker, String experimentId) {
+    ListRunsRequest query = ListRunsRequest.all()
+        .withNamespace(run.getMetadata().getNamespace())
+        .withExperimentId(experimentId)
+        .withPageSize(100)
+        .withFilter(RunFilter.builder().substring("description", marker.searchKey()).build());
+    List<KfpRun> carriers = kfp.listAllRuns(query).filter(marker::isCarriedBy).toList();
+    if (carriers.size() > 1) {
+      LOG.warn("{}: {} KFP runs carry this object's marker; adopting the oldest", ref(run), carriers.size());
+    }
+    return carriers.stream()
+        .min(Comparator.comparing(KfpRun::createdAt, Comparator.nullsLast(Comparator.naturalOrder())));
+  }
+
+  private Optional<Duration> submitFailed(Run run, KfpException e, boolean creating) {
+    String key = run.getMetadata().getUid();
+    int status = e.httpStatus();
+    if (status == 401 || status == 403) {
+      reportNotSubmitted(run, RunConditions.REASON_UNAUTHORIZED, "KFP refused the operator's credentials: "
+          + e.getMessage());
+      return Optional.of(settings.resyncInterval());
+    }
+    if (status >= 400 && status < 500 && status != 429) {
+      reportNotSubmitted(run, RunConditions.REASON_KFP_ERROR, e.getMessage());
+      return status == 400 ? Optional.empty() : Optional.of(settings.resyncInterval());
+    }
+    if (creating && status == 500 && backoff.failures(key) + 1 >= CREATE_ATTEMPTS_ON_SERVER_ERROR) {
+      backoff.reset(key);
+      reportNotSubmitted(run, RunConditions.REASON_KFP_ERROR, "KFP answered " + CREATE_ATTEMPTS_ON_SERVER_ERROR
+          + " creates in a row with an internal error (KFP reports several spec mistakes this way): "
+          + e.getMessage());
+      return Optional.empty();
+    }
+    // The create may have happened (lost response, 500 after commit): the marker search runs again first,
+    // after a delay that lets a create still in flight on the server become visible.
+    Duration delay = backoff.next(key);
+    reportUnsynced(run, e);
+    LOG.info("{}: submission attempt failed, next in {}: {}", ref(run), delay, e.getMessage());
+    return Optional.of(delay);
+  }
+
+  private void reportNotSubmitted(Run run, String reason, String message) {
+    if (setCondition(run, SUBMITTED, "False", reason, message)) {
+      events.warning(run, reason, message);
+      LOG.info("{}: not submitted: {}", ref(run), message);
+    }
+    setCondition(run, SYNCED, "True", RunConditions.REASON_OK, "KFP answered");
+  }
+
+  /** Observes the recorded KFP run and acts on the user's commands; returns when to look again. */
+  private Optional<Duration> followRun(Run run) {
+    RunStatus status = run.getStatus();
+    String key = run.getMetadata().getUid();
+    checkSpecUnchanged(run);
+    try {
+      KfpRun kfpRun = kfp.getRun(status.getRunId());
+      observe(run, kfpRun);
+      if (act(run, kfpRun)) {
+        observe(run, kfp.getRun(status.getRunId()));
+      }
+      backoff.reset(key);
+      setCondition(run, SYNCED, "True", RunConditions.REASON_OK, "KFP run " + status.getRunId() + " read");
+      return Optional.of(isTerminal(status) ? settings.resyncInterval() : settings.pollInterval());
+    } catch (KfpException e) {
+      if (e.isNotFound()) {
+        String message = "KFP run " + status.getRunId() + " no longer exists (deleted outside the operator); "
+            + "it is not recreated. Delete this Run, or create a new one to run the pipeline again";
+        if (setCondition(run, SYNCED, "False", RunConditions.REASON_RUN_DELETED, message)) {
+          events.warning(run, RunConditions.REASON_RUN_DELETED, message);
+        }
+        return Optional.of(settings.resyncInterval());
+      }
+      reportUnsynced(run, e);
+      return Optional.of(e.isRetryable() ? backoff.next(key) : settings.resyncInterval());
+    }
+  }
+
+  private void observe(Run run, KfpRun kfpRun) {
+    RunStatus status = run.getStatus();
+    String previous = observer.observe(status, kfpRun, run.getMetadata().getGeneration());
+    if (previous != null) {
+      String message = "KFP run " + kfpRun.runId() + ": " + previous + " -> " + status.getState();
+      if (kfpRun.state() == KfpRuntimeState.FAILED) {
+        events.warning(run, "StateChanged", message);
+      } else {
+        events.normal(run, "StateChanged", message);
+      }
+      LOG.info("{}: {}", ref(run), message);
+    }
+  }
+
+  /** Carries out the archived flag and the terminate and retry commands; true when KFP was changed. */
+  private boolean act(Run run, KfpRun kfpRun) {
+    RunStatus status = run.getStatus();
+    boolean changed = false;
+    Boolean archived = run.getSpec().getArchived();
+    if (archived != null && archived != RunObserver.isArchived(kfpRun)) {
+      if (archived) {
+        kfp.archiveRun(kfpRun.runId());
+        events.normal(run, "Archived", "archived KFP run " + kfpRun.runId());
+      } else {
+        kfp.unarchiveRun(kfpRun.runId());
+        events.normal(run, "Unarchived", "unarchived KFP run " + kfpRun.runId());
+      }
+      LOG.info("{}: {} KFP run {}", ref(run), archived ? "archived" : "unarchived", kfpRun.runId());
+      changed = true;
+    }
+    String terminate = run.annotation(Run.TERMINATE_ANNOTATION);
+    if (terminate != null && !terminate.isEmpty() && status.getTerminated() == null) {
+      changed |= terminate(run, kfpRun);
+    }
+    String retry = run.annotation(Run.RETRY_ANNOTATION);
+    if (retry != null && !retry.isEmpty() && !retry.equals(status.getLastRetry())) {
+      changed |= retry(run, kfpRun, retry);
+    }
+    return changed;
+  }
+
+  private boolean terminate(Run run, KfpRun kfpRun) {
+    RunStatus status = run.getStatus();
+    if (kfpRun.state() != null && kfpRun.state().isTerminable()) {
+      try {
+        kfp.terminateRun(kfpRun.runId());
+        status.setTerminated(true);
+        events.normal(run, "Terminated", "terminated KFP run " + kfpRun.runId() + " (was " + kfpRun.state() + ")");
+        LOG.info("{}: terminated KFP run {}", ref(run), kfpRun.runId());
+        return true;
+      } catch (KfpException e) {
+        if (e.httpStatus() != 400) {
+          throw e;
+        }
+      }
+    }
+    // The run is past the point where terminating means anything; note that the command was seen.
+    status.setTerminated(false);
+    events.normal(run, "TerminateIgnored", "KFP run " + kfpRun.runId() + " is " + kfpRun.state()
+        + "; only PENDING, RUNNING or PAUSED runs can be terminated");
+    return false;
+  }
+
+  private boolean retry(Run run, KfpRun kfpRun, String token) {
+    RunStatus status = run.getStatus();
+    status.setLastRetry(token);
+    String rejection = null;
+    if (kfpRun.state() == KfpRuntimeState.FAILED) {
+      try {
+        kfp.retryRun(kfpRun.runId());
+        if (status.wasTerminated()) {
+          status.setTerminated(false);
+        }
+        setCondition(run, RunConditions.RETRIED, "True", RunConditions.REASON_RETRIED,
+            "retry '" + token + "' sent to KFP");
+        events.normal(run, "Retried", "retried KFP run " + kfpRun.runId() + " (token '" + token + "')");
+        LOG.info("{}: retried KFP run {} for token {}", ref(run), kfpRun.runId(), token);
+        return true;
+      } catch (KfpException e) {
+        if (e.isRetryable()) {
+          status.setLastRetry(null);
+          throw e;
+        }
+        rejection = "KFP refused the retry: " + e.getMessage();
+      }
+    } else {
+      rejection = "the run is " + kfpRun.state() + "; KFP retries only FAILED runs";
+    }
+    String message = "retry '" + token + "' rejected: " + rejection;
+    setCondition(run, RunConditions.RETRIED, "False", RunConditions.REASON_RETRY_REJECTED, message);
+    events.warning(run, RunConditions.REASON_RETRY_REJECTED, message);
+    return false;
+  }
+
+  private void checkSpecUnchanged(Run run) {
+    RunStatus status = run.getStatus();
+    if (status.getSpecHash() == null) {
+      return;
+    }
+    List<String> changed = SpecFingerprint.changedFields(status.getSpecHash(), run.getSpec());
+    if (changed.isEmpty()) {
+      setCondition(run, SUBMITTED, "True", RunConditions.REASON_CREATED, "KFP run " + status.getRunId());
+      return;
+    }
+    String message = String.join(", ", changed) + " changed after KFP run " + status.getRunId()
+        + " was created; a KFP run cannot change, so nothing was sent. Revert the edit, or create a new Run";
+    if (setCondition(run, SUBMITTED, "False", RunConditions.REASON_SPEC_CHANGED, message)) {
+      events.warning(run, RunConditions.REASON_SPEC_CHANGED, message);
+    }
+  }
+
+  private void reportUnsynced(Run run, KfpException e) {
+    String reason = e.httpStatus() == 401 || e.httpStatus() == 403 ? RunConditions.REASON_UNAUTHORIZED
+        : e.isRetryable() ? RunConditions.REASON_KFP_UNREACHABLE : RunConditions.REASON_KFP_ERROR;
+    String message = e.getMessage() + (run.getStatus().getState() == null ? ""
+        : "; last known state " + run.getStatus().getState() + " kept");
+    if (setCondition(run, SYNCED, "False", reason, message)) {
+      events.warning(run, reason, e.getMessage());
+    }
+  }
+
+  @Override
+  public DeleteControl cleanup(Run run, Context<Run> context) {
+    String key = run.getMetadata().getUid();
+    DeletionPolicy policy = run.getSpec() == null ? DeletionPolicy.Archive
+        : run.getSpec().effectiveDeletionPolicy().orElse(DeletionPolicy.Archive);
+    try {
+      String runId = runIdForCleanup(run);
+      if (runId == null || policy == DeletionPolicy.Orphan) {
+        backoff.reset(key);
+        return DeleteControl.defaultDelete();
+      }
+      KfpRun kfpRun = kfp.getRun(runId);
+      if (kfpRun.state() != null && kfpRun.state().isTerminable()) {
+        try {
+          kfp.terminateRun(runId);
+        } catch (KfpException e) {
+          if (e.httpStatus() != 400) {
+            throw e;
+          }
+        }
+      }
+      if (policy == DeletionPolicy.Delete) {
+        kfp.deleteRun(runId);
+        events.normal(run, "Deleted", "deleted KFP run " + runId);
+      } else if (!RunObserver.isArchived(kfpRun)) {
+        kfp.archiveRun(runId);
+        events.normal(run, "Archived", "archived KFP run " + runId + " (deletion policy Archive)");
+      }
+      LOG.info("{}: cleaned up KFP run {} with policy {}", ref(run), runId, policy);
+      backoff.reset(key);
+      return DeleteControl.defaultDelete();
+    } catch (KfpException e) {
+      if (e.isNotFound()) {
+        backoff.reset(key);
+        return DeleteControl.defaultDelete();
+      }
+      String message = "deletion policy " + policy + " could not be carried out, the finalizer stays until it is: "
+          + e.getMessage();
+      events.warning(run, RunConditions.REASON_DELETION_BLOCKED, message);
+      LOG.info("{}: {}", ref(run), message);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff.next(key).toMillis());
+    }
+  }
+
+  /** The run to clean up: the recorded one, or one created by a create whose answer was lost. */
+  private String runIdForCleanup(Run run) {
+    RunStatus status = run.getStatus();
+    if (status != null && status.getRunId() != null) {
+      return status.getRunId();
+    }
+    boolean neverValid = status != null && status.condition(SUBMITTED)
+        .map(c -> RunConditions.REASON_INVALID_SPEC.equals(c.getReason())).orElse(false);
+    if (neverValid || run.getSpec() == null) {
+      return null;
+    }
+    String experimentId = run.getSpec().getExperimentId();
+    return findByMarker(run, SubmissionMarker.of(run), experimentId == null || experimentId.isEmpty() ? null
+        : experimentId).map(KfpRun::runId).orElse(null);
+  }
+
+  private static boolean isTerminal(RunStatus status) {
+    try {
+      return status.getState() != null && KfpRuntimeState.valueOf(status.getState()).isTerminal();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** Sets a condition; true when its status or reason changed (worth an event). */
+  private static boolean setCondition(Run run, String type, String status, String reason, String message) {
+    Optional<Condition> previous = run.getStatus().condition(type);
+    boolean transition = previous.isEmpty() || !previous.get().getStatus().equals(status)
+        || !Objects.equals(previous.get().getReason(), reason);
+    run.getStatus().putCondition(RunObserver.condition(type, status, reason, message,
+        run.getMetadata().getGeneration()));
+    return transition;
+  }
+
+  private static String ref(Run run) {
+    return run.getMetadata().getNamespace() + "/" + run.getMetadata().getName();
+  }
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.kfp.operator.sandbox;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.util.HashMap;
+
+/**
+ * An in-process Kubernetes API (Fabric8's mock server in CRUD mode) with the Run CRD installed. It stores
+ * objects and serves watches; it does not run admission, CEL rules, server-side apply or garbage collection.
+ */
+public final class EmbeddedKubernetes implements AutoCloseable {
+
+  private final KubernetesMockServer server;
+  private final NamespacedKubernetesClient client;
+
+  private EmbeddedKubernetes(KubernetesMockServer server) {
+    this.server = server;
+    this.client = server.createClient();
+  }
+
+  /** Starts the server on a free loopback port and creates the Run CRD in it. */
+  public static EmbeddedKubernetes start() {
+    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new KubernetesCrudDispatcher(), false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    EmbeddedKubernetes kubernetes = new EmbeddedKubernetes(server);
+    kubernetes.client.apiextensions().v1().customResourceDefinitions().resource(runCrd()).create();
+    return kubernetes;
+  }
+
+  /** The Run CRD as committed in crds/ and packaged into the jar. */
+  public static CustomResourceDefinition runCrd() {
+    try (InputStream in = EmbeddedKubernetes.class.getResourceAsStream("/crds/runs.pipelines.kfp.dev-v1.yml")) {
+      if (in == null) {
+        throw new IllegalStateException("the Run CRD is missing from the classpath (crds/ is packaged as a resource)");
+      }
+      return Serialization.unmarshal(in, CustomResourceDefinition.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A client for the embedded API; it stays owned by this object. */
+  public NamespacedKubernetesClient client() {
+    return client;
+  }
+
+  /** The URL other tools (kubectl) can reach the embedded API at. */
+  public String url() {
+    return client.getMasterUrl().toString();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}
