@@ -1,8 +1,23 @@
 package dev.kfp.operator.kfp;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * A failed call to KFP: the HTTP status (0 when no response arrived), KFP's gRPC code and message when the
- * body had them, and whether repeating the same call later can succeed.
+ * body had them, and what the caller may do about it.
+ *
+ * <p>Three questions decide what to do next:
+ * <ul>
+ *   <li>{@link #isRetryable()}: repeating the same call later can succeed (no response, 429, 502-504, 500 on a
+ *       read or an action).</li>
+ *   <li>{@link #isAmbiguous()}: the call changed something on the server may or may not have happened. For
+ *       {@code CreateRun} this means the run may exist: look for it (the description marker) before posting
+ *       again. A 500 on create is ambiguous but <em>not</em> retryable, because real KFP also answers client
+ *       mistakes (empty display name, unknown pipeline version, invalid spec) with 500; repeat it only a
+ *       bounded number of times and then report {@link #kfpMessage()}.</li>
+ *   <li>Anything else (400, 401, 403, 404, 409, other 4xx) is permanent: the same call fails the same way.</li>
+ * </ul>
  */
 public class KfpException extends RuntimeException {
 
@@ -11,15 +26,24 @@ public class KfpException extends RuntimeException {
   private final Integer kfpCode;
   private final String kfpMessage;
   private final boolean retryable;
+  private final boolean ambiguous;
+  private final Duration retryAfter;
 
   public KfpException(String operation, int httpStatus, Integer kfpCode, String kfpMessage, boolean retryable,
       Throwable cause) {
+    this(operation, httpStatus, kfpCode, kfpMessage, retryable, false, null, cause);
+  }
+
+  public KfpException(String operation, int httpStatus, Integer kfpCode, String kfpMessage, boolean retryable,
+      boolean ambiguous, Duration retryAfter, Throwable cause) {
     super(describe(operation, httpStatus, kfpCode, kfpMessage), cause);
     this.operation = operation;
     this.httpStatus = httpStatus;
     this.kfpCode = kfpCode;
     this.kfpMessage = kfpMessage;
     this.retryable = retryable;
+    this.ambiguous = ambiguous;
+    this.retryAfter = retryAfter;
   }
 
   private static String describe(String operation, int httpStatus, Integer kfpCode, String kfpMessage) {
@@ -51,7 +75,10 @@ public class KfpException extends RuntimeException {
     return kfpCode;
   }
 
-  /** KFP's own message from the error body, or null. */
+  /**
+   * KFP's own message from the error body (the short user-facing one when it says something, else the long
+   * one), what went wrong on the way when there was no response, or null.
+   */
   public String kfpMessage() {
     return kfpMessage;
   }
@@ -61,7 +88,26 @@ public class KfpException extends RuntimeException {
     return retryable;
   }
 
+  /**
+   * True when the call changes state and its outcome is unknown: the request may have reached KFP and taken
+   * effect although no success came back (timeout or reset after sending, 5xx). For a create, look for the
+   * run before sending it again.
+   */
+  public boolean isAmbiguous() {
+    return ambiguous;
+  }
+
+  /** How long the server asked the caller to wait ({@code Retry-After} of a 429 or 503), when it said so. */
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
+  }
+
   public boolean isNotFound() {
     return httpStatus == 404;
+  }
+
+  /** True for 401 (no or rejected credentials) and 403 (not allowed in that namespace). */
+  public boolean isUnauthorized() {
+    return httpStatus == 401 || httpStatus == 403;
   }
 }

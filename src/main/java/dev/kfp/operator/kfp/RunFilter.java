@@ -1,5 +1,8 @@
 package dev.kfp.operator.kfp;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +20,31 @@ public record RunFilter(List<Predicate> predicates) {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The filter as KFP's {@code Filter} message in JSON: int64 values as strings, timestamps in RFC 3339,
+   * {@code IN} lists wrapped as {@code {"values": [...]}}.
+   */
+  public String toJson() {
+    JsonNodeFactory json = JsonNodeFactory.instance;
+    ObjectNode filter = json.objectNode();
+    ArrayNode items = filter.putArray("predicates");
+    for (Predicate predicate : predicates) {
+      ObjectNode item = items.addObject();
+      item.put("key", predicate.key()).put("operation", predicate.operation().name());
+      if (predicate.stringValues() != null) {
+        ArrayNode values = item.putObject("string_values").putArray("values");
+        predicate.stringValues().forEach(values::add);
+      } else if (predicate.longValue() != null) {
+        item.put("long_value", predicate.longValue().toString());
+      } else if (predicate.timestampValue() != null) {
+        item.put("timestamp_value", predicate.timestampValue().toString());
+      } else {
+        item.put("string_value", predicate.stringValue() == null ? "" : predicate.stringValue());
+      }
+    }
+    return filter.toString();
   }
 
   /** KFP's predicate operations. */

@@ -22,8 +22,9 @@ import java.util.stream.Collectors;
  * KFP's own OpenAPI document for the runs service, as a validator of HTTP exchanges.
  *
  * <p>The current document (KFP master) is used, with the read_artifact operation taken from the 2.14.3
- * document (later releases still serve it but dropped it from the file). Two adjustments, both stricter or
- * neutral: {@code additionalProperties: {}} becomes {@code true} (the validator misreads the empty schema),
+ * document (later releases still serve it but dropped it from the file). Three adjustments, all stricter or
+ * neutral: {@code additionalProperties: {}} and a bare {@code type: object} (free JSON such as
+ * {@code pipeline_spec}) get {@code additionalProperties: true} (the validator misreads both),
  * and every object schema that lists properties but says nothing about others gets
  * {@code additionalProperties: false}, because KFP (2.14 and later) rejects unknown request fields and a
  * faithful server sends none.
@@ -67,6 +68,10 @@ public final class KfpOpenApi {
         object.set("additionalProperties", BooleanNode.TRUE);
       } else if (additional == null && object.has("properties")) {
         object.set("additionalProperties", BooleanNode.FALSE);
+      } else if (additional == null && "object".equals(object.path("type").asText())) {
+        // A bare {type: object} (a protobuf Struct such as pipeline_spec) is free JSON; the validator would
+        // otherwise reject every property in it.
+        object.set("additionalProperties", BooleanNode.TRUE);
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
         tighten(it.next().getValue());

@@ -16,6 +16,12 @@ class KfpOpenApiTest {
   }
 
   @Test
+  void acceptsAnInlinePipelineSpecAsFreeJson() {
+    KfpOpenApi.assertValidRequest("POST", "/apis/v2beta1/runs",
+        "{\"display_name\":\"x\",\"pipeline_spec\":{\"pipelineInfo\":{\"name\":\"p\"},\"root\":{}}}");
+  }
+
+  @Test
   void rejectsAnUnknownRequestField() {
     assertThatThrownBy(() -> KfpOpenApi.assertValidRequest("POST", "/apis/v2beta1/runs",
         "{\"display_name\":\"x\",\"namespace\":\"team-a\"}"))

@@ -1,0 +1,294 @@
+package dev.kfp.operator.kfp;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import okhttp3.ConnectionPool;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link KfpClient} over HTTP with OkHttp. It never repeats a request by itself (a silently re-sent create
+ * would make a second run): every failure becomes a classified {@link KfpException} and the caller decides.
+ */
+public final class HttpKfpClient implements KfpClient, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpKfpClient.class);
+  private static final MediaType JSON = MediaType.get("application/json");
+  private static final RequestBody EMPTY = RequestBody.create(new byte[0], null);
+  private static final long MAX_ERROR_BODY = 64 * 1024;
+
+  private final KfpClientConfig config;
+  private final HttpUrl runsUrl;
+  private final OkHttpClient http;
+  private final ObjectMapper json = KfpJson.mapper();
+
+  public HttpKfpClient(KfpClientConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.runsUrl = Objects.requireNonNull(HttpUrl.get(config.baseUrl())).newBuilder()
+        .addPathSegments("apis/v2beta1/runs")
+        .build();
+    OkHttpClient.Builder builder = new OkHttpClient.Builder()
+        .retryOnConnectionFailure(false)
+        // A redirect here is a login page of a proxy; following it would turn a POST into a GET of HTML.
+        .followRedirects(false)
+        .followSslRedirects(false)
+        // Without silent retries a pooled connection the server already closed fails the call, so keep idle
+        // connections shorter than common server and proxy idle timeouts.
+        .connectionPool(new ConnectionPool(16, 30, TimeUnit.SECONDS))
+        .connectTimeout(config.connectTimeout())
+        .readTimeout(config.readTimeout())
+        .writeTimeout(config.readTimeout());
+    if (config.caBundle() != null) {
+      CaBundleTrust trust = CaBundleTrust.load(config.caBundle(), config.trustSystemCas());
+      builder.sslSocketFactory(trust.socketFactory(), trust.trustManager());
+    }
+    this.http = builder.build();
+  }
+
+  /** Only the input fields of {@code run} are sent; KFP rejects output fields and unknown ones. */
+  @Override
+  public KfpRun createRun(KfpRun run) {
+    Objects.requireNonNull(run, "run");
+    CreateRunBody body = new CreateRunBody(run.experimentId(), run.displayName(), run.description(),
+        run.pipelineVersionReference(), run.pipelineSpec(), run.runtimeConfig(), run.serviceAccount(),
+        run.pluginsInput());
+    byte[] bytes;
+    try {
+      bytes = json.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("run cannot be written as JSON: " + e.getMessage(), e);
+    }
+    return execute(KfpOperation.CREATE_RUN, "POST", runsUrl, RequestBody.create(bytes, JSON),
+        response -> json.readValue(response.byteStream(), KfpRun.class));
+  }
+
+  @Override
+  public KfpRun getRun(String runId) {
+    return execute(KfpOperation.GET_RUN, "GET", runUrl(runId, ""), null,
+        response -> json.readValue(response.byteStream(), KfpRun.class));
+  }
+
+  @Override
+  public ListRunsResponse listRuns(ListRunsRequest request) {
+    Objects.requireNonNull(request, "request");
+    HttpUrl.Builder url = runsUrl.newBuilder();
+    addQuery(url, "namespace", request.namespace());
+    addQuery(url, "experiment_id", request.experimentId());
+    addQuery(url, "page_token", request.pageToken());
+    if (request.pageSize() > 0) {
+      addQuery(url, "page_size", Integer.toString(request.pageSize()));
+    }
+    addQuery(url, "sort_by", request.sortBy());
+    if (request.filter() != null) {
+      url.addEncodedQueryParameter("filter", percentEncode(escapeForSecondDecoding(request.filter().toJson())));
+    }
+    return execute(KfpOperation.LIST_RUNS, "GET", url.build(), null,
+        response -> json.readValue(response.byteStream(), ListRunsResponse.class));
+  }
+
+  /**
+   * Pages are fetched as the stream is consumed. Each call repeats the request's page size, sort and filter
+   * (KFP remembers neither the size nor, without them, checks the token against them).
+   */
+  @Override
+  public Stream<KfpRun> listAllRuns(ListRunsRequest request) {
+    Objects.requireNonNull(request, "request");
+    Iterator<ListRunsResponse> pages = new Iterator<>() {
+      private ListRunsResponse last;
+
+      @Override
+      public boolean hasNext() {
+        return last == null || last.hasNextPage();
+      }
+
+      @Override
+      public ListRunsResponse next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        String token = last == null ? request.pageToken() : last.nextPageToken();
+        ListRunsResponse page = listRuns(request.withPageToken(token));
+        if (last != null && page.hasNextPage() && page.nextPageToken().equals(token)) {
+          throw new KfpException(KfpOperation.LIST_RUNS.grpcName(), 200, null,
+              "KFP returned the same page token twice: " + token, false, null);
+        }
+        last = page;
+        return page;
+      }
+    };
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(pages, Spliterator.ORDERED), false)
+        .flatMap(page -> page.runs().stream());
+  }
+
+  @Override
+  public void archiveRun(String runId) {
+    action(KfpOperation.ARCHIVE_RUN, "POST", runUrl(runId, ":archive"));
+  }
+
+  @Override
+  public void unarchiveRun(String runId) {
+    action(KfpOperation.UNARCHIVE_RUN, "POST", runUrl(runId, ":unarchive"));
+  }
+
+  @Override
+  public void terminateRun(String runId) {
+    action(KfpOperation.TERMINATE_RUN, "POST", runUrl(runId, ":terminate"));
+  }
+
+  @Override
+  public void retryRun(String runId) {
+    action(KfpOperation.RETRY_RUN, "POST", runUrl(runId, ":retry"));
+  }
+
+  @Override
+  public void deleteRun(String runId) {
+    action(KfpOperation.DELETE_RUN, "DELETE", runUrl(runId, ""));
+  }
+
+  @Override
+  public ReadArtifactResponse readArtifact(String runId, String nodeId, String artifactName) {
+    HttpUrl url = runsUrl.newBuilder()
+        .addPathSegment(requireId(runId, "run id"))
+        .addPathSegment("nodes")
+        .addPathSegment(requireId(nodeId, "node id"))
+        .addPathSegment("artifacts")
+        .addPathSegment(requireId(artifactName, "artifact name") + ":read")
+        .build();
+    return execute(KfpOperation.READ_ARTIFACT, "GET", url, null, response -> {
+      JsonNode data = json.readTree(response.byteStream()).path("data");
+      return new ReadArtifactResponse(Base64.getMimeDecoder().decode(data.asText("")));
+    });
+  }
+
+  @Override
+  public void close() {
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+  }
+
+  private void action(KfpOperation operation, String method, HttpUrl url) {
+    execute(operation, method, url, "POST".equals(method) ? EMPTY : null, response -> null);
+  }
+
+  private HttpUrl runUrl(String runId, String verbSuffix) {
+    return runsUrl.newBuilder().addPathSegment(requireId(runId, "run id") + verbSuffix).build();
+  }
+
+  /** An empty id would change the meaning of the URL (a get would become a list), so it never gets that far. */
+  private static String requireId(String value, String what) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("KFP " + what + " must not be empty");
+    }
+    return value;
+  }
+
+  /** Turns a 2xx body into a result; throws on a body KFP would not send. */
+  private interface BodyReader<T> {
+    T read(ResponseBody body) throws IOException;
+  }
+
+  private <T> T execute(KfpOperation operation, String method, HttpUrl url, RequestBody body,
+      BodyReader<T> reader) {
+    Request request = request(operation, method, url, body);
+    long started = System.nanoTime();
+    try (Response response = http.newCall(request).execute()) {
+      log(operation, method, url, Integer.toString(response.code()), started);
+      if (!response.isSuccessful()) {
+        throw operation.failure(response.code(), response.peekBody(MAX_ERROR_BODY).string(),
+            response.header("Location"), response.header("Retry-After"));
+      }
+      try {
+        return reader.read(response.body());
+      } catch (JsonProcessingException | IllegalArgumentException e) {
+        // IllegalArgumentException: a value that is not what KFP writes, such as artifact data not in base64
+        throw operation.unreadableResponse(response.code(), e);
+      }
+    } catch (IOException e) {
+      log(operation, method, url, "failed (" + e.getClass().getSimpleName() + ")", started);
+      throw operation.noResponse(e);
+    }
+  }
+
+  private Request request(KfpOperation operation, String method, HttpUrl url, RequestBody body) {
+    Request.Builder request = new Request.Builder().url(url).method(method, body)
+        .header("Accept", "application/json");
+    if (config.bearerToken() != null) {
+      String token;
+      try {
+        token = config.bearerToken().get();
+      } catch (RuntimeException e) {
+        throw operation.noCredentials(e);
+      }
+      if (token != null && !token.isBlank()) {
+        request.header("Authorization", "Bearer " + token);
+      }
+    }
+    if (config.userIdHeader() != null) {
+      request.header(config.userIdHeader(), config.userIdValue());
+    }
+    return request.build();
+  }
+
+  private static void log(KfpOperation operation, String method, HttpUrl url, String outcome, long started) {
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("KFP {} {} {} -> {} in {} ms", operation.grpcName(), method, url.encodedPath(), outcome,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+  }
+
+  private static void addQuery(HttpUrl.Builder url, String name, String value) {
+    if (value != null && !value.isEmpty()) {
+      url.addEncodedQueryParameter(name, percentEncode(value));
+    }
+  }
+
+  /**
+   * KFP URL-decodes the filter once more after the normal query decoding (Go's {@code QueryUnescape}), which
+   * turns {@code +} into a space and chokes on a lone {@code %}. Escaping exactly those two characters first
+   * makes the second decoding give back the original JSON, and changes nothing for filters without them.
+   */
+  static String escapeForSecondDecoding(String value) {
+    return value.replace("%", "%25").replace("+", "%2B");
+  }
+
+  /** Percent-encodes everything but RFC 3986's unreserved characters, as UTF-8. */
+  static String percentEncode(String value) {
+    StringBuilder encoded = new StringBuilder(value.length() * 3);
+    for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xff);
+      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '.' || c == '_' || c == '~') {
+        encoded.append(c);
+      } else {
+        encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return encoded.toString();
+  }
+
+  /** The input fields of a run, the only ones a create may carry. */
+  private record CreateRunBody(String experimentId, String displayName, String description,
+      PipelineVersionReference pipelineVersionReference, ObjectNode pipelineSpec, RuntimeConfig runtimeConfig,
+      String serviceAccount, JsonNode pluginsInput) {}
+}
