@@ -11,6 +11,7 @@ public final class Main {
     String command = args.length == 0 || args[0].startsWith("-") ? "sandbox" : args[0];
     String[] rest = args.length == 0 || args[0].startsWith("-") ? args : Arrays.copyOfRange(args, 1, args.length);
     switch (command) {
+      case "operator" -> System.exit(OperatorCommand.run(rest));
       default -> {
         System.err.println("unknown command '" + command + "'. Commands: sandbox (default), operator, simulator");
         System.exit(2);
