@@ -1,5 +1,6 @@
 package dev.kfp.operator;
 
+import dev.kfp.operator.simulator.SimulatorCommand;
 import java.util.Arrays;
 
 /** Entry point of the jar: picks the sub-command (sandbox by default). */
@@ -12,6 +13,12 @@ public final class Main {
     String[] rest = args.length == 0 || args[0].startsWith("-") ? args : Arrays.copyOfRange(args, 1, args.length);
     switch (command) {
       case "operator" -> System.exit(OperatorCommand.run(rest));
+      case "simulator" -> {
+        int exit = new SimulatorCommand().run(rest);
+        if (exit != 0) {
+          System.exit(exit);
+        }
+      }
       default -> {
         System.err.println("unknown command '" + command + "'. Commands: sandbox (default), operator, simulator");
         System.exit(2);

@@ -1,0 +1,234 @@
+package dev.kfp.operator.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** KFP's Filter message ({@code {"predicates": [...]}}, AND-ed) with SQL semantics over stored runs. */
+final class ListFilter {
+
+  static final ListFilter NONE = new ListFilter(List.of());
+  private static final String CONTEXT = "Failed to create list options";
+  private static final List<String> OPERATIONS = List.of("OPERATION_UNSPECIFIED", "EQUALS", "NOT_EQUALS",
+      "GREATER_THAN", "", "GREATER_THAN_EQUALS", "LESS_THAN", "LESS_THAN_EQUALS", "IN", "IS_SUBSTRING");
+  private static final List<String> PREDICATE_FIELDS = List.of("key", "operation", "int_value", "long_value",
+      "string_value", "timestamp_value", "int_values", "long_values", "string_values");
+  private static final List<String> VALUE_FIELDS = PREDICATE_FIELDS.subList(2, PREDICATE_FIELDS.size());
+
+  private record Predicate(RunField field, String operation, List<Object> values, JsonNode canonical) {
+
+    boolean matches(StoredRun run) {
+      Object actual = field.valueOf(run);
+      return switch (operation) {
+        case "EQUALS" -> RunField.compare(actual, values.get(0)) == 0;
+        case "NOT_EQUALS" -> RunField.compare(actual, values.get(0)) != 0;
+        case "GREATER_THAN" -> RunField.compare(actual, values.get(0)) > 0;
+        case "GREATER_THAN_EQUALS" -> RunField.compare(actual, values.get(0)) >= 0;
+        case "LESS_THAN" -> RunField.compare(actual, values.get(0)) < 0;
+        case "LESS_THAN_EQUALS" -> RunField.compare(actual, values.get(0)) <= 0;
+        case "IN" -> values.stream().anyMatch(v -> RunField.compare(actual, v) == 0);
+        case "IS_SUBSTRING" -> like((String) values.get(0)).matcher(String.valueOf(actual)).matches();
+        default -> throw new IllegalStateException(operation);
+      };
+    }
+  }
+
+  private final List<Predicate> predicates;
+
+  private ListFilter(List<Predicate> predicates) {
+    this.predicates = predicates;
+  }
+
+  boolean matches(StoredRun run) {
+    return predicates.stream().allMatch(p -> p.matches(run));
+  }
+
+  /** The filter in one spelling, so two requests naming the same filter compare equal. */
+  JsonNode canonical() {
+    ObjectNode json = RunJson.NODES.objectNode();
+    if (!predicates.isEmpty()) {
+      ArrayNode array = json.putArray("predicates");
+      predicates.forEach(p -> array.add(p.canonical()));
+    }
+    return json;
+  }
+
+  /** Parses the filter query parameter, which KFP URL-decodes once more after the query decoding. */
+  static ListFilter fromQueryParameter(String parameter) {
+    String json;
+    try {
+      json = java.net.URLDecoder.decode(parameter, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw unparsable(parameter, "invalid URL escape: " + e.getMessage());
+    }
+    return parse(json, parameter);
+  }
+
+  static ListFilter fromCanonical(JsonNode json) {
+    return parse(json.toString(), json.toString());
+  }
+
+  private static ListFilter parse(String json, String shownAs) {
+    Map<String, JsonNode> filter;
+    try {
+      filter = RunJson.fields(RunJson.parseObject(json.getBytes(StandardCharsets.UTF_8)), "api.Filter",
+          List.of("predicates"));
+    } catch (ApiError e) {
+      throw unparsable(shownAs, e.getMessage());
+    }
+    JsonNode array = filter.get("predicates");
+    if (array == null) {
+      return NONE;
+    }
+    if (!array.isArray()) {
+      throw unparsable(shownAs, "predicates must be a list");
+    }
+    List<Predicate> predicates = new ArrayList<>();
+    for (JsonNode item : array) {
+      if (!item.isObject()) {
+        throw unparsable(shownAs, "a predicate must be an object: " + item);
+      }
+      predicates.add(predicate((ObjectNode) item, shownAs));
+    }
+    return new ListFilter(List.copyOf(predicates));
+  }
+
+  private static Predicate predicate(ObjectNode json, String shownAs) {
+    Map<String, JsonNode> fields;
+    try {
+      fields = RunJson.fields(json, "api.Predicate", PREDICATE_FIELDS);
+    } catch (ApiError e) {
+      throw unparsable(shownAs, e.getMessage());
+    }
+    List<String> valueFields = VALUE_FIELDS.stream().filter(fields::containsKey).toList();
+    if (valueFields.size() > 1) {
+      throw unparsable(shownAs, "oneof api.Predicate.value is already set");
+    }
+    String operation = operation(fields.get("operation"), shownAs);
+    String key = fields.containsKey("key") ? fields.get("key").asText() : "";
+    if (key.isEmpty()) {
+      throw ApiError.invalidInput(CONTEXT, "filter predicate has an empty key");
+    }
+    RunField field = RunField.byName(key);
+    if (field == null || field == RunField.METRIC) {
+      throw ApiError.invalidInput(CONTEXT, "no support for filtering on unrecognized field \"" + key + "\"");
+    }
+    if (operation.equals("OPERATION_UNSPECIFIED")) {
+      throw ApiError.invalidInput(CONTEXT, "invalid predicate operation OPERATION_UNSPECIFIED for key " + key);
+    }
+    if (valueFields.isEmpty()) {
+      throw ApiError.invalidInput(CONTEXT, "filter predicate on \"" + key + "\" has no value");
+    }
+    String valueField = valueFields.get(0);
+    JsonNode value = fields.get(valueField);
+    boolean list = valueField.endsWith("_values");
+    if (operation.equals("IN") != list) {
+      throw ApiError.invalidInput(CONTEXT, operation.equals("IN")
+          ? "operation IN needs a list value (int_values, long_values or string_values) for key " + key
+          : "operation " + operation + " needs a single value for key " + key);
+    }
+    if (operation.equals("IS_SUBSTRING") && !valueField.equals("string_value")) {
+      throw ApiError.invalidInput(CONTEXT, "operation IS_SUBSTRING needs a string_value for key " + key);
+    }
+    List<Object> values = new ArrayList<>();
+    ObjectNode canonical = RunJson.NODES.objectNode().put("key", key).put("operation", operation);
+    if (list) {
+      JsonNode items = listItems(value, valueField, shownAs);
+      ArrayNode canonicalItems = canonical.putObject(valueField).putArray("values");
+      String scalarField = valueField.substring(0, valueField.length() - 1);
+      for (JsonNode item : items) {
+        Object parsed = scalar(scalarField, item, shownAs);
+        values.add(parsed);
+        canonicalItems.add(item);
+      }
+    } else {
+      values.add(scalar(valueField, value, shownAs));
+      canonical.set(valueField, value);
+    }
+    return new Predicate(field, operation, List.copyOf(values), canonical);
+  }
+
+  private static JsonNode listItems(JsonNode value, String valueField, String shownAs) {
+    if (!value.isObject()) {
+      throw unparsable(shownAs, valueField + " must be an object {\"values\": [...]}");
+    }
+    Map<String, JsonNode> fields;
+    try {
+      fields = RunJson.fields((ObjectNode) value, "api." + valueField, List.of("values"));
+    } catch (ApiError e) {
+      throw unparsable(shownAs, e.getMessage());
+    }
+    JsonNode items = fields.getOrDefault("values", RunJson.NODES.arrayNode());
+    if (!items.isArray()) {
+      throw unparsable(shownAs, valueField + ".values must be a list");
+    }
+    return items;
+  }
+
+  private static String operation(JsonNode value, String shownAs) {
+    if (value == null) {
+      return "OPERATION_UNSPECIFIED";
+    }
+    if (value.isIntegralNumber() && value.asInt() >= 0 && value.asInt() < OPERATIONS.size()
+        && !OPERATIONS.get(value.asInt()).isEmpty()) {
+      return OPERATIONS.get(value.asInt());
+    }
+    if (value.isTextual() && !value.asText().isEmpty() && OPERATIONS.contains(value.asText())) {
+      return value.asText();
+    }
+    throw unparsable(shownAs, "invalid value for enum field operation: " + value);
+  }
+
+  /** A predicate value as the database compares it: String, or Long (times become Unix seconds). */
+  private static Object scalar(String valueField, JsonNode value, String shownAs) {
+    switch (valueField) {
+      case "string_value":
+        if (!value.isTextual()) {
+          throw unparsable(shownAs, "invalid value for string field: " + value);
+        }
+        return value.asText();
+      case "int_value":
+      case "long_value":
+        if (value.isIntegralNumber()) {
+          return value.asLong();
+        }
+        if (value.isTextual() && value.asText().matches("-?\\d+")) {
+          return Long.parseLong(value.asText());
+        }
+        throw unparsable(shownAs, "invalid value for integer field: " + value);
+      case "timestamp_value":
+        try {
+          return java.time.OffsetDateTime.parse(value.asText()).toEpochSecond();
+        } catch (java.time.format.DateTimeParseException e) {
+          throw unparsable(shownAs, "invalid google.protobuf.Timestamp value: " + value);
+        }
+      default:
+        throw new IllegalStateException(valueField);
+    }
+  }
+
+  /** SQL LIKE '%value%': {@code %} and {@code _} are wildcards, case-insensitive collation. */
+  private static Pattern like(String value) {
+    StringBuilder regex = new StringBuilder(".*");
+    for (char c : value.toCharArray()) {
+      if (c == '%') {
+        regex.append(".*");
+      } else if (c == '_') {
+        regex.append('.');
+      } else {
+        regex.append(Pattern.quote(String.valueOf(c)));
+      }
+    }
+    return Pattern.compile(regex.append(".*").toString(), Pattern.CASE_INSENSITIVE | Pattern.DOTALL
+        | Pattern.UNICODE_CASE);
+  }
+
+  private static ApiError unparsable(String filter, String reason) {
+    return ApiError.invalidInput(CONTEXT, "failed to parse valid filter from \"" + filter + "\": " + reason);
+  }
+}

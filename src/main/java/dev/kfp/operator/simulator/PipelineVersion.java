@@ -1,0 +1,6 @@
+package dev.kfp.operator.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** A registered pipeline version: runs may reference it instead of carrying a spec. */
+public record PipelineVersion(String pipelineId, String pipelineVersionId, String displayName, JsonNode spec) {}

@@ -1,0 +1,160 @@
+package dev.kfp.operator.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One run as the simulated server stores it, with its execution plan. Mutable; every access happens under
+ * the {@link RunStore}'s lock. States advance lazily: {@link #catchUp} applies every transition that is due
+ * at a given instant, stamped with the instant it was due, so reads on a manual clock are deterministic.
+ */
+final class StoredRun {
+
+  /** One entry of state_history. */
+  record StateChange(Instant at, RunState state) {}
+
+  /** What the failed execution left behind: task details and the failed node's log. */
+  record Failure(Instant startedAt, Instant finishedAt, String failedTask, String podName, String logText,
+      String rootTaskId, String failedTaskId) {}
+
+  final String runId;
+  final String experimentId;
+  final String namespace;
+  final String displayName;
+  final String description;
+  final JsonNode pipelineSpec;
+  final String pipelineId;
+  final String pipelineVersionId;
+  final Map<String, JsonNode> parameters;
+  final boolean hasParameters;
+  final String pipelineRoot;
+  final String serviceAccount;
+  final String recurringRunId;
+  final JsonNode pluginsInput;
+  final Instant createdAt;
+  final long contextId;
+
+  StorageState storageState;
+  RunState state = RunState.PENDING;
+  Instant phaseStartedAt;
+  Instant finishedAt;
+  int attempt = 1;
+  boolean workflowManifestStored;
+  Failure failure;
+  final List<StateChange> history = new ArrayList<>();
+
+  StoredRun(CreateRequest request, String runId, Experiment experiment, Instant now, long contextId) {
+    this.runId = runId;
+    this.experimentId = experiment.experimentId();
+    this.namespace = experiment.namespace();
+    this.displayName = request.displayName();
+    this.description = request.description();
+    this.pipelineSpec = request.pipelineSpec();
+    this.pipelineId = request.pipelineId();
+    this.pipelineVersionId = request.pipelineVersionId();
+    this.parameters = new LinkedHashMap<>(request.parameters());
+    this.hasParameters = request.hasParameters();
+    this.pipelineRoot = request.pipelineRoot();
+    this.serviceAccount = request.serviceAccount();
+    this.recurringRunId = request.recurringRunId();
+    this.pluginsInput = request.pluginsInput();
+    this.storageState = request.storageState() == null ? StorageState.AVAILABLE : request.storageState();
+    this.createdAt = now;
+    this.phaseStartedAt = now;
+    this.contextId = contextId;
+    history.add(new StateChange(now, RunState.PENDING));
+  }
+
+  /** Applies every transition due at {@code now}. */
+  void catchUp(Instant now, Timing timing, OutcomeRule rule) {
+    while (true) {
+      Instant due;
+      switch (state) {
+        case PENDING -> {
+          due = phaseStartedAt.plus(timing.pending());
+          if (due.isAfter(now)) {
+            return;
+          }
+          workflowManifestStored = true;
+          enter(RunState.RUNNING, due);
+        }
+        case RUNNING -> {
+          due = phaseStartedAt.plus(timing.running());
+          if (due.isAfter(now)) {
+            return;
+          }
+          workflowManifestStored = true;
+          Outcome outcome = rule.decide(facts());
+          if (outcome.succeeded()) {
+            finish(RunState.SUCCEEDED, due);
+          } else {
+            fail(due, outcome.failedTask(), outcome.logText());
+          }
+        }
+        case CANCELING -> {
+          due = phaseStartedAt.plus(timing.canceling());
+          if (due.isAfter(now)) {
+            return;
+          }
+          workflowManifestStored = true;
+          fail(due, "main", "Error: pod was terminated: the run was terminated (activeDeadlineSeconds: 0)\n");
+        }
+        default -> {
+          return;
+        }
+      }
+    }
+  }
+
+  RunFacts facts() {
+    return new RunFacts(runId, experimentId, displayName, description, parameters, attempt);
+  }
+
+  void terminate(Instant now) {
+    enter(RunState.CANCELING, now);
+  }
+
+  void retry(Instant now) {
+    attempt++;
+    finishedAt = null;
+    failure = null;
+    enter(RunState.RUNNING, now);
+  }
+
+  private void enter(RunState next, Instant at) {
+    state = next;
+    phaseStartedAt = at;
+    history.add(new StateChange(at, next));
+  }
+
+  private void finish(RunState end, Instant at) {
+    enter(end, at);
+    finishedAt = at;
+  }
+
+  private void fail(Instant at, String failedTask, String logText) {
+    String workflow = workflowName();
+    String podName = workflow + "-system-container-impl-" + Integer.toUnsignedString((runId + attempt).hashCode());
+    failure = new Failure(createdAt, at, failedTask, podName, logText,
+        UUID.nameUUIDFromBytes((runId + "/root/" + attempt).getBytes()).toString(),
+        UUID.nameUUIDFromBytes((runId + "/" + failedTask + "/" + attempt).getBytes()).toString());
+    finish(RunState.FAILED, at);
+  }
+
+  /** The Argo Workflow name KFP would give this run: a label-safe prefix of the display name plus a suffix. */
+  String workflowName() {
+    String base = displayName.toLowerCase().replaceAll("[^a-z0-9-]", "-").replaceAll("^-+|-+$", "");
+    if (base.isEmpty()) {
+      base = "run";
+    }
+    if (base.length() > 40) {
+      base = base.substring(0, 40);
+    }
+    return base + "-" + Integer.toHexString(runId.hashCode() & 0xfffff);
+  }
+}
