@@ -2,20 +2,25 @@ package dev.kfp.operator.sandbox;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
 
 /**
  * An in-process Kubernetes API (Fabric8's mock server in CRUD mode) with the Run CRD installed. It stores
  * objects and serves watches; it does not run admission, CEL rules, server-side apply or garbage collection.
+ * Tests may queue scripted answers ({@link #server()}{@code .expect()}) that take precedence over CRUD.
  */
 public final class EmbeddedKubernetes implements AutoCloseable {
 
@@ -29,8 +34,9 @@ public final class EmbeddedKubernetes implements AutoCloseable {
 
   /** Starts the server on a free loopback port and creates the Run CRD in it. */
   public static EmbeddedKubernetes start() {
-    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+        new KubernetesMixedDispatcher(expectations), false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     EmbeddedKubernetes kubernetes = new EmbeddedKubernetes(server);
     kubernetes.client.apiextensions().v1().customResourceDefinitions().resource(runCrd()).create();
@@ -47,6 +53,11 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The mock server, for tests that script failures of particular requests. */
+  public KubernetesMockServer server() {
+    return server;
   }
 
   /** A client for the embedded API; it stays owned by this object. */

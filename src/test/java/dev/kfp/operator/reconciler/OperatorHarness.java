@@ -1,0 +1,142 @@
+package dev.kfp.operator.reconciler;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.kfp.operator.RunOperator;
+import dev.kfp.operator.api.Run;
+import dev.kfp.operator.kfp.HttpKfpClient;
+import dev.kfp.operator.kfp.KfpClientConfig;
+import dev.kfp.operator.sandbox.EmbeddedKubernetes;
+import dev.kfp.operator.simulator.KfpSimulator;
+import dev.kfp.operator.simulator.ManualClock;
+import dev.kfp.operator.simulator.Timing;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * A real JOSDK operator in-process, against the embedded Kubernetes API (Fabric8 mock, CRUD) and the KFP
+ * simulator on a manual clock. Runs advance only when a test moves the clock.
+ */
+final class OperatorHarness implements AutoCloseable {
+
+  static final String NAMESPACE = "team-a";
+  static final Timing TIMING = new Timing(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(2));
+  static final Duration POLL = Duration.ofMillis(200);
+  static final Duration RESYNC = Duration.ofSeconds(2);
+  static final URI UI = URI.create("https://kfp.example/pipeline");
+
+  final EmbeddedKubernetes kubernetes;
+  final ManualClock clock;
+  final KfpSimulator kfp;
+  final HttpKfpClient client;
+  private RunOperator operator;
+
+  private OperatorHarness(EmbeddedKubernetes kubernetes, ManualClock clock, KfpSimulator kfp) {
+    this.kubernetes = kubernetes;
+    this.clock = clock;
+    this.kfp = kfp;
+    this.client = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
+        .connectTimeout(Duration.ofSeconds(2))
+        .readTimeout(Duration.ofSeconds(2))
+        .build());
+  }
+
+  static OperatorHarness start() {
+    return start(builder -> { });
+  }
+
+  static OperatorHarness start(Consumer<KfpSimulator.Builder> simulator) {
+    ManualClock clock = new ManualClock();
+    KfpSimulator.Builder builder = KfpSimulator.builder().clock(clock).timing(TIMING);
+    simulator.accept(builder);
+    OperatorHarness harness = new OperatorHarness(EmbeddedKubernetes.start(), clock, builder.start());
+    harness.startOperator();
+    return harness;
+  }
+
+  void startOperator() {
+    operator = RunOperator.start(k8s(), client, new ReconcilerSettings(POLL, RESYNC, UI), Set.of());
+  }
+
+  void stopOperator() {
+    operator.close();
+  }
+
+  NamespacedKubernetesClient k8s() {
+    return kubernetes.client();
+  }
+
+  Run apply(String yaml) {
+    return apply(Serialization.unmarshal(yaml, Run.class));
+  }
+
+  Run apply(Run run) {
+    if (run.getMetadata().getNamespace() == null) {
+      run.getMetadata().setNamespace(NAMESPACE);
+    }
+    return k8s().resource(run).create();
+  }
+
+  Run get(String name) {
+    return k8s().resources(Run.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  void edit(String name, Consumer<Run> change) {
+    k8s().resources(Run.class).inNamespace(NAMESPACE).withName(name).edit(run -> {
+      change.accept(run);
+      return run;
+    });
+  }
+
+  void annotate(String name, String key, String value) {
+    edit(name, run -> run.getMetadata().getAnnotations().put(key, value));
+  }
+
+  void delete(String name) {
+    k8s().resources(Run.class).inNamespace(NAMESPACE).withName(name).delete();
+  }
+
+  /** Waits (no sleeps: polls) until the Run satisfies the condition and returns it. */
+  Run awaitRun(String name, Predicate<Run> condition) {
+    return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        .until(() -> get(name), run -> run != null && condition.test(run));
+  }
+
+  Run awaitState(String name, String state) {
+    return awaitRun(name, run -> run.getStatus() != null && state.equals(run.getStatus().getState()));
+  }
+
+  void awaitGone(String name) {
+    await().atMost(Duration.ofSeconds(30)).until(() -> get(name) == null);
+  }
+
+  /** Events about one Run, oldest first. */
+  List<Event> events(String name) {
+    return k8s().v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .sorted(Comparator.comparing(e -> e.getMetadata().getName()))
+        .toList();
+  }
+
+  List<String> eventReasons(String name) {
+    return events(name).stream().map(Event::getReason).toList();
+  }
+
+  @Override
+  public void close() {
+    if (operator != null) {
+      operator.close();
+    }
+    client.close();
+    kfp.close();
+    kubernetes.close();
+  }
+}

@@ -1,0 +1,352 @@
+package dev.kfp.operator.reconciler;
+
+import static dev.kfp.operator.reconciler.OperatorHarness.NAMESPACE;
+import static dev.kfp.operator.reconciler.OperatorHarness.TIMING;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kfp.operator.api.Run;
+import dev.kfp.operator.api.RunConditions;
+import dev.kfp.operator.simulator.Endpoint;
+import dev.kfp.operator.simulator.OutcomeRule;
+import dev.kfp.operator.simulator.PipelineVersion;
+import dev.kfp.operator.simulator.RunSnapshot;
+import dev.kfp.operator.simulator.RunState;
+import dev.kfp.operator.simulator.StorageState;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The whole life of a Run, driven through a real operator, the embedded Kubernetes API and the simulator. */
+class RunLifecycleTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** A compiled pipeline whose root inputs cover every parameter type KFP knows. */
+  private static final String ALL_TYPES_PIPELINE = """
+      schemaVersion: 2.1.0
+      sdkVersion: kfp-2.7.0
+      pipelineInfo: {name: all-types}
+      root:
+        inputDefinitions:
+          parameters:
+            s: {parameterType: STRING}
+            i: {parameterType: NUMBER_INTEGER}
+            d: {parameterType: NUMBER_DOUBLE}
+            b: {parameterType: BOOLEAN}
+            l: {parameterType: LIST}
+            o: {parameterType: STRUCT}
+        dag: {tasks: {}}
+      """;
+
+  private OperatorHarness harness;
+  private PipelineVersion pipeline;
+
+  @BeforeEach
+  void start() {
+    harness = OperatorHarness.start(b -> b.outcomeRule(OutcomeRule.failWhenNameContains("fail")));
+    pipeline = harness.kfp.registerPipeline("all-types", ALL_TYPES_PIPELINE);
+  }
+
+  @AfterEach
+  void stop() {
+    harness.close();
+  }
+
+  private String versionRefRun(String name, String extraSpec) {
+    return """
+        apiVersion: pipelines.kfp.dev/v1alpha1
+        kind: Run
+        metadata: {name: %s, namespace: team-a}
+        spec:
+          pipeline:
+            versionRef: {pipelineId: %s}
+          parameters: {s: text, i: 3, d: 0.01, b: false, l: [a, 1, {x: y}], o: {k: [v], n: null}}
+        %s
+        """.formatted(name, pipeline.pipelineId(), extraSpec.indent(2));
+  }
+
+  private void advance(Duration duration) {
+    harness.clock.advance(duration);
+  }
+
+  private RunSnapshot onlyKfpRun() {
+    assertThat(harness.kfp.runs()).hasSize(1);
+    return harness.kfp.runs().get(0);
+  }
+
+  @Test
+  void aRunFromAVersionReferenceFollowsItsKfpRunToSuccess() {
+    harness.apply(versionRefRun("train", ""));
+
+    Run pending = harness.awaitState("train", "PENDING");
+    assertThat(pending.getStatus().getRunId()).isEqualTo(onlyKfpRun().runId());
+    assertThat(pending.getStatus().isTrue(RunConditions.SUBMITTED)).isTrue();
+    assertThat(pending.getStatus().condition(RunConditions.SUCCEEDED).map(Condition::getStatus)).hasValue("Unknown");
+    assertThat(pending.getStatus().getRunUrl())
+        .isEqualTo("https://kfp.example/pipeline/#/runs/details/" + onlyKfpRun().runId());
+
+    advance(TIMING.pending());
+    harness.awaitState("train", "RUNNING");
+    advance(TIMING.running());
+    Run done = harness.awaitState("train", "SUCCEEDED");
+
+    Condition succeeded = done.getStatus().condition(RunConditions.SUCCEEDED).orElseThrow();
+    assertThat(succeeded.getStatus()).isEqualTo("True");
+    assertThat(succeeded.getReason()).isEqualTo("Succeeded");
+    assertThat(done.getStatus().isTrue(RunConditions.SYNCED)).isTrue();
+    assertThat(done.getStatus().getFinishedAt()).isNotNull();
+    assertThat(done.getStatus().getObservedGeneration()).isEqualTo(done.getMetadata().getGeneration());
+    assertThat(done.getStatus().getStateHistory()).extracting(h -> h.state())
+        .containsExactly("PENDING", "RUNNING", "SUCCEEDED");
+    assertThat(harness.eventReasons("train")).contains("Submitted", "StateChanged");
+    assertThat(onlyKfpRun().description()).endsWith("[kfp-run-operator team-a/train uid="
+        + done.getMetadata().getUid() + "]");
+  }
+
+  @Test
+  void parametersOfEveryJsonTypeArriveInKfpUnchanged() throws Exception {
+    harness.apply(versionRefRun("typed", ""));
+    harness.awaitState("typed", "PENDING");
+
+    Map<String, JsonNode> sent = onlyKfpRun().parameters();
+    assertThat(JSON.valueToTree(sent).toString()).isEqualTo(JSON.readTree(
+        "{\"s\":\"text\",\"i\":3,\"d\":0.01,\"b\":false,\"l\":[\"a\",1,{\"x\":\"y\"}],\"o\":{\"k\":[\"v\"],\"n\":null}}")
+        .toString());
+  }
+
+  @Test
+  void aRunFromAnInlineCompiledPipelineIsSubmitted() throws Exception {
+    String spec = Files.readString(Path.of("src/test/resources/kfp/pipelines/arguments_parameters.yaml"));
+    harness.apply("""
+        apiVersion: pipelines.kfp.dev/v1alpha1
+        kind: Run
+        metadata: {name: inline, namespace: team-a}
+        spec:
+          displayName: inline pipeline
+          pipeline:
+            spec:
+        %s
+          parameters: {param2: world}
+        """.formatted(spec.indent(6)));
+
+    harness.awaitState("inline", "PENDING");
+    assertThat(onlyKfpRun().displayName()).isEqualTo("inline pipeline");
+    assertThat(onlyKfpRun().parameters()).containsOnlyKeys("param2");
+  }
+
+  @Test
+  void aRunFromAPipelineKeptInAConfigMapIsSubmitted() throws Exception {
+    String spec = Files.readString(Path.of("src/test/resources/kfp/pipelines/preprocess.yaml"));
+    harness.k8s().configMaps().inNamespace(NAMESPACE).resource(new ConfigMapBuilder()
+        .withNewMetadata().withName("preprocess").withNamespace(NAMESPACE).endMetadata()
+        .addToData("pipeline.yaml", spec).build()).create();
+    harness.apply("""
+        apiVersion: pipelines.kfp.dev/v1alpha1
+        kind: Run
+        metadata: {name: from-config-map, namespace: team-a}
+        spec:
+          pipeline:
+            specFrom: {configMapKeyRef: {name: preprocess, key: pipeline.yaml}}
+          parameters:
+            message: hello
+            input_dict_parameter: {a: 1}
+            input_list_parameter: [x, y]
+        """);
+
+    harness.awaitState("from-config-map", "PENDING");
+    assertThat(onlyKfpRun().parameters()).containsOnlyKeys("message", "input_dict_parameter",
+        "input_list_parameter");
+  }
+
+  @Test
+  void aFailedRunReportsFailedWithAWarning() {
+    harness.apply(versionRefRun("will-fail", ""));
+    harness.awaitState("will-fail", "PENDING");
+    advance(TIMING.pending());
+    harness.awaitState("will-fail", "RUNNING");
+    advance(TIMING.running());
+
+    Run failed = harness.awaitState("will-fail", "FAILED");
+    Condition succeeded = failed.getStatus().condition(RunConditions.SUCCEEDED).orElseThrow();
+    assertThat(succeeded.getStatus()).isEqualTo("False");
+    assertThat(succeeded.getReason()).isEqualTo("Failed");
+    assertThat(succeeded.getMessage()).contains("ended FAILED", "PENDING -> RUNNING -> FAILED");
+    assertThat(harness.events("will-fail")).anySatisfy(e -> {
+      assertThat(e.getType()).isEqualTo("Warning");
+      assertThat(e.getMessage()).endsWith("RUNNING -> FAILED");
+    });
+  }
+
+  @Test
+  void theArchivedFlagArchivesAndUnarchives() {
+    harness.apply(versionRefRun("archive-me", ""));
+    harness.awaitState("archive-me", "PENDING");
+
+    harness.edit("archive-me", run -> run.getSpec().setArchived(true));
+    harness.awaitRun("archive-me", run -> "ARCHIVED".equals(run.getStatus().getStorageState()));
+    assertThat(onlyKfpRun().storageState()).isEqualTo(StorageState.ARCHIVED);
+
+    harness.edit("archive-me", run -> run.getSpec().setArchived(false));
+    harness.awaitRun("archive-me", run -> "AVAILABLE".equals(run.getStatus().getStorageState()));
+    assertThat(onlyKfpRun().storageState()).isEqualTo(StorageState.AVAILABLE);
+    assertThat(harness.kfp.calls().count(Endpoint.ARCHIVE_RUN)).isEqualTo(1);
+    assertThat(harness.kfp.calls().count(Endpoint.UNARCHIVE_RUN)).isEqualTo(1);
+    assertThat(harness.eventReasons("archive-me")).contains("Archived", "Unarchived");
+  }
+
+  @Test
+  void theTerminateAnnotationActsOnce() {
+    harness.apply(versionRefRun("stop-me", ""));
+    harness.awaitState("stop-me", "PENDING");
+    advance(TIMING.pending());
+    harness.awaitState("stop-me", "RUNNING");
+
+    harness.annotate("stop-me", Run.TERMINATE_ANNOTATION, "true");
+    harness.awaitRun("stop-me", run -> Boolean.TRUE.equals(run.getStatus().getTerminated()));
+    harness.awaitState("stop-me", "CANCELING");
+    advance(TIMING.canceling());
+    Run stopped = harness.awaitState("stop-me", "FAILED");
+
+    assertThat(stopped.getStatus().condition(RunConditions.SUCCEEDED).orElseThrow().getReason())
+        .isEqualTo(RunConditions.REASON_TERMINATED);
+    harness.annotate("stop-me", Run.TERMINATE_ANNOTATION, "yes, again");
+    harness.annotate("stop-me", "unrelated", "touch");
+    harness.awaitRun("stop-me", run -> run.getMetadata().getAnnotations().containsKey("unrelated"));
+    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
+        .until(() -> harness.kfp.calls().count(Endpoint.TERMINATE_RUN) == 1);
+    assertThat(harness.eventReasons("stop-me")).containsOnlyOnce("Terminated");
+  }
+
+  @Test
+  void aRetryTokenActsOnce() {
+    harness.kfp.setOutcomeRule(OutcomeRule.failWhenNameContains("fail").thenSucceedOnRetry());
+    harness.apply(versionRefRun("fail-then-retry", ""));
+    harness.awaitState("fail-then-retry", "PENDING");
+    advance(TIMING.pending());
+    harness.awaitState("fail-then-retry", "RUNNING");
+    advance(TIMING.running());
+    harness.awaitState("fail-then-retry", "FAILED");
+
+    harness.annotate("fail-then-retry", Run.RETRY_ANNOTATION, "2026-11-29T10:00");
+    harness.awaitState("fail-then-retry", "RUNNING");
+    advance(TIMING.running());
+    Run succeeded = harness.awaitState("fail-then-retry", "SUCCEEDED");
+
+    assertThat(succeeded.getStatus().getLastRetry()).isEqualTo("2026-11-29T10:00");
+    assertThat(succeeded.getStatus().isTrue(RunConditions.RETRIED)).isTrue();
+    harness.annotate("fail-then-retry", "unrelated", "touch");
+    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
+        .until(() -> harness.kfp.calls().count(Endpoint.RETRY_RUN) == 1);
+    assertThat(onlyKfpRun().attempt()).isEqualTo(2);
+  }
+
+  @Test
+  void aRetryTokenForARunThatCannotBeRetriedIsRejected() {
+    harness.apply(versionRefRun("busy", ""));
+    harness.awaitState("busy", "PENDING");
+    advance(TIMING.pending());
+    harness.awaitState("busy", "RUNNING");
+
+    harness.annotate("busy", Run.RETRY_ANNOTATION, "t1");
+    Run rejected = harness.awaitRun("busy", run -> "t1".equals(run.getStatus().getLastRetry()));
+
+    Condition retried = rejected.getStatus().condition(RunConditions.RETRIED).orElseThrow();
+    assertThat(retried.getStatus()).isEqualTo("False");
+    assertThat(retried.getReason()).isEqualTo(RunConditions.REASON_RETRY_REJECTED);
+    assertThat(retried.getMessage()).contains("retry 't1' rejected", "RUNNING", "only FAILED runs");
+    assertThat(harness.events("busy")).anySatisfy(e -> {
+      assertThat(e.getType()).isEqualTo("Warning");
+      assertThat(e.getReason()).isEqualTo(RunConditions.REASON_RETRY_REJECTED);
+    });
+    assertThat(harness.kfp.calls().count(Endpoint.RETRY_RUN)).isZero();
+    advance(TIMING.running());
+    harness.awaitState("busy", "SUCCEEDED");
+    assertThat(harness.kfp.calls().count(Endpoint.RETRY_RUN)).as("a rejected token is not kept pending").isZero();
+  }
+
+  @Test
+  void deletionWithTheDefaultPolicyTerminatesAndArchives() {
+    harness.apply(versionRefRun("archive-on-delete", ""));
+    harness.awaitState("archive-on-delete", "PENDING");
+    advance(TIMING.pending());
+    harness.awaitState("archive-on-delete", "RUNNING");
+
+    harness.delete("archive-on-delete");
+    harness.awaitGone("archive-on-delete");
+
+    assertThat(onlyKfpRun().storageState()).isEqualTo(StorageState.ARCHIVED);
+    assertThat(onlyKfpRun().state()).isEqualTo(RunState.CANCELING);
+  }
+
+  @Test
+  void deletionWithPolicyDeleteDeletesTheKfpRun() {
+    harness.apply(versionRefRun("delete-on-delete", "deletionPolicy: Delete"));
+    harness.awaitState("delete-on-delete", "PENDING");
+
+    harness.delete("delete-on-delete");
+    harness.awaitGone("delete-on-delete");
+
+    assertThat(harness.kfp.runs()).isEmpty();
+    assertThat(harness.kfp.calls().count(Endpoint.DELETE_RUN)).isEqualTo(1);
+  }
+
+  @Test
+  void deletionWithPolicyOrphanLeavesTheKfpRunAlone() {
+    harness.apply(versionRefRun("orphan-on-delete", "deletionPolicy: Orphan"));
+    harness.awaitState("orphan-on-delete", "PENDING");
+    long before = harness.kfp.calls().total();
+
+    harness.delete("orphan-on-delete");
+    harness.awaitGone("orphan-on-delete");
+
+    assertThat(onlyKfpRun().storageState()).isEqualTo(StorageState.AVAILABLE);
+    assertThat(onlyKfpRun().state()).isEqualTo(RunState.PENDING);
+    assertThat(harness.kfp.calls().count(Endpoint.TERMINATE_RUN) + harness.kfp.calls().count(Endpoint.DELETE_RUN)
+        + harness.kfp.calls().count(Endpoint.ARCHIVE_RUN)).isZero();
+    assertThat(harness.kfp.calls().total()).isGreaterThanOrEqualTo(before);
+  }
+
+  @Test
+  void aKfpRunDeletedOutsideTheOperatorIsReportedAndNotRecreated() {
+    harness.apply(versionRefRun("deleted-outside", ""));
+    Run submitted = harness.awaitState("deleted-outside", "PENDING");
+
+    harness.client.deleteRun(submitted.getStatus().getRunId());
+
+    Run orphaned = harness.awaitRun("deleted-outside", run -> run.getStatus().condition(RunConditions.SYNCED)
+        .map(c -> "False".equals(c.getStatus())).orElse(false));
+    Condition synced = orphaned.getStatus().condition(RunConditions.SYNCED).orElseThrow();
+    assertThat(synced.getReason()).isEqualTo(RunConditions.REASON_RUN_DELETED);
+    assertThat(synced.getMessage()).contains("no longer exists", "not recreated");
+    assertThat(orphaned.getStatus().getState()).as("last known state kept").isEqualTo("PENDING");
+    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
+        .until(() -> harness.kfp.calls().count(Endpoint.CREATE_RUN) == 1 && harness.kfp.runs().isEmpty());
+  }
+
+  @Test
+  void aSpecEditAfterSubmissionIsReportedAndSendsNothingToKfp() {
+    harness.apply(versionRefRun("edited", ""));
+    harness.awaitState("edited", "PENDING");
+
+    harness.edit("edited", run -> run.getSpec().setDisplayName("another name"));
+
+    Run edited = harness.awaitRun("edited", run -> !run.getStatus().isTrue(RunConditions.SUBMITTED));
+    Condition submitted = edited.getStatus().condition(RunConditions.SUBMITTED).orElseThrow();
+    assertThat(submitted.getReason()).isEqualTo(RunConditions.REASON_SPEC_CHANGED);
+    assertThat(submitted.getMessage()).contains("spec.displayName changed", "nothing was sent");
+    assertThat(harness.eventReasons("edited")).contains(RunConditions.REASON_SPEC_CHANGED);
+    assertThat(harness.kfp.calls().count(Endpoint.CREATE_RUN)).isEqualTo(1);
+    assertThat(onlyKfpRun().displayName()).isEqualTo("edited");
+    Map<Endpoint, Long> calls = harness.kfp.calls().snapshot();
+    assertThat(calls.keySet()).allMatch(e -> e == Endpoint.CREATE_RUN || e == Endpoint.GET_RUN
+        || e == Endpoint.LIST_RUNS || calls.get(e) == 0);
+  }
+}
