@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -277,7 +278,7 @@ class KfpClientErrorsTest {
   @Test
   void anUnreadableTokenFileFailsTheCallWithoutSendingIt() {
     try (HttpKfpClient withMissingToken = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl())
-        .bearerTokenFile(java.nio.file.Path.of("/nonexistent/kfp/token")).build())) {
+        .bearerTokenFile(Path.of("/nonexistent/kfp/token")).build())) {
 
       KfpException failure = failureOf(() -> withMissingToken.getRun("r1"));
 
