@@ -52,8 +52,8 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
         // A redirect here is a login page of a proxy; following it would turn a POST into a GET of HTML.
         .followRedirects(false)
         .followSslRedirects(false)
-        // Without silent retries a pooled connection the server already closed fails the call, so keep idle
-        // connections shorter than common server and proxy idle timeouts.
+        // Without silent retries, reusing a pooled connection that the server or a proxy closed meanwhile fails
+        // the call; keeping idle connections only briefly makes that rarer.
         .connectionPool(new ConnectionPool(16, 30, TimeUnit.SECONDS))
         .connectTimeout(config.connectTimeout())
         .readTimeout(config.readTimeout())
@@ -107,8 +107,8 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
   }
 
   /**
-   * Pages are fetched as the stream is consumed. Each call repeats the request's page size, sort and filter
-   * (KFP remembers neither the size nor, without them, checks the token against them).
+   * Pages are fetched as the stream is consumed. Every call repeats the request's page size (the token does not
+   * carry it; KFP would fall back to 20), sort and filter (KFP checks them against the token).
    */
   @Override
   public Stream<KfpRun> listAllRuns(ListRunsRequest request) {
@@ -128,7 +128,7 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
         }
         String token = last == null ? request.pageToken() : last.nextPageToken();
         ListRunsResponse page = listRuns(request.withPageToken(token));
-        if (last != null && page.hasNextPage() && page.nextPageToken().equals(token)) {
+        if (page.hasNextPage() && page.nextPageToken().equals(token)) {
           throw new KfpException(KfpOperation.LIST_RUNS.grpcName(), 200, null,
               "KFP returned the same page token twice: " + token, false, null);
         }

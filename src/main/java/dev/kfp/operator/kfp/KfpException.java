@@ -11,9 +11,10 @@ import java.util.Optional;
  * <ul>
  *   <li>{@link #isRetryable()}: repeating the same call later can succeed (no response, 429, 502-504, 500 on a
  *       read or an action).</li>
- *   <li>{@link #isAmbiguous()}: the call changed something on the server may or may not have happened. For
- *       {@code CreateRun} this means the run may exist: look for it (the description marker) before posting
- *       again. A 500 on create is ambiguous but <em>not</em> retryable, because real KFP also answers client
+ *   <li>{@link #isAmbiguous()}: a call that changes state failed in a way that does not tell whether it took
+ *       effect. For {@code CreateRun} the run may exist: look for it (the description marker) before posting
+ *       again. For the actions, a repeat may meet the first call's effect (a second terminate is a 400, a
+ *       second delete a 404). A 500 on create is ambiguous but <em>not</em> retryable, because real KFP also answers client
  *       mistakes (empty display name, unknown pipeline version, invalid spec) with 500; repeat it only a
  *       bounded number of times and then report {@link #kfpMessage()}.</li>
  *   <li>Anything else (400, 401, 403, 404, 409, other 4xx) is permanent: the same call fails the same way.</li>

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -244,10 +245,25 @@ class KfpClientErrorsTest {
         HttpKfpClient toResetting = clientFor(resetting.baseUrl())) {
 
       KfpException onCreate = failureOf(() -> toResetting.createRun(someRun()));
+      assertThat(resetting.connections()).as("the create was sent once, never repeated").isEqualTo(1);
       KfpException onGet = failureOf(() -> toResetting.getRun("r1"));
 
       assertNoResponse(onCreate, e -> assertThat(e.isAmbiguous()).isTrue());
       assertNoResponse(onGet, e -> assertThat(e.isAmbiguous()).isFalse());
+    }
+  }
+
+  @Test
+  void aCreateOnAPooledConnectionThatDiedIsNeverSentAgain() throws IOException {
+    try (KfpFaultyServer server = KfpFaultyServer.resettingKeptAliveConnections();
+        HttpKfpClient toServer = clientFor(server.baseUrl())) {
+      toServer.archiveRun("r1");
+
+      KfpException failure = failureOf(() -> toServer.createRun(someRun()));
+
+      assertNoResponse(failure, e -> assertThat(e.isAmbiguous()).isTrue());
+      assertThat(server.requests()).as("archive once, create once").isEqualTo(2);
+      assertThat(server.connections()).isEqualTo(1);
     }
   }
 
@@ -277,7 +293,7 @@ class KfpClientErrorsTest {
   @Test
   void anUnreadableTokenFileFailsTheCallWithoutSendingIt() {
     try (HttpKfpClient withMissingToken = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl())
-        .bearerTokenFile(java.nio.file.Path.of("/nonexistent/kfp/token")).build())) {
+        .bearerTokenFile(Path.of("/nonexistent/kfp/token")).build())) {
 
       KfpException failure = failureOf(() -> withMissingToken.getRun("r1"));
 

@@ -13,6 +13,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -156,7 +157,7 @@ class KfpClientRequestsTest {
   @Test
   void readArtifactDecodesTheBase64Data() {
     byte[] bytes = {0x1f, (byte) 0x8b, 0, (byte) 0xff, 'l', 'o', 'g'};
-    kfp.respond(200, "{\"data\":\"" + java.util.Base64.getEncoder().encodeToString(bytes) + "\"}");
+    kfp.respond(200, "{\"data\":\"" + Base64.getEncoder().encodeToString(bytes) + "\"}");
 
     ReadArtifactResponse artifact = client.readArtifact("r1", "nightly-abc-123", "main-logs");
 
