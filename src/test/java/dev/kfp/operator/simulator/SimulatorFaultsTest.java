@@ -169,7 +169,7 @@ class SimulatorFaultsTest {
     assertThat(simulator.calls().count(Endpoint.LIST_RUNS)).isEqualTo(2);
     assertThat(simulator.calls().snapshot().keySet())
         .containsExactlyInAnyOrderElementsOf(EnumSet.complementOf(EnumSet.of(Endpoint.UNKNOWN)));
-    assertThat(simulator.calls().total()).isEqualTo(13);
+    assertThat(simulator.calls().total()).isEqualTo(12);
     simulator.calls().reset();
     assertThat(simulator.calls().total()).isZero();
   }
