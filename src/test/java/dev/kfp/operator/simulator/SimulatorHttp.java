@@ -61,12 +61,8 @@ final class SimulatorHttp {
   }
 
   Reply call(String method, String path, String body) {
-    return call(method, path, body, true);
-  }
-
-  private Reply call(String method, String path, String body, boolean validate) {
     try {
-      return send(method, path, body, validate);
+      return send(method, path, body);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -77,11 +73,6 @@ final class SimulatorHttp {
 
   /** Like {@link #call} but lets transport failures through, for fault tests. */
   Reply send(String method, String path, String body) throws IOException, InterruptedException {
-    return send(method, path, body, true);
-  }
-
-  private Reply send(String method, String path, String body, boolean validate)
-      throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body));
@@ -93,7 +84,7 @@ final class SimulatorHttp {
     }
     HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     JsonNode json = response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
-    if (validate && documented(method, path)) {
+    if (documented(method, path)) {
       KfpOpenApi.assertValidResponse(method, validatedAs(path, response.statusCode()), response.statusCode(),
           withoutFreeFormSpecs(json).toString());
     }
