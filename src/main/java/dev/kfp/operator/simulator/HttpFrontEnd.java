@@ -38,6 +38,14 @@ final class HttpFrontEnd {
     }
   }
 
+  static {
+    // The JDK server writes headers and body separately; with Nagle on, each response then waits for the
+    // client's delayed ACK (~40 ms per call). The setting is read once, when the JDK server first loads.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private final RunStore store;
   private final Faults faults;
   private final CallCounters counters;

@@ -34,8 +34,10 @@ public final class KfpSimulator implements AutoCloseable {
   private final CallCounters counters = new CallCounters();
   private final HttpFrontEnd frontEnd;
   private final ExecutorService executor;
+  private final InetAddress bindAddress;
 
   private KfpSimulator(Builder builder) {
+    this.bindAddress = builder.bindAddress;
     this.store = new RunStore(builder.clock, new AccessPolicy(builder.tokens), builder.timing, builder.rule);
     this.executor = Executors.newFixedThreadPool(builder.threads, new SimulatorThreads());
     this.faults = new Faults(this::outageChanged);
@@ -49,7 +51,9 @@ public final class KfpSimulator implements AutoCloseable {
 
   /** {@code http://127.0.0.1:<port>}, the base URL clients use (paths start with /apis/v2beta1). */
   public URI baseUrl() {
-    return URI.create("http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + frontEnd.port());
+    InetAddress host = bindAddress.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bindAddress;
+    String literal = host.getHostAddress().contains(":") ? "[" + host.getHostAddress() + "]" : host.getHostAddress();
+    return URI.create("http://" + literal + ":" + frontEnd.port());
   }
 
   public int port() {

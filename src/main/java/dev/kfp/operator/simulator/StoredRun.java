@@ -31,7 +31,6 @@ final class StoredRun {
   final String pipelineId;
   final String pipelineVersionId;
   final Map<String, JsonNode> parameters;
-  final boolean hasParameters;
   final String pipelineRoot;
   final String serviceAccount;
   final String recurringRunId;
@@ -58,7 +57,6 @@ final class StoredRun {
     this.pipelineId = request.pipelineId();
     this.pipelineVersionId = request.pipelineVersionId();
     this.parameters = new LinkedHashMap<>(request.parameters());
-    this.hasParameters = request.hasParameters();
     this.pipelineRoot = request.pipelineRoot();
     this.serviceAccount = request.serviceAccount();
     this.recurringRunId = request.recurringRunId();
