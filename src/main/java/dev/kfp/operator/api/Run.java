@@ -41,11 +41,6 @@ public class Run extends CustomResource<RunSpec, RunStatus> implements Namespace
   /** Keeps the KFP run while the operator cleans up the object. */
   public static final String FINALIZER = GROUP + "/finalizer";
 
-  @Override
-  protected RunStatus initStatus() {
-    return new RunStatus();
-  }
-
   /** The value of one of our annotations, or null. */
   public String annotation(String name) {
     var annotations = getMetadata().getAnnotations();
