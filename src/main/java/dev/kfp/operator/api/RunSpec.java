@@ -45,7 +45,8 @@ public class RunSpec {
   private String pipelineRoot;
   @JsonPropertyDescription("Kubernetes service account the pipeline's pods run as.")
   private String serviceAccount;
-  @JsonPropertyDescription("Mutable: true archives the KFP run, false unarchives it.")
+  @JsonPropertyDescription("Mutable: true archives the KFP run, false unarchives it; left out, the operator leaves"
+      + " the storage state as it is.")
   private Boolean archived;
   @Default("Archive")
   @Pattern("^(Archive|Delete|Orphan)$")

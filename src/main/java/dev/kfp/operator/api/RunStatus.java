@@ -30,7 +30,8 @@ public class RunStatus {
   private List<StateTransition> stateHistory;
   @JsonPropertyDescription("The retry annotation value last acted on (retried or rejected).")
   private String lastRetry;
-  @JsonPropertyDescription("True once the terminate annotation was acted on.")
+  @JsonPropertyDescription("Set once the terminate annotation was acted on: true when the operator terminated the"
+      + " run (reset to false by a later retry), false when the run was already past terminating.")
   private Boolean terminated;
   @JsonPropertyDescription("Link to the run in the KFP UI.")
   private String runUrl;
