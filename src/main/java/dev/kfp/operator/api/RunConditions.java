@@ -18,6 +18,7 @@ public final class RunConditions {
   public static final String REASON_KFP_ERROR = "KfpError";
   public static final String REASON_UNAUTHORIZED = "Unauthorized";
   public static final String REASON_SPEC_CHANGED = "SpecChanged";
+  public static final String REASON_SPEC_REVERTED = "SpecReverted";
   public static final String REASON_CREATED = "Created";
   public static final String REASON_ADOPTED = "Adopted";
   public static final String REASON_TERMINATED = "Terminated";

@@ -304,7 +304,10 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     }
     List<String> changed = SpecFingerprint.changedFields(status.getSpecHash(), run.getSpec());
     if (changed.isEmpty()) {
-      setCondition(run, SUBMITTED, "True", RunConditions.REASON_CREATED, "KFP run " + status.getRunId());
+      if (!status.isTrue(SUBMITTED)) {
+        setCondition(run, SUBMITTED, "True", RunConditions.REASON_SPEC_REVERTED, "KFP run " + status.getRunId()
+            + "; the spec matches it again");
+      }
       return;
     }
     String message = String.join(", ", changed) + " changed after KFP run " + status.getRunId()

@@ -1,0 +1,117 @@
+package dev.kfp.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kfp.operator.api.Run;
+import dev.kfp.operator.api.RunConditions;
+import dev.kfp.operator.kfp.KfpRun;
+import dev.kfp.operator.kfp.PipelineVersionReference;
+import dev.kfp.operator.simulator.Endpoint;
+import dev.kfp.operator.simulator.Fault;
+import dev.kfp.operator.simulator.PipelineVersion;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A Run gets exactly one KFP run even when the create's answer or the first status write is lost. */
+class ExactlyOnceTest {
+
+  private OperatorHarness harness;
+  private PipelineVersion pipeline;
+
+  @BeforeEach
+  void start() {
+    harness = OperatorHarness.start();
+    pipeline = harness.kfp.registerPipeline("plain", """
+        schemaVersion: 2.1.0
+        pipelineInfo: {name: plain}
+        root: {dag: {tasks: {}}}
+        """);
+  }
+
+  @AfterEach
+  void stop() {
+    harness.close();
+  }
+
+  private void applyRun(String name) {
+    harness.apply("""
+        apiVersion: pipelines.kfp.dev/v1alpha1
+        kind: Run
+        metadata: {name: %s, namespace: team-a}
+        spec:
+          pipeline: {versionRef: {pipelineId: %s}}
+        """.formatted(name, pipeline.pipelineId()));
+  }
+
+  @Test
+  void aCreateWhoseAnswerIsLostIsAdoptedNotRepeated() {
+    harness.kfp.faults().inject(Fault.commitThenDrop().on(Endpoint.CREATE_RUN).times(1));
+
+    applyRun("lost-answer");
+
+    Run adopted = harness.awaitRun("lost-answer", run -> run.getStatus() != null
+        && run.getStatus().getRunId() != null);
+    assertThat(harness.kfp.runs()).hasSize(1);
+    assertThat(adopted.getStatus().getRunId()).isEqualTo(harness.kfp.runs().get(0).runId());
+    assertThat(adopted.getStatus().condition(RunConditions.SUBMITTED).orElseThrow().getReason())
+        .isEqualTo(RunConditions.REASON_ADOPTED);
+    assertThat(harness.kfp.calls().count(Endpoint.CREATE_RUN)).isEqualTo(1);
+    assertThat(harness.eventReasons("lost-answer")).contains("Adopted");
+  }
+
+  @Test
+  void aFailedFirstStatusWriteAfterACreateDoesNotCreateASecondRun() {
+    harness.kubernetes.server().expect().patch()
+        .withPath("/apis/pipelines.kfp.dev/v1alpha1/namespaces/team-a/runs/status-lost/status")
+        .andReturn(500, new StatusBuilder().withCode(500).withMessage("etcd is having a bad day").build())
+        .times(3);
+
+    applyRun("status-lost");
+
+    Run run = harness.awaitRun("status-lost", r -> r.getStatus() != null && r.getStatus().getRunId() != null);
+    assertThat(harness.kfp.runs()).hasSize(1);
+    assertThat(run.getStatus().getRunId()).isEqualTo(harness.kfp.runs().get(0).runId());
+    assertThat(harness.kfp.calls().count(Endpoint.CREATE_RUN)).isEqualTo(1);
+  }
+
+  @Test
+  void aRunCreatedBeforeACrashIsAdoptedAfterTheRestart() {
+    harness.stopOperator();
+    applyRun("crashed");
+    Run unrecorded = harness.get("crashed");
+    KfpRun created = harness.client.createRun(KfpRun.create("crashed")
+        .description(SubmissionMarker.of(unrecorded).text())
+        .pipelineVersionReference(new PipelineVersionReference(pipeline.pipelineId(), null))
+        .build());
+
+    harness.startOperator();
+
+    Run adopted = harness.awaitRun("crashed", run -> run.getStatus() != null && run.getStatus().getRunId() != null);
+    assertThat(adopted.getStatus().getRunId()).isEqualTo(created.runId());
+    assertThat(adopted.getStatus().condition(RunConditions.SUBMITTED).orElseThrow().getReason())
+        .isEqualTo(RunConditions.REASON_ADOPTED);
+    assertThat(harness.kfp.runs()).hasSize(1);
+  }
+
+  @Test
+  void aRunCarryingAnotherObjectsMarkerIsNeverAdopted() {
+    harness.stopOperator();
+    applyRun("look-alike");
+    Run object = harness.get("look-alike");
+    SubmissionMarker sameUidOtherName = new SubmissionMarker("team-b", "look-alike", object.getMetadata().getUid());
+    harness.client.createRun(KfpRun.create("someone else's")
+        .description(sameUidOtherName.text())
+        .pipelineVersionReference(new PipelineVersionReference(pipeline.pipelineId(), null))
+        .build());
+
+    harness.startOperator();
+
+    Run submitted = harness.awaitRun("look-alike", run -> run.getStatus() != null
+        && run.getStatus().getRunId() != null);
+    assertThat(submitted.getStatus().condition(RunConditions.SUBMITTED).orElseThrow().getReason())
+        .isEqualTo(RunConditions.REASON_CREATED);
+    assertThat(harness.kfp.runs()).hasSize(2);
+  }
+}
