@@ -90,6 +90,15 @@ public final class KfpSimulator implements AutoCloseable {
     return store.registerPipelineVersion(null, displayName, parseSpec(spec));
   }
 
+  /**
+   * A pipeline version with ids chosen by the caller (a new pipeline when {@code pipelineId} is unknown), so
+   * that manifests naming fixed ids, like the sandbox's examples, find it.
+   */
+  public PipelineVersion registerPipeline(String pipelineId, String pipelineVersionId, String displayName,
+      String spec) {
+    return store.registerPipelineVersion(pipelineId, pipelineVersionId, displayName, parseSpec(spec));
+  }
+
   /** A new version of an existing pipeline; it becomes the pipeline's latest. */
   public PipelineVersion registerPipelineVersion(String pipelineId, String displayName, String spec) {
     return store.registerPipelineVersion(pipelineId, displayName, parseSpec(spec));

@@ -373,12 +373,21 @@ final class RunStore {
 
   /** Adds a version to a pipeline (a new pipeline when {@code pipelineId} is null); it becomes the latest. */
   synchronized PipelineVersion registerPipelineVersion(String pipelineId, String displayName, JsonNode spec) {
-    String pipeline = pipelineId == null ? UUID.randomUUID().toString() : pipelineId;
     if (pipelineId != null && !versionsByPipeline.containsKey(pipelineId)) {
       throw new IllegalArgumentException("no pipeline " + pipelineId);
     }
+    return registerPipelineVersion(pipelineId == null ? UUID.randomUUID().toString() : pipelineId,
+        UUID.randomUUID().toString(), displayName, spec);
+  }
+
+  synchronized PipelineVersion registerPipelineVersion(String pipelineId, String versionId, String displayName,
+      JsonNode spec) {
+    if (versions.containsKey(versionId)) {
+      throw new IllegalArgumentException("pipeline version " + versionId + " exists already");
+    }
+    String pipeline = pipelineId;
     PipelineInputs.of(spec, "Invalid pipeline spec for " + displayName);
-    PipelineVersion version = new PipelineVersion(pipeline, UUID.randomUUID().toString(), displayName,
+    PipelineVersion version = new PipelineVersion(pipeline, versionId, displayName,
         RunJson.normalizeValue(spec));
     versionsByPipeline.computeIfAbsent(pipeline, p -> new ArrayList<>()).add(version);
     versions.put(version.pipelineVersionId(), version);

@@ -1,0 +1,236 @@
+package dev.kfp.operator.sandbox;
+
+import dev.kfp.operator.RunOperator;
+import dev.kfp.operator.api.Run;
+import dev.kfp.operator.api.RunConditions;
+import dev.kfp.operator.kfp.HttpKfpClient;
+import dev.kfp.operator.kfp.KfpClientConfig;
+import dev.kfp.operator.reconciler.ReconcilerSettings;
+import dev.kfp.operator.simulator.KfpSimulator;
+import dev.kfp.operator.simulator.OutcomeRule;
+import dev.kfp.operator.simulator.Timing;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Everything in one process: an embedded Kubernetes API, the KFP simulator and the operator, with the sample
+ * Runs of {@code deploy/examples/} applied. Prints each Run's changes as a table row.
+ */
+public final class Sandbox implements AutoCloseable {
+
+  static final String NAMESPACE = "default";
+  private static final String ROW = "%-8s  %-20s  %-10s  %-9s  %-12s  %s%n";
+
+  private final PrintStream out;
+  private final EmbeddedKubernetes kubernetes;
+  private final KfpSimulator kfp;
+  private final HttpKfpClient client;
+  private final RunOperator operator;
+  private final Map<String, String> lastRow = new ConcurrentHashMap<>();
+  private final Set<String> actedOn = ConcurrentHashMap.newKeySet();
+  private Watch watch;
+
+  private Sandbox(PrintStream out, EmbeddedKubernetes kubernetes, KfpSimulator kfp, HttpKfpClient client,
+      RunOperator operator) {
+    this.out = out;
+    this.kubernetes = kubernetes;
+    this.kfp = kfp;
+    this.client = client;
+    this.operator = operator;
+  }
+
+  /** Starts the embedded Kubernetes API, the simulator (real time) and the operator. */
+  public static Sandbox start(PrintStream out) {
+    EmbeddedKubernetes kubernetes = EmbeddedKubernetes.start();
+    KfpSimulator kfp = KfpSimulator.builder()
+        .timing(new Timing(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(1)))
+        .outcomeRule(OutcomeRule.failWhenNameContains("flaky").thenSucceedOnRetry())
+        .start();
+    kfp.registerPipeline(SandboxScenario.PIPELINE_ID, SandboxScenario.PIPELINE_VERSION_ID, "arguments-parameters",
+        resource("/sandbox/arguments_parameters.yaml"));
+    HttpKfpClient client = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString()).build());
+    RunOperator operator = RunOperator.start(kubernetes.client(), client,
+        new ReconcilerSettings(Duration.ofMillis(500), Duration.ofSeconds(30), URI.create("http://localhost:3000")),
+        Set.of());
+    return new Sandbox(out, kubernetes, kfp, client, operator);
+  }
+
+  /** Applies the samples and prints changes until every one reached its end state or the time is up. */
+  public boolean runSamples(Duration timeout) throws InterruptedException {
+    out.printf(ROW, "TIME", "RUN", "STATE", "SUCCEEDED", "REASON", "NOTE");
+    watch = kubernetes.client().resources(Run.class).inNamespace(NAMESPACE).watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, Run run) {
+        onChange(run);
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {
+        // the sandbox closes the watch itself at the end
+      }
+    });
+    for (SandboxScenario scenario : SandboxScenario.all()) {
+      apply("/examples/" + scenario.file());
+    }
+    Instant deadline = Instant.now().plus(timeout);
+    List<SandboxScenario> pending = remaining();
+    while (!pending.isEmpty() && Instant.now().isBefore(deadline)) {
+      Thread.sleep(200);
+      pending = remaining();
+    }
+    watch.close();
+    out.println();
+    if (pending.isEmpty()) {
+      out.printf("All %d sample Runs reached their expected end state; KFP simulator served %d calls.%n",
+          SandboxScenario.all().size(), kfp.calls().total());
+      return true;
+    }
+    for (SandboxScenario scenario : pending) {
+      Run run = get(scenario.runName());
+      out.printf("NOT REACHED: %s (from deploy/examples/%s) should be %s but is %s%n", scenario.runName(),
+          scenario.file(), scenario.expectation(), describe(run));
+    }
+    return false;
+  }
+
+  private List<SandboxScenario> remaining() {
+    List<SandboxScenario> pending = new ArrayList<>();
+    for (SandboxScenario scenario : SandboxScenario.all()) {
+      Run run = get(scenario.runName());
+      if (run == null || !scenario.reached().test(run)) {
+        pending.add(scenario);
+      }
+    }
+    return pending;
+  }
+
+  private void onChange(Run run) {
+    String name = run.getMetadata().getName();
+    String state = run.getStatus() == null || run.getStatus().getState() == null ? "-" : run.getStatus().getState();
+    var succeeded = run.getStatus() == null ? null : run.getStatus().condition(RunConditions.SUCCEEDED).orElse(null);
+    String note = note(run);
+    String row = String.format(ROW, "", name, state, succeeded == null ? "-" : succeeded.getStatus(),
+        succeeded == null ? "-" : succeeded.getReason(), note);
+    if (!Objects.equals(lastRow.put(name, row), row)) {
+      out.print(String.format(ROW, LocalTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS), name, state,
+          succeeded == null ? "-" : succeeded.getStatus(), succeeded == null ? "-" : succeeded.getReason(), note));
+    }
+    for (SandboxScenario scenario : SandboxScenario.all()) {
+      if (scenario.runName().equals(name) && state.equals(scenario.actWhenState()) && actedOn.add(name)) {
+        scenario.annotations().forEach((key, value) -> {
+          out.printf(ROW, "", name, "", "", "", "-> kubectl annotate run " + name + " " + key + "=" + value);
+          kubernetes.client().resources(Run.class).inNamespace(NAMESPACE).withName(name)
+              .edit(r -> {
+                r.getMetadata().getAnnotations().put(key, value);
+                return r;
+              });
+        });
+      }
+    }
+  }
+
+  private static String note(Run run) {
+    if (run.getStatus() == null) {
+      return "";
+    }
+    List<String> notes = new ArrayList<>();
+    if ("ARCHIVED".equals(run.getStatus().getStorageState())) {
+      notes.add("archived");
+    }
+    if (run.getStatus().getLastRetry() != null) {
+      notes.add("retry '" + run.getStatus().getLastRetry() + "' done");
+    }
+    run.getStatus().condition(RunConditions.SUBMITTED).filter(c -> "False".equals(c.getStatus()))
+        .ifPresent(c -> notes.add("not submitted: " + c.getMessage()));
+    if (notes.isEmpty() && run.getStatus().getRunId() != null) {
+      notes.add("KFP run " + run.getStatus().getRunId().substring(0, 8));
+    }
+    return String.join("; ", notes);
+  }
+
+  private static String describe(Run run) {
+    if (run == null) {
+      return "missing";
+    }
+    if (run.getStatus() == null) {
+      return "not reconciled yet";
+    }
+    return run.getStatus().getState() + " " + run.getStatus().getConditions();
+  }
+
+  private void apply(String resource) {
+    byte[] manifests = resource(resource).getBytes(StandardCharsets.UTF_8);
+    kubernetes.client().load(new ByteArrayInputStream(manifests)).inNamespace(NAMESPACE).create();
+  }
+
+  private Run get(String name) {
+    return kubernetes.client().resources(Run.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  /** Writes a kubeconfig for the embedded API, for kubectl and other tools, and returns its path. */
+  public Path writeKubeconfig() throws IOException {
+    Path file = Files.createTempFile("kfp-run-operator-sandbox-", ".kubeconfig");
+    Files.writeString(file, """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: sandbox
+          cluster: {server: "%s"}
+        users:
+        - name: sandbox
+          user: {token: sandbox}
+        contexts:
+        - name: sandbox
+          context: {cluster: sandbox, user: sandbox, namespace: %s}
+        current-context: sandbox
+        """.formatted(kubernetes.url(), NAMESPACE));
+    return file;
+  }
+
+  public URI kfpUrl() {
+    return kfp.baseUrl();
+  }
+
+  static String resource(String path) {
+    try (InputStream in = Sandbox.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + path);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (watch != null) {
+      watch.close();
+    }
+    operator.close();
+    client.close();
+    kfp.close();
+    kubernetes.close();
+  }
+}

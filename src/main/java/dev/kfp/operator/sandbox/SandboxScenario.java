@@ -1,0 +1,45 @@
+package dev.kfp.operator.sandbox;
+
+import dev.kfp.operator.api.Run;
+import dev.kfp.operator.api.RunConditions;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The sample Runs of {@code deploy/examples/}, what the sandbox does to each (as a user would with
+ * {@code kubectl annotate}), and the end state each must reach.
+ */
+record SandboxScenario(String file, String runName, String expectation, Predicate<Run> reached,
+    String actWhenState, Map<String, String> annotations) {
+
+  static final String PIPELINE_ID = "6f1c2a4e-0b7d-4c3a-9e55-2d8f0a1b3c4d";
+  static final String PIPELINE_VERSION_ID = "a9d3e7f1-24c6-4b0e-8f19-7e5d6c4b3a21";
+  static final String RETRY_TOKEN = "sandbox-retry-1";
+
+  static List<SandboxScenario> all() {
+    return List.of(
+        new SandboxScenario("version-ref.yaml", "hello-from-version", "SUCCEEDED",
+            run -> succeeded(run, "True", "Succeeded"), null, Map.of()),
+        new SandboxScenario("compiled-pipeline.yaml", "compiled-pipeline", "SUCCEEDED",
+            run -> succeeded(run, "True", "Succeeded"), null, Map.of()),
+        new SandboxScenario("flaky-then-retried.yaml", "flaky-training", "FAILED, retried, then SUCCEEDED",
+            run -> succeeded(run, "True", "Succeeded") && RETRY_TOKEN.equals(run.getStatus().getLastRetry()),
+            "FAILED", Map.of(Run.RETRY_ANNOTATION, RETRY_TOKEN)),
+        new SandboxScenario("terminated.yaml", "long-training", "terminated while RUNNING, ends FAILED/Terminated",
+            run -> succeeded(run, "False", RunConditions.REASON_TERMINATED), "RUNNING",
+            Map.of(Run.TERMINATE_ANNOTATION, "true")),
+        new SandboxScenario("archived.yaml", "archived-run", "SUCCEEDED and ARCHIVED",
+            run -> succeeded(run, "True", "Succeeded") && "ARCHIVED".equals(run.getStatus().getStorageState()),
+            null, Map.of()));
+  }
+
+  private static boolean succeeded(Run run, String status, String reason) {
+    if (run.getStatus() == null) {
+      return false;
+    }
+    Condition condition = run.getStatus().condition(RunConditions.SUCCEEDED).orElse(null);
+    return condition != null && status.equals(condition.getStatus()) && reason.equals(condition.getReason());
+  }
+}

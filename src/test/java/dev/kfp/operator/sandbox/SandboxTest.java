@@ -1,0 +1,29 @@
+package dev.kfp.operator.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The README's first command: every sample of deploy/examples/ reaches its expected end state. */
+class SandboxTest {
+
+  @Test
+  void everySampleRunReachesItsExpectedEndStateAndTheTableShowsIt() throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    boolean passed;
+    try (Sandbox sandbox = Sandbox.start(new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+      passed = sandbox.runSamples(Duration.ofSeconds(90));
+    }
+    String table = printed.toString(StandardCharsets.UTF_8);
+    assertThat(passed).as(table).isTrue();
+    assertThat(table).contains("All 5 sample Runs reached their expected end state")
+        .containsPattern("long-training +FAILED +False +Terminated")
+        .containsPattern("flaky-training +FAILED +False +Failed")
+        .containsPattern("flaky-training +SUCCEEDED +True +Succeeded")
+        .contains("-> kubectl annotate run long-training pipelines.kfp.dev/terminate=true");
+  }
+}
