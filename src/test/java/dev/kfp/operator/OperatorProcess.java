@@ -8,6 +8,7 @@ import dev.kfp.operator.config.Setting;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
 import dev.kfp.operator.simulator.KfpSimulator;
 import dev.kfp.operator.simulator.ManualClock;
+import dev.kfp.operator.simulator.OutcomeRule;
 import dev.kfp.operator.simulator.PipelineVersion;
 import dev.kfp.operator.simulator.Timing;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
@@ -33,7 +34,8 @@ import java.util.function.Predicate;
 
 /**
  * The operator as the {@code operator} command starts it (configuration, endpoints, metrics, leader election),
- * against the embedded Kubernetes API and the KFP simulator on a manual clock. The operator has its own
+ * against the embedded Kubernetes API and the KFP simulator on a manual clock (runs whose display name contains
+ * "fail" fail, the others succeed). The operator has its own
  * Kubernetes client with its own User-Agent, so the requests it made can be told from the test's.
  */
 public final class OperatorProcess implements AutoCloseable {
@@ -70,7 +72,8 @@ public final class OperatorProcess implements AutoCloseable {
             .endResourceRule().withIncomplete(false).endStatus().build())
         .always();
     clock = new ManualClock();
-    kfp = KfpSimulator.builder().clock(clock).timing(TIMING).start();
+    kfp = KfpSimulator.builder().clock(clock).timing(TIMING)
+        .outcomeRule(OutcomeRule.failWhenNameContains("fail")).start();
     pipeline = kfp.registerPipeline("tiny", PIPELINE);
     operatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(kubernetes.client().getConfiguration())
         .withUserAgent(USER_AGENT).build()).build();
