@@ -45,7 +45,8 @@ final class ArgoCdLua {
     globals.set("obj", toLua(object));
     try {
       Varargs result = globals.load(Files.readString(script), script.toString()).invoke();
-      return toJson(result.arg1());
+      // Re-read, so numbers have the node types a YAML or JSON reader gives them and results compare equal.
+      return YAML.readTree(toJson(result.arg1()).toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
