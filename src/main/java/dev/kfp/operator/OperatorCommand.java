@@ -4,14 +4,25 @@ import dev.kfp.operator.config.AuthMode;
 import dev.kfp.operator.config.ConfigException;
 import dev.kfp.operator.config.OperatorConfig;
 import dev.kfp.operator.kfp.HttpKfpClient;
+import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientConfig;
+import dev.kfp.operator.monitoring.MonitoringServer;
+import dev.kfp.operator.monitoring.OperatorMetrics;
+import dev.kfp.operator.monitoring.OperatorReadiness;
 import dev.kfp.operator.reconciler.ReconcilerSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /** {@code operator}: runs the operator in a cluster, configured by environment variables and flags. */
 public final class OperatorCommand {
+
+  /** The leader election Lease's name, in {@code LEADER_ELECTION_NAMESPACE} or the operator's namespace. */
+  public static final String LEASE_NAME = "kfp-run-operator";
 
   private OperatorCommand() {}
 
@@ -28,6 +39,25 @@ public final class OperatorCommand {
       System.err.println(e.getMessage());
       return 2;
     }
+    KubernetesClient kubernetes = new KubernetesClientBuilder().build();
+    Running running = start(config, kubernetes, true);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      running.close();
+      kubernetes.close();
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  /**
+   * Starts the operator and its endpoints as the configuration says; closing the result stops both.
+   *
+   * @param exitOnLostLease with leader election, end the process when the Lease is lost (so a replica never
+   *     reconciles without it); false only where the JVM must outlive the operator, as in tests
+   */
+  public static Running start(OperatorConfig config, KubernetesClient kubernetes, boolean exitOnLostLease) {
     KfpClientConfig.Builder kfp = KfpClientConfig.builder(config.kfpEndpoint().toString())
         .connectTimeout(config.kfpTimeout())
         .readTimeout(config.kfpTimeout());
@@ -37,19 +67,65 @@ public final class OperatorCommand {
     if (config.kfpAuth() == AuthMode.TOKEN) {
       kfp.bearerTokenFile(config.kfpTokenFile());
     }
-    KubernetesClient kubernetes = new KubernetesClientBuilder().build();
     HttpKfpClient client = new HttpKfpClient(kfp.build());
-    RunOperator operator = RunOperator.start(kubernetes, client,
+    OperatorMetrics metrics = config.metricsEnabled() ? new OperatorMetrics() : null;
+    AtomicReference<RunOperator> operator = new AtomicReference<>();
+    OperatorReadiness readiness = new OperatorReadiness(
+        () -> operator.get() == null ? null : operator.get().runtimeInfo(), config.leaderElection());
+    MonitoringServer endpoints = MonitoringServer.start(config.monitoringPort(), readiness::notReadyReason, metrics);
+    KfpClient calls = metrics == null ? client : metrics.metered(client);
+    operator.set(RunOperator.start(kubernetes, calls,
         new ReconcilerSettings(config.pollInterval(), config.resyncInterval(), config.kfpUiUrl()),
-        config.watchNamespaces());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        config.watchNamespaces(), operatorSettings(config, metrics, readiness, exitOnLostLease)));
+    if (metrics != null) {
+      metrics.countRunsByState(operator.get()::cachedRuns);
+    }
+    return new Running(operator.get(), client, endpoints);
+  }
+
+  /** Metrics and leader election, as JOSDK settings. */
+  private static Consumer<ConfigurationServiceOverrider> operatorSettings(OperatorConfig config,
+      OperatorMetrics metrics, OperatorReadiness readiness, boolean exitOnLostLease) {
+    return overrider -> {
+      if (metrics != null) {
+        overrider.withMetrics(metrics.reconcileMetrics());
+      }
+      if (config.leaderElection()) {
+        LeaderElectionConfigurationBuilder lease = LeaderElectionConfigurationBuilder
+            .aLeaderElectionConfiguration(LEASE_NAME)
+            .withLeaderCallbacks(readiness.leaderCallbacks())
+            .withExitOnStopLeading(exitOnLostLease);
+        if (config.leaderElectionNamespace() != null) {
+          lease.withLeaseNamespace(config.leaderElectionNamespace());
+        }
+        overrider.withLeaderElectionConfiguration(lease.build());
+      }
+    };
+  }
+
+  /** A started operator with its KFP client and endpoints. */
+  public static final class Running implements AutoCloseable {
+
+    private final RunOperator operator;
+    private final HttpKfpClient client;
+    private final MonitoringServer endpoints;
+
+    private Running(RunOperator operator, HttpKfpClient client, MonitoringServer endpoints) {
+      this.operator = operator;
+      this.client = client;
+      this.endpoints = endpoints;
+    }
+
+    /** The port of /healthz, /readyz and /metrics. */
+    public int monitoringPort() {
+      return endpoints.port();
+    }
+
+    @Override
+    public void close() {
       operator.close();
+      endpoints.close();
       client.close();
-      kubernetes.close();
-      stopped.countDown();
-    }, "shutdown"));
-    stopped.await();
-    return 0;
+    }
   }
 }

@@ -7,10 +7,17 @@ import dev.kfp.operator.reconciler.RunReconciler;
 import dev.kfp.operator.reconciler.RunValidator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.kfp.operator.api.Run;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RegisteredController;
+import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
+import io.javaoperatorsdk.operator.processing.Controller;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The running operator: a JOSDK {@link Operator} with the Run reconciler registered, wired to one Kubernetes
@@ -20,29 +27,53 @@ import java.util.Set;
 public final class RunOperator implements AutoCloseable {
 
   private final Operator operator;
+  private final Controller<Run> controller;
 
-  private RunOperator(Operator operator) {
+  private RunOperator(Operator operator, Controller<Run> controller) {
     this.operator = operator;
+    this.controller = controller;
   }
 
   /** Registers the reconciler and starts watching Runs in the given namespaces (all when empty). */
   public static RunOperator start(KubernetesClient kubernetes, KfpClient kfp, ReconcilerSettings settings,
       Set<String> namespaces) {
-    Operator operator = new Operator(o -> o
-        .withKubernetesClient(kubernetes)
-        .withUseSSAToPatchPrimaryResource(false)
-        .withCloseClientOnStop(false));
+    return start(kubernetes, kfp, settings, namespaces, overrider -> { });
+  }
+
+  /**
+   * Like {@link #start(KubernetesClient, KfpClient, ReconcilerSettings, Set)}, with further JOSDK settings
+   * (metrics, leader election) applied after the ones this class needs.
+   */
+  @SuppressWarnings("unchecked") // JOSDK registers every reconciler as a Controller
+  public static RunOperator start(KubernetesClient kubernetes, KfpClient kfp, ReconcilerSettings settings,
+      Set<String> namespaces, Consumer<ConfigurationServiceOverrider> operatorSettings) {
+    Operator operator = new Operator(o -> {
+      o.withKubernetesClient(kubernetes)
+          .withUseSSAToPatchPrimaryResource(false)
+          .withCloseClientOnStop(false);
+      operatorSettings.accept(o);
+    });
     RunValidator validator = new RunValidator((namespace, name) -> Optional
         .ofNullable(kubernetes.configMaps().inNamespace(namespace).withName(name).get())
         .map(RunOperator::data));
     RunReconciler reconciler = new RunReconciler(kfp, validator, new EventRecorder(kubernetes), settings);
-    operator.register(reconciler, configuration -> {
+    RegisteredController<Run> registered = operator.register(reconciler, configuration -> {
       if (!namespaces.isEmpty()) {
         configuration.settingNamespaces(namespaces);
       }
     });
     operator.start();
-    return new RunOperator(operator);
+    return new RunOperator(operator, (Controller<Run>) registered);
+  }
+
+  /** What JOSDK knows of its own state: started, informers healthy. */
+  public RuntimeInfo runtimeInfo() {
+    return operator.getRuntimeInfo();
+  }
+
+  /** The Runs in the informer cache (empty before the informer started); costs no API call. */
+  public Stream<Run> cachedRuns() {
+    return controller.getEventSourceManager().getControllerEventSource().list();
   }
 
   private static Map<String, String> data(ConfigMap configMap) {

@@ -28,7 +28,11 @@ public record OperatorConfig(
     Duration kfpTimeout,
     Set<String> watchNamespaces,
     Duration pollInterval,
-    Duration resyncInterval) {
+    Duration resyncInterval,
+    int monitoringPort,
+    boolean metricsEnabled,
+    boolean leaderElection,
+    String leaderElectionNamespace) {
 
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -75,11 +79,23 @@ public record OperatorConfig(
     Set<String> namespaces = namespaces(values.get(Setting.WATCH_NAMESPACES), problems);
     Duration poll = duration(Setting.POLL_INTERVAL, values.get(Setting.POLL_INTERVAL), problems);
     Duration resync = duration(Setting.RESYNC_INTERVAL, values.get(Setting.RESYNC_INTERVAL), problems);
+    int monitoringPort = port(Setting.MONITORING_PORT, values.get(Setting.MONITORING_PORT), problems);
+    boolean metrics = bool(Setting.METRICS_ENABLED, values.get(Setting.METRICS_ENABLED), problems);
+    boolean leaderElection = bool(Setting.LEADER_ELECTION, values.get(Setting.LEADER_ELECTION), problems);
+    String leaseNamespace = values.get(Setting.LEADER_ELECTION_NAMESPACE);
+    if (leaseNamespace != null && leaseNamespace.isEmpty()) {
+      leaseNamespace = null;
+    }
+    if (leaseNamespace != null && !DNS_LABEL.matcher(leaseNamespace).matches()) {
+      problems.add(describe(Setting.LEADER_ELECTION_NAMESPACE) + ": '" + leaseNamespace
+          + "' is not a valid namespace name");
+    }
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new OperatorConfig(endpoint, auth, tokenFile, caBundle, uiUrl, timeout, namespaces, poll, resync);
+    return new OperatorConfig(endpoint, auth, tokenFile, caBundle, uiUrl, timeout, namespaces, poll, resync,
+        monitoringPort, metrics, leaderElection, leaseNamespace);
   }
 
   /** One line per setting, for {@code --help}. */
@@ -189,6 +205,27 @@ public record OperatorConfig(
       problems.add(describe(setting) + ": '" + value + "' is not a duration (examples: 500ms, 30s, 5m, 1h)");
       return Duration.ZERO;
     }
+  }
+
+  private static int port(Setting setting, String value, List<String> problems) {
+    try {
+      int port = Integer.parseInt(value);
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException | NullPointerException e) {
+      // reported below
+    }
+    problems.add(describe(setting) + ": '" + value + "' is not a port number (0-65535)");
+    return 0;
+  }
+
+  private static boolean bool(Setting setting, String value, List<String> problems) {
+    if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
+      return Boolean.parseBoolean(value);
+    }
+    problems.add(describe(setting) + ": '" + value + "' is not true or false");
+    return false;
   }
 
   private static Set<String> namespaces(String value, List<String> problems) {

@@ -14,7 +14,11 @@ public enum Setting {
   KFP_TIMEOUT("30s", "connect and read timeout of each KFP call"),
   WATCH_NAMESPACES("", "comma-separated namespaces to watch; empty watches all"),
   POLL_INTERVAL("10s", "how often an active run's state is read from KFP"),
-  RESYNC_INTERVAL("5m", "how often a finished run is re-read, to notice changes made in the KFP UI");
+  RESYNC_INTERVAL("5m", "how often a finished run is re-read, to notice changes made in the KFP UI"),
+  MONITORING_PORT("8080", "port of the /healthz, /readyz and /metrics endpoints; 0 picks a free port"),
+  METRICS_ENABLED("true", "serve Prometheus metrics on /metrics: true | false"),
+  LEADER_ELECTION("true", "hold a coordination.k8s.io Lease so only one replica reconciles: true | false"),
+  LEADER_ELECTION_NAMESPACE(null, "namespace of the leader election Lease; default: the operator's own namespace");
 
   private final String defaultValue;
   private final String description;

@@ -7,14 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -104,40 +98,6 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
     }
     return execute(KfpOperation.LIST_RUNS, "GET", url.build(), null,
         response -> json.readValue(response.byteStream(), ListRunsResponse.class));
-  }
-
-  /**
-   * Pages are fetched as the stream is consumed. Every call repeats the request's page size (the token does not
-   * carry it; KFP would fall back to 20), sort and filter (KFP checks them against the token).
-   */
-  @Override
-  public Stream<KfpRun> listAllRuns(ListRunsRequest request) {
-    Objects.requireNonNull(request, "request");
-    Iterator<ListRunsResponse> pages = new Iterator<>() {
-      private ListRunsResponse last;
-
-      @Override
-      public boolean hasNext() {
-        return last == null || last.hasNextPage();
-      }
-
-      @Override
-      public ListRunsResponse next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        String token = last == null ? request.pageToken() : last.nextPageToken();
-        ListRunsResponse page = listRuns(request.withPageToken(token));
-        if (page.hasNextPage() && page.nextPageToken().equals(token)) {
-          throw new KfpException(KfpOperation.LIST_RUNS.grpcName(), 200, null,
-              "KFP returned the same page token twice: " + token, false, null);
-        }
-        last = page;
-        return page;
-      }
-    };
-    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(pages, Spliterator.ORDERED), false)
-        .flatMap(page -> page.runs().stream());
   }
 
   @Override

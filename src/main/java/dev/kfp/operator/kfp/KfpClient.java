@@ -1,6 +1,12 @@
 package dev.kfp.operator.kfp;
 
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * The nine calls of KFP's v2beta1 runs service. Every method throws {@link KfpException} when KFP answers
@@ -16,8 +22,40 @@ public interface KfpClient {
   /** One page of runs. */
   ListRunsResponse listRuns(ListRunsRequest request);
 
-  /** Every run matching the request, following page tokens lazily. */
-  Stream<KfpRun> listAllRuns(ListRunsRequest request);
+  /**
+   * Every run matching the request, following page tokens lazily: pages are fetched through
+   * {@link #listRuns} as the stream is consumed, so a decorator of {@code listRuns} sees every page. Every call
+   * repeats the request's page size (the token does not carry it; KFP would fall back to 20), sort and filter
+   * (KFP checks them against the token).
+   */
+  default Stream<KfpRun> listAllRuns(ListRunsRequest request) {
+    Objects.requireNonNull(request, "request");
+    Iterator<ListRunsResponse> pages = new Iterator<>() {
+      private ListRunsResponse last;
+
+      @Override
+      public boolean hasNext() {
+        return last == null || last.hasNextPage();
+      }
+
+      @Override
+      public ListRunsResponse next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        String token = last == null ? request.pageToken() : last.nextPageToken();
+        ListRunsResponse page = listRuns(request.withPageToken(token));
+        if (page.hasNextPage() && page.nextPageToken().equals(token)) {
+          throw new KfpException(KfpOperation.LIST_RUNS.grpcName(), 200, null,
+              "KFP returned the same page token twice: " + token, false, null);
+        }
+        last = page;
+        return page;
+      }
+    };
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(pages, Spliterator.ORDERED), false)
+        .flatMap(page -> page.runs().stream());
+  }
 
   void archiveRun(String runId);
 

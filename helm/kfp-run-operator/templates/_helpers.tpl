@@ -1,0 +1,62 @@
+{{- define "kfp-run-operator.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "kfp-run-operator.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else if contains (include "kfp-run-operator.name" .) .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name (include "kfp-run-operator.name" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{- define "kfp-run-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "kfp-run-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "kfp-run-operator.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{ include "kfp-run-operator.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "kfp-run-operator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "kfp-run-operator.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+The Kubernetes API use of the operator, exactly: Runs are listed and watched (informer), patched (finalizer)
+and their status patched; ConfigMaps are read for spec.pipeline.specFrom; Events are created.
+RbacTest derives these from the requests the operator makes and fails when they differ.
+*/}}
+{{- define "kfp-run-operator.runRules" -}}
+- apiGroups: [pipelines.kfp.dev]
+  resources: [runs]
+  verbs: [list, watch, patch]
+- apiGroups: [pipelines.kfp.dev]
+  resources: [runs/status]
+  verbs: [patch]
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create]
+{{- end }}
+
+{{- define "kfp-run-operator.checks" -}}
+{{- if and (eq .Values.operator.kfpAuth "token") (eq .Values.kfpToken.source "secret") (not .Values.kfpToken.secret.name) }}
+{{- fail "kfpToken.secret.name is required when operator.kfpAuth=token and kfpToken.source=secret: name the Secret holding the KFP bearer token" }}
+{{- end }}
+{{- if and .Values.kfpCaBundle.configMap.name .Values.kfpCaBundle.secret.name }}
+{{- fail "kfpCaBundle: set kfpCaBundle.configMap.name or kfpCaBundle.secret.name, not both" }}
+{{- end }}
+{{- end }}

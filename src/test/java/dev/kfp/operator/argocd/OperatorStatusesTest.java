@@ -1,0 +1,90 @@
+package dev.kfp.operator.argocd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kfp.operator.OperatorProcess;
+import dev.kfp.operator.api.Run;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The health script on Runs as the operator really writes them, in every state the simulator produces. With
+ * {@code -Dargocd.update=true} the objects are also written to deploy/argocd/.../testdata as {@code live-*.yaml}
+ * (the health_test.yaml fixtures are these files, and hand-edited copies of them for states the simulator cannot
+ * reach; see testdata/README.md).
+ */
+class OperatorStatusesTest {
+
+  private static final Path HEALTH = ArgoCdLua.DIR.resolve("health.lua");
+
+  @Test
+  void healthOfRunsTheOperatorWrote() throws IOException {
+    Map<String, JsonNode> live = new LinkedHashMap<>();
+    try (OperatorProcess operator = OperatorProcess.start(Map.of())) {
+      operator.apply(operator.runManifest("train", ""));
+      live.put("pending", dump(operator.awaitState("train", "PENDING")));
+      operator.clock.advance(OperatorProcess.TIMING.pending());
+      live.put("running", dump(operator.awaitState("train", "RUNNING")));
+      operator.clock.advance(OperatorProcess.TIMING.running());
+      live.put("succeeded", dump(operator.awaitState("train", "SUCCEEDED")));
+
+      operator.apply(operator.runManifest("train-fail", ""));
+      operator.awaitState("train-fail", "PENDING");
+      operator.clock.advance(OperatorProcess.TIMING.pending());
+      operator.awaitState("train-fail", "RUNNING");
+      operator.clock.advance(OperatorProcess.TIMING.running());
+      live.put("failed", dump(operator.awaitState("train-fail", "FAILED")));
+
+      operator.apply(operator.runManifest("stopped", ""));
+      operator.awaitState("stopped", "PENDING");
+      operator.k8s().resources(Run.class).inNamespace(OperatorProcess.NAMESPACE).withName("stopped")
+          .edit(run -> {
+            run.getMetadata().getAnnotations().put(Run.TERMINATE_ANNOTATION, "true");
+            return run;
+          });
+      live.put("canceling", dump(operator.awaitState("stopped", "CANCELING")));
+      operator.clock.advance(OperatorProcess.TIMING.canceling());
+      live.put("terminated", dump(operator.awaitState("stopped", "FAILED")));
+
+      operator.apply(operator.runManifest("blank-name", "displayName: '   '"));
+      live.put("invalid-spec", dump(operator.awaitRun("blank-name", run -> run.getStatus() != null
+          && run.getStatus().condition("Submitted").isPresent())));
+    }
+
+    assertThat(health(live.get("pending"))).isEqualTo("Progressing");
+    assertThat(health(live.get("running"))).isEqualTo("Progressing");
+    assertThat(health(live.get("succeeded"))).isEqualTo("Healthy");
+    assertThat(health(live.get("failed"))).isEqualTo("Degraded");
+    assertThat(health(live.get("canceling"))).isEqualTo("Progressing");
+    assertThat(health(live.get("terminated"))).isEqualTo("Degraded");
+    JsonNode invalid = ArgoCdLua.run(HEALTH, live.get("invalid-spec"));
+    assertThat(invalid.path("status").asText()).isEqualTo("Degraded");
+    assertThat(invalid.path("message").asText()).startsWith("InvalidSpec: ").contains("displayName");
+
+    if (Boolean.getBoolean("argocd.update")) {
+      for (Map.Entry<String, JsonNode> entry : live.entrySet()) {
+        Files.writeString(ArgoCdLua.DIR.resolve("testdata").resolve("live-" + entry.getKey() + ".yaml"),
+            ArgoCdLua.YAML.writeValueAsString(entry.getValue()));
+      }
+    }
+  }
+
+  private static String health(JsonNode run) {
+    return ArgoCdLua.run(HEALTH, run).path("status").asText();
+  }
+
+  /** The object as Argo CD would see it, without the bookkeeping fields that only make fixtures noisy. */
+  private static JsonNode dump(Run run) throws IOException {
+    ObjectNode object = (ObjectNode) ArgoCdLua.YAML.readTree(Serialization.asYaml(run));
+    ((ObjectNode) object.get("metadata")).remove(List.of("managedFields", "resourceVersion"));
+    return object;
+  }
+}

@@ -1,0 +1,105 @@
+package dev.kfp.operator.packaging;
+
+import dev.kfp.operator.OperatorProcess;
+import dev.kfp.operator.api.Run;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.net.URI;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Kubernetes API permissions the operator really needs, derived from the requests it makes: it runs the
+ * operator (with leader election) through a Run's whole life — pipeline from a ConfigMap, success, archive,
+ * terminate and retry annotations, deletion with the finalizer — and turns every request into an RBAC rule.
+ */
+final class OperatorApiUse {
+
+  /** {@code /api/v1/...} or {@code /apis/group/version/...}, then optional namespace, resource, name, subresource. */
+  private static final Pattern PATH = Pattern.compile(
+      "^/(?:api/v1|apis/([^/]+)/[^/]+)(?:/namespaces/([^/]+))?/([^/]+)(?:/([^/]+))?(?:/([^/]+))?$");
+
+  /** A permission as RBAC writes it: API group ("" for core), resource (with /subresource), verb. */
+  record Permission(String group, String resource, String verb) implements Comparable<Permission> {
+    @Override
+    public int compareTo(Permission other) {
+      return toString().compareTo(other.toString());
+    }
+
+    @Override
+    public String toString() {
+      return (group.isEmpty() ? "core" : group) + "/" + resource + ":" + verb;
+    }
+  }
+
+  /** What a namespace-scoped request was for, with the namespace it was made in (null when cluster-wide). */
+  record Use(Permission permission, String namespace) {}
+
+  private OperatorApiUse() {}
+
+  static Set<Use> record() throws InterruptedException {
+    try (OperatorProcess operator = OperatorProcess.start(Map.of())) {
+      operator.k8s().configMaps().inNamespace(OperatorProcess.NAMESPACE).resource(new ConfigMapBuilder()
+          .withNewMetadata().withName("pipelines").endMetadata()
+          .addToData("tiny.yaml", """
+              schemaVersion: 2.1.0
+              sdkVersion: kfp-2.7.0
+              pipelineInfo: {name: tiny}
+              root: {dag: {tasks: {}}}
+              """).build()).create();
+      operator.apply(operator.runManifest("from-config-map", "").replace(
+          "versionRef: {pipelineId: " + operator.pipeline.pipelineId() + "}",
+          "specFrom: {configMapKeyRef: {name: pipelines, key: tiny.yaml}}").replace("parameters: {epochs: 3}", ""));
+      operator.runToSuccess("from-config-map");
+      edit(operator, "from-config-map", run -> run.getSpec().setArchived(true));
+      operator.awaitRun("from-config-map", run -> "ARCHIVED".equals(run.getStatus().getStorageState()));
+
+      operator.apply(operator.runManifest("stopped", ""));
+      operator.awaitState("stopped", "PENDING");
+      edit(operator, "stopped", run -> run.getMetadata().getAnnotations().put(Run.TERMINATE_ANNOTATION, "true"));
+      operator.awaitRun("stopped", run -> Boolean.TRUE.equals(run.getStatus().getTerminated()));
+      operator.k8s().resources(Run.class).inNamespace(OperatorProcess.NAMESPACE).withName("stopped").delete();
+      operator.k8s().resources(Run.class).inNamespace(OperatorProcess.NAMESPACE).withName("from-config-map").delete();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> operator.get("stopped") == null && operator.get("from-config-map") == null);
+
+      Set<Use> uses = new TreeSet<>((a, b) -> (a.permission + "@" + a.namespace).compareTo(b.permission + "@"
+          + b.namespace));
+      for (RecordedRequest request : operator.operatorRequests()) {
+        uses.add(use(request));
+      }
+      return uses;
+    }
+  }
+
+  private static void edit(OperatorProcess operator, String name, java.util.function.Consumer<Run> change) {
+    operator.k8s().resources(Run.class).inNamespace(OperatorProcess.NAMESPACE).withName(name).edit(run -> {
+      change.accept(run);
+      return run;
+    });
+  }
+
+  static Use use(RecordedRequest request) {
+    URI uri = URI.create(request.getPath());
+    Matcher m = PATH.matcher(uri.getPath());
+    if (!m.matches()) {
+      throw new IllegalArgumentException("not a resource request: " + request.getMethod() + " " + uri);
+    }
+    String group = m.group(1) == null ? "" : m.group(1);
+    String resource = m.group(3) + (m.group(5) == null ? "" : "/" + m.group(5));
+    boolean named = m.group(4) != null;
+    boolean watch = uri.getQuery() != null && uri.getQuery().contains("watch=true");
+    String verb = switch (request.getMethod()) {
+      case "GET" -> watch ? "watch" : named ? "get" : "list";
+      case "POST" -> "create";
+      case "PUT" -> "update";
+      case "PATCH" -> "patch";
+      case "DELETE" -> named ? "delete" : "deletecollection";
+      default -> throw new IllegalArgumentException("unexpected method " + request.getMethod());
+    };
+    return new Use(new Permission(group, resource, verb), m.group(2));
+  }
+}
