@@ -125,6 +125,7 @@ class ClientSimulatorEndpointsTest {
   @Test
   void listReturnsTheCreatedRunsWithTheirTotal() {
     String first = kfp.createDemoRun("a");
+    kfp.clock.advance(Duration.ofSeconds(1));
     String second = kfp.createDemoRun("b");
 
     var page = kfp.client.listRuns(ListRunsRequest.all());
