@@ -19,6 +19,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -39,6 +41,7 @@ final class ClientSimulatorHarness implements AutoCloseable {
   private static final String DEMO_PIPELINE = "/dev/kfp/operator/simulator/demo-pipeline.yaml";
 
   final ManualClock clock = new ManualClock();
+  private final List<HttpKfpClient> clients = new ArrayList<>();
   final OpenApiRecorder recorder = new OpenApiRecorder();
   final KfpSimulator simulator;
   final HttpKfpClient client;
@@ -49,10 +52,7 @@ final class ClientSimulatorHarness implements AutoCloseable {
       UnaryOperator<KfpClientConfig.Builder> clientSettings) {
     simulator = simulatorSettings.apply(KfpSimulator.builder().clock(clock)
         .timing(new Timing(PENDING, RUNNING, Duration.ofSeconds(3)))).start();
-    client = InterceptedKfpClient.create(clientSettings.apply(
-        KfpClientConfig.builder(simulator.baseUrl().toString())
-            .connectTimeout(CLIENT_TIMEOUT)
-            .readTimeout(CLIENT_TIMEOUT)).build(), recorder);
+    client = anotherClient(clientSettings);
     demo = simulator.registerPipeline("demo", demoSpecText());
   }
 
@@ -63,6 +63,16 @@ final class ClientSimulatorHarness implements AutoCloseable {
   static ClientSimulatorHarness start(UnaryOperator<KfpSimulator.Builder> simulatorSettings,
       UnaryOperator<KfpClientConfig.Builder> clientSettings) {
     return new ClientSimulatorHarness(simulatorSettings, clientSettings);
+  }
+
+  /** One more client of the same simulator, checked by the same recorder, closed with the harness. */
+  HttpKfpClient anotherClient(UnaryOperator<KfpClientConfig.Builder> settings) {
+    HttpKfpClient another = InterceptedKfpClient.create(settings.apply(
+        KfpClientConfig.builder(simulator.baseUrl().toString())
+            .connectTimeout(CLIENT_TIMEOUT)
+            .readTimeout(CLIENT_TIMEOUT)).build(), recorder);
+    clients.add(another);
+    return another;
   }
 
   /** A create request for the demo pipeline's latest version. */
@@ -96,7 +106,7 @@ final class ClientSimulatorHarness implements AutoCloseable {
   /** Stops both sides, then fails if any exchange broke KFP's document. */
   @Override
   public void close() {
-    client.close();
+    clients.forEach(HttpKfpClient::close);
     simulator.close();
     assertThat(recorder.violations()).as("exchanges that do not match KFP's OpenAPI document").isEmpty();
   }
