@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -37,6 +39,14 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
   private final ObjectMapper json = KfpJson.mapper();
 
   public HttpKfpClient(KfpClientConfig config) {
+    this(config, List.of());
+  }
+
+  /**
+   * With OkHttp interceptors around every call, for tests that watch the exchanges on the wire (the contract
+   * tests check each one against KFP's OpenAPI document).
+   */
+  HttpKfpClient(KfpClientConfig config, List<Interceptor> interceptors) {
     this.config = Objects.requireNonNull(config, "config");
     this.runsUrl = Objects.requireNonNull(HttpUrl.get(config.baseUrl())).newBuilder()
         .addPathSegments("apis/v2beta1/runs")
@@ -52,6 +62,7 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
         .connectTimeout(config.connectTimeout())
         .readTimeout(config.readTimeout())
         .writeTimeout(config.readTimeout());
+    interceptors.forEach(builder::addInterceptor);
     if (config.caBundle() != null) {
       CaBundleTrust trust = CaBundleTrust.load(config.caBundle(), config.trustSystemCas());
       builder.sslSocketFactory(trust.socketFactory(), trust.trustManager());

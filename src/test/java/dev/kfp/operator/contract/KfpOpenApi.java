@@ -14,18 +14,21 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
  * KFP's own OpenAPI document for the runs service, as a validator of HTTP exchanges.
  *
- * <p>The current document (KFP master) is used, with the read_artifact operation taken from the 2.14.3
- * document (later releases still serve it but dropped it from the file). Three adjustments, all stricter or
- * neutral: {@code additionalProperties: {}} and a bare {@code type: object} (free JSON such as
- * {@code pipeline_spec}) get {@code additionalProperties: true} (the validator misreads both),
- * and every object schema that lists properties but says nothing about others gets
+ * <p>The current document (KFP master) is used, with the read_artifact operation and every definition it
+ * refers to taken from the 2.14.3 document (later releases still serve it but dropped it from the file).
+ * Three adjustments, all stricter or neutral: {@code additionalProperties: {}} and a bare
+ * {@code type: object} (free JSON such as {@code pipeline_spec}) get {@code additionalProperties: true} (the
+ * validator misreads both), and every object schema that lists properties but says nothing about others gets
  * {@code additionalProperties: false}, because KFP (2.14 and later) rejects unknown request fields and a
  * faithful server sends none.
  */
@@ -33,6 +36,7 @@ public final class KfpOpenApi {
 
   private static final String READ_ARTIFACT_PATH =
       "/apis/v2beta1/runs/{run_id}/nodes/{node_id}/artifacts/{artifact_name}:read";
+  private static final String DEFINITIONS = "#/definitions/";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final OpenApiInteractionValidator VALIDATOR = load();
 
@@ -41,9 +45,10 @@ public final class KfpOpenApi {
   private static OpenApiInteractionValidator load() {
     ObjectNode current = read("/kfp/openapi/run.swagger.json");
     ObjectNode release214 = read("/kfp/openapi/release-2.14.3/run.swagger.json");
-    ((ObjectNode) current.get("paths")).set(READ_ARTIFACT_PATH, release214.get("paths").get(READ_ARTIFACT_PATH));
-    ((ObjectNode) current.get("definitions")).set("v2beta1ReadArtifactResponse",
-        release214.get("definitions").get("v2beta1ReadArtifactResponse"));
+    JsonNode readArtifact = release214.get("paths").get(READ_ARTIFACT_PATH);
+    ((ObjectNode) current.get("paths")).set(READ_ARTIFACT_PATH, readArtifact);
+    copyReferencedDefinitions(readArtifact, (ObjectNode) release214.get("definitions"),
+        (ObjectNode) current.get("definitions"));
     tighten(current.get("definitions"));
     LevelResolver levels = LevelResolver.create()
         .withLevel("validation.request.security.missing", ValidationReport.Level.IGNORE)
@@ -51,6 +56,35 @@ public final class KfpOpenApi {
     return OpenApiInteractionValidator.createForInlineApiSpecification(current.toString())
         .withLevelResolver(levels)
         .build();
+  }
+
+  /**
+   * Copies every definition {@code node} refers to, and those they refer to, from one document into the
+   * other. The 2.14.3 document names the error schema {@code googlerpcStatus} where the current one says
+   * {@code googleRpcStatus}, so read_artifact's errors need their own copy. A name both documents define must
+   * mean the same schema in both, else validation would depend on which copy won.
+   */
+  private static void copyReferencedDefinitions(JsonNode node, ObjectNode from, ObjectNode to) {
+    Deque<JsonNode> pending = new ArrayDeque<>(List.of(node));
+    while (!pending.isEmpty()) {
+      JsonNode next = pending.pop();
+      JsonNode ref = next.get("$ref");
+      if (ref != null && ref.asText().startsWith(DEFINITIONS)) {
+        String name = ref.asText().substring(DEFINITIONS.length());
+        JsonNode definition = from.get(name);
+        if (definition == null) {
+          throw new IllegalStateException("the 2.14.3 document refers to an undefined " + ref.asText());
+        }
+        JsonNode existing = to.get(name);
+        if (existing == null) {
+          to.set(name, definition.deepCopy());
+          pending.push(definition);
+        } else if (!existing.equals(definition)) {
+          throw new IllegalStateException("both documents define " + name + ", differently");
+        }
+      }
+      next.forEach(pending::push);
+    }
   }
 
   private static ObjectNode read(String resource) {

@@ -38,6 +38,23 @@ class KfpOpenApiTest {
   }
 
   @Test
+  void acceptsAnInlinePipelineSpecEchoedInResponses() {
+    String run = "{\"run_id\":\"r\",\"pipeline_spec\":{\"pipelineInfo\":{\"name\":\"p\"},"
+        + "\"root\":{\"dag\":{\"tasks\":{}}}}}";
+    KfpOpenApi.assertValidResponse("GET", "/apis/v2beta1/runs/r", 200, run);
+    KfpOpenApi.assertValidResponse("GET", "/apis/v2beta1/runs", 200, "{\"runs\":[" + run + "]}");
+  }
+
+  @Test
+  void validatesReadArtifactErrorsAsGoogleRpcStatus() {
+    String notFound = "{\"code\":5,\"message\":\"Run r not found\",\"details\":[{\"@type\":"
+        + "\"type.googleapis.com/google.rpc.Status\",\"code\":5,\"message\":\"Run r not found\"}]}";
+    KfpOpenApi.assertValidResponse("GET", "/apis/v2beta1/runs/r/nodes/n/artifacts/main-logs:read", 404, notFound);
+    assertThat(KfpOpenApi.validateResponse("GET", "/apis/v2beta1/runs/r/nodes/n/artifacts/main-logs:read", 404,
+        "{\"code\":\"five\"}").hasErrors()).isTrue();
+  }
+
+  @Test
   void rejectsAResponseWithAWrongType() {
     assertThat(KfpOpenApi.validateResponse("GET", "/apis/v2beta1/runs", 200, "{\"total_size\":\"many\"}")
         .hasErrors()).isTrue();

@@ -22,6 +22,14 @@ import javax.net.ssl.SSLContext;
  */
 final class KfpStubServer implements AutoCloseable {
 
+  static {
+    // The JDK server reads this once per JVM, when the first one starts; without it every later server in the
+    // same test JVM (the KFP simulator too) stalls ~40 ms per response on delayed ACKs.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   /** A request as the server received it; the path and query are raw (still percent-encoded). */
   record Recorded(String method, String rawPath, String rawQuery, Headers headers, String body) {
 
