@@ -5,6 +5,7 @@ import dev.kfp.operator.config.ConfigException;
 import dev.kfp.operator.config.OperatorConfig;
 import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.kfp.KfpClient;
+import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpClientConfig;
 import dev.kfp.operator.monitoring.MonitoringServer;
 import dev.kfp.operator.monitoring.OperatorMetrics;
@@ -74,7 +75,7 @@ public final class OperatorCommand {
         () -> operator.get() == null ? null : operator.get().runtimeInfo(), config.leaderElection());
     MonitoringServer endpoints = MonitoringServer.start(config.monitoringPort(), readiness::notReadyReason, metrics);
     KfpClient calls = metrics == null ? client : metrics.metered(client);
-    operator.set(RunOperator.start(kubernetes, calls,
+    operator.set(RunOperator.start(kubernetes, KfpClientProvider.shared(calls),
         new ReconcilerSettings(config.pollInterval(), config.resyncInterval(), config.kfpUiUrl()),
         config.watchNamespaces(), operatorSettings(config, metrics, readiness, exitOnLostLease)));
     if (metrics != null) {

@@ -1,6 +1,7 @@
 package dev.kfp.operator;
 
 import dev.kfp.operator.kfp.KfpClient;
+import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.reconciler.EventRecorder;
 import dev.kfp.operator.reconciler.ReconcilerSettings;
 import dev.kfp.operator.reconciler.RunReconciler;
@@ -37,15 +38,15 @@ public final class RunOperator implements AutoCloseable {
   /** Registers the reconciler and starts watching Runs in the given namespaces (all when empty). */
   public static RunOperator start(KubernetesClient kubernetes, KfpClient kfp, ReconcilerSettings settings,
       Set<String> namespaces) {
-    return start(kubernetes, kfp, settings, namespaces, overrider -> { });
+    return start(kubernetes, KfpClientProvider.shared(kfp), settings, namespaces, overrider -> { });
   }
 
   /**
-   * Like {@link #start(KubernetesClient, KfpClient, ReconcilerSettings, Set)}, with further JOSDK settings
-   * (metrics, leader election) applied after the ones this class needs.
+   * Like {@link #start(KubernetesClient, KfpClient, ReconcilerSettings, Set)}, with a KFP client per namespace
+   * and further JOSDK settings (metrics, leader election) applied after the ones this class needs.
    */
   @SuppressWarnings("unchecked") // JOSDK registers every reconciler as a Controller
-  public static RunOperator start(KubernetesClient kubernetes, KfpClient kfp, ReconcilerSettings settings,
+  public static RunOperator start(KubernetesClient kubernetes, KfpClientProvider kfp, ReconcilerSettings settings,
       Set<String> namespaces, Consumer<ConfigurationServiceOverrider> operatorSettings) {
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(kubernetes)

@@ -11,6 +11,7 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunStatus;
 import dev.kfp.operator.kfp.KfpClient;
+import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
@@ -48,15 +49,16 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
   private static final Logger LOG = LoggerFactory.getLogger(RunReconciler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final KfpClient kfp;
+  private final KfpClientProvider kfpClients;
   private final RunValidator validator;
   private final EventRecorder events;
   private final ReconcilerSettings settings;
   private final RunObserver observer;
   private final Backoff backoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5));
 
-  public RunReconciler(KfpClient kfp, RunValidator validator, EventRecorder events, ReconcilerSettings settings) {
-    this.kfp = kfp;
+  public RunReconciler(KfpClientProvider kfpClients, RunValidator validator, EventRecorder events,
+      ReconcilerSettings settings) {
+    this.kfpClients = kfpClients;
     this.validator = validator;
     this.events = events;
     this.settings = settings;
@@ -110,7 +112,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
         LOG.info("{}: adopted KFP run {}", ref(run), kfpRun.runId());
       } else {
         creating = true;
-        kfpRun = kfp.createRun(request);
+        kfpRun = kfp(run).createRun(request);
         reason = RunConditions.REASON_CREATED;
         events.normal(run, "Submitted", "created KFP run " + kfpRun.runId());
         LOG.info("{}: created KFP run {}", ref(run), kfpRun.runId());
@@ -132,7 +134,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
         .withExperimentId(experimentId)
         .withPageSize(100)
         .withFilter(RunFilter.builder().substring("description", marker.searchKey()).build());
-    List<KfpRun> carriers = kfp.listAllRuns(query).filter(marker::isCarriedBy).toList();
+    List<KfpRun> carriers = kfp(run).listAllRuns(query).filter(marker::isCarriedBy).toList();
     if (carriers.size() > 1) {
       LOG.warn("{}: {} KFP runs carry this object's marker; adopting the oldest", ref(run), carriers.size());
     }
@@ -181,10 +183,10 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     String key = run.getMetadata().getUid();
     checkSpecUnchanged(run);
     try {
-      KfpRun kfpRun = kfp.getRun(status.getRunId());
+      KfpRun kfpRun = kfp(run).getRun(status.getRunId());
       observe(run, kfpRun);
       if (act(run, kfpRun)) {
-        observe(run, kfp.getRun(status.getRunId()));
+        observe(run, kfp(run).getRun(status.getRunId()));
       }
       backoff.reset(key);
       setCondition(run, SYNCED, "True", RunConditions.REASON_OK, "KFP run " + status.getRunId() + " read");
@@ -224,10 +226,10 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     Boolean archived = run.getSpec().getArchived();
     if (archived != null && archived != RunObserver.isArchived(kfpRun)) {
       if (archived) {
-        kfp.archiveRun(kfpRun.runId());
+        kfp(run).archiveRun(kfpRun.runId());
         events.normal(run, "Archived", "archived KFP run " + kfpRun.runId());
       } else {
-        kfp.unarchiveRun(kfpRun.runId());
+        kfp(run).unarchiveRun(kfpRun.runId());
         events.normal(run, "Unarchived", "unarchived KFP run " + kfpRun.runId());
       }
       LOG.info("{}: {} KFP run {}", ref(run), archived ? "archived" : "unarchived", kfpRun.runId());
@@ -248,7 +250,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     RunStatus status = run.getStatus();
     if (kfpRun.state() != null && kfpRun.state().isTerminable()) {
       try {
-        kfp.terminateRun(kfpRun.runId());
+        kfp(run).terminateRun(kfpRun.runId());
         status.setTerminated(true);
         events.normal(run, "Terminated", "terminated KFP run " + kfpRun.runId() + " (was " + kfpRun.state() + ")");
         LOG.info("{}: terminated KFP run {}", ref(run), kfpRun.runId());
@@ -272,7 +274,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     String rejection = null;
     if (kfpRun.state() == KfpRuntimeState.FAILED) {
       try {
-        kfp.retryRun(kfpRun.runId());
+        kfp(run).retryRun(kfpRun.runId());
         if (status.wasTerminated()) {
           status.setTerminated(false);
         }
@@ -338,10 +340,10 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
         backoff.reset(key);
         return DeleteControl.defaultDelete();
       }
-      KfpRun kfpRun = kfp.getRun(runId);
+      KfpRun kfpRun = kfp(run).getRun(runId);
       if (kfpRun.state() != null && kfpRun.state().isTerminable()) {
         try {
-          kfp.terminateRun(runId);
+          kfp(run).terminateRun(runId);
         } catch (KfpException e) {
           if (e.httpStatus() != 400) {
             throw e;
@@ -349,10 +351,10 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
         }
       }
       if (policy == DeletionPolicy.Delete) {
-        kfp.deleteRun(runId);
+        kfp(run).deleteRun(runId);
         events.normal(run, "Deleted", "deleted KFP run " + runId);
       } else if (!RunObserver.isArchived(kfpRun)) {
-        kfp.archiveRun(runId);
+        kfp(run).archiveRun(runId);
         events.normal(run, "Archived", "archived KFP run " + runId + " (deletion policy Archive)");
       }
       LOG.info("{}: cleaned up KFP run {} with policy {}", ref(run), runId, policy);
@@ -385,6 +387,11 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     String experimentId = run.getSpec().getExperimentId();
     return findByMarker(run, SubmissionMarker.of(run), experimentId == null || experimentId.isEmpty() ? null
         : experimentId).map(KfpRun::runId).orElse(null);
+  }
+
+  /** The client for calls on behalf of this Run's namespace. */
+  private KfpClient kfp(Run run) {
+    return kfpClients.forNamespace(run.getMetadata().getNamespace());
   }
 
   private static boolean isTerminal(RunStatus status) {
