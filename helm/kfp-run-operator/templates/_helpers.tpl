@@ -50,6 +50,12 @@ RbacTest derives these from the requests the operator makes and fails when they 
 - apiGroups: [""]
   resources: [events]
   verbs: [create]
+{{- if eq .Values.operator.kfpAuth "namespace-identity" }}
+- apiGroups: [""]
+  resources: [serviceaccounts/token]
+  resourceNames: [{{ .Values.operator.kfpIdentityServiceAccount }}]
+  verbs: [create]
+{{- end }}
 {{- end }}
 
 {{- define "kfp-run-operator.checks" -}}

@@ -4,6 +4,11 @@ import dev.kfp.operator.config.AuthMode;
 import dev.kfp.operator.config.ConfigException;
 import dev.kfp.operator.config.OperatorConfig;
 import dev.kfp.operator.kfp.HttpKfpClient;
+import dev.kfp.operator.identity.NamespaceIdentityClients;
+import dev.kfp.operator.kfp.KfpCircuitBreaker;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
 import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpClientConfig;
@@ -24,6 +29,10 @@ public final class OperatorCommand {
 
   /** The leader election Lease's name, in {@code LEADER_ELECTION_NAMESPACE} or the operator's namespace. */
   public static final String LEASE_NAME = "kfp-run-operator";
+  /** Calls in a row that must find KFP unavailable before calls are held back. */
+  static final int BREAKER_THRESHOLD = 5;
+  /** While KFP is unavailable, one call every this long checks whether it is back. */
+  static final Duration BREAKER_PROBE_INTERVAL = Duration.ofSeconds(2);
 
   private OperatorCommand() {}
 
@@ -68,20 +77,33 @@ public final class OperatorCommand {
     if (config.kfpAuth() == AuthMode.TOKEN) {
       kfp.bearerTokenFile(config.kfpTokenFile());
     }
-    HttpKfpClient client = new HttpKfpClient(kfp.build());
     OperatorMetrics metrics = config.metricsEnabled() ? new OperatorMetrics() : null;
+    KfpCircuitBreaker breaker = new KfpCircuitBreaker(BREAKER_THRESHOLD, BREAKER_PROBE_INTERVAL, Clock.systemUTC());
+    UnaryOperator<KfpClient> decorate = c -> metrics == null ? breaker.guard(c) : metrics.metered(breaker.guard(c));
+    AutoCloseable clients;
+    KfpClientProvider provider;
+    if (config.kfpAuth() == AuthMode.NAMESPACE_IDENTITY) {
+      NamespaceIdentityClients identities = new NamespaceIdentityClients(kubernetes,
+          config.kfpIdentityServiceAccount(), token -> kfp.bearerToken(token).build(), decorate, Clock.systemUTC());
+      clients = identities;
+      provider = identities;
+    } else {
+      HttpKfpClient client = new HttpKfpClient(kfp.build());
+      clients = client;
+      provider = KfpClientProvider.shared(decorate.apply(client));
+    }
     AtomicReference<RunOperator> operator = new AtomicReference<>();
     OperatorReadiness readiness = new OperatorReadiness(
         () -> operator.get() == null ? null : operator.get().runtimeInfo(), config.leaderElection());
     MonitoringServer endpoints = MonitoringServer.start(config.monitoringPort(), readiness::notReadyReason, metrics);
-    KfpClient calls = metrics == null ? client : metrics.metered(client);
-    operator.set(RunOperator.start(kubernetes, KfpClientProvider.shared(calls),
-        new ReconcilerSettings(config.pollInterval(), config.resyncInterval(), config.kfpUiUrl()),
+    operator.set(RunOperator.start(kubernetes, provider,
+        new ReconcilerSettings(config.pollInterval(), config.resyncInterval(), config.kfpUiUrl(),
+            config.kfpAuth() != AuthMode.NONE),
         config.watchNamespaces(), operatorSettings(config, metrics, readiness, exitOnLostLease)));
     if (metrics != null) {
       metrics.countRunsByState(operator.get()::cachedRuns);
     }
-    return new Running(operator.get(), client, endpoints);
+    return new Running(operator.get(), clients, endpoints);
   }
 
   /** Metrics and leader election, as JOSDK settings. */
@@ -108,10 +130,10 @@ public final class OperatorCommand {
   public static final class Running implements AutoCloseable {
 
     private final RunOperator operator;
-    private final HttpKfpClient client;
+    private final AutoCloseable client;
     private final MonitoringServer endpoints;
 
-    private Running(RunOperator operator, HttpKfpClient client, MonitoringServer endpoints) {
+    private Running(RunOperator operator, AutoCloseable client, MonitoringServer endpoints) {
       this.operator = operator;
       this.client = client;
       this.endpoints = endpoints;
@@ -126,7 +148,11 @@ public final class OperatorCommand {
     public void close() {
       operator.close();
       endpoints.close();
-      client.close();
+      try {
+        client.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing the KFP clients failed", e);
+      }
     }
   }
 }

@@ -29,6 +29,8 @@ public final class RunConditions {
   public static final String REASON_RETRIED = "Retried";
   public static final String REASON_RETRY_REJECTED = "RetryRejected";
   public static final String REASON_DELETION_BLOCKED = "DeletionBlocked";
+  public static final String REASON_EXPERIMENT_NOT_IN_NAMESPACE = "ExperimentNotInNamespace";
+  public static final String REASON_KFP_BAD_ANSWER = "KfpBadAnswer";
 
   private static final List<String> ORDER = List.of(SUBMITTED, SUCCEEDED, SYNCED, RETRIED);
 

@@ -32,7 +32,8 @@ public record OperatorConfig(
     int monitoringPort,
     boolean metricsEnabled,
     boolean leaderElection,
-    String leaderElectionNamespace) {
+    String leaderElectionNamespace,
+    String kfpIdentityServiceAccount) {
 
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -91,11 +92,17 @@ public record OperatorConfig(
           + "' is not a valid namespace name");
     }
 
+    String identity = values.get(Setting.KFP_IDENTITY_SERVICE_ACCOUNT);
+    if (identity == null || !DNS_LABEL.matcher(identity).matches() && !identity.matches("[a-z0-9]([-.a-z0-9]*[a-z0-9])?")) {
+      problems.add(describe(Setting.KFP_IDENTITY_SERVICE_ACCOUNT) + ": '" + identity
+          + "' is not a valid service account name");
+    }
+
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return new OperatorConfig(endpoint, auth, tokenFile, caBundle, uiUrl, timeout, namespaces, poll, resync,
-        monitoringPort, metrics, leaderElection, leaseNamespace);
+        monitoringPort, metrics, leaderElection, leaseNamespace, identity);
   }
 
   /** One line per setting, for {@code --help}. */

@@ -6,9 +6,11 @@ package dev.kfp.operator.config;
  */
 public enum Setting {
   KFP_ENDPOINT(null, "KFP API base URL, e.g. http://ml-pipeline.kubeflow:8888 (a path prefix is allowed)"),
-  KFP_AUTH("none", "how the operator authenticates to KFP: none | token"),
+  KFP_AUTH("none", "how the operator authenticates to KFP: none | token | namespace-identity"),
   KFP_TOKEN_FILE("/var/run/secrets/kubeflow/pipelines/token",
       "bearer token file (projected service-account token, audience pipelines.kubeflow.org), re-read on change"),
+  KFP_IDENTITY_SERVICE_ACCOUNT("default-editor", "with KFP_AUTH=namespace-identity: the service account of each"
+      + " Run's namespace the operator acts as (Kubeflow profiles have default-editor)"),
   KFP_CA_BUNDLE(null, "PEM file of CA certificates to trust for an https KFP endpoint"),
   KFP_UI_URL(null, "KFP UI base URL; when set, status.runUrl links each run"),
   KFP_TIMEOUT("30s", "connect and read timeout of each KFP call"),

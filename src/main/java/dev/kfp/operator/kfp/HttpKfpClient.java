@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -32,9 +33,12 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
   private static final MediaType JSON = MediaType.get("application/json");
   private static final RequestBody EMPTY = RequestBody.create(new byte[0], null);
   private static final long MAX_ERROR_BODY = 64 * 1024;
+  /** Larger answers are refused rather than parsed: no KFP answer is legitimately this big. */
+  static final long MAX_RESPONSE_BODY = 64L * 1024 * 1024;
 
   private final KfpClientConfig config;
   private final HttpUrl runsUrl;
+  private final HttpUrl experimentsUrl;
   private final OkHttpClient http;
   private final ObjectMapper json = KfpJson.mapper();
 
@@ -50,6 +54,9 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
     this.config = Objects.requireNonNull(config, "config");
     this.runsUrl = Objects.requireNonNull(HttpUrl.get(config.baseUrl())).newBuilder()
         .addPathSegments("apis/v2beta1/runs")
+        .build();
+    this.experimentsUrl = Objects.requireNonNull(HttpUrl.get(config.baseUrl())).newBuilder()
+        .addPathSegments("apis/v2beta1/experiments")
         .build();
     OkHttpClient.Builder builder = new OkHttpClient.Builder()
         .retryOnConnectionFailure(false)
@@ -84,13 +91,19 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
       throw new IllegalArgumentException("run cannot be written as JSON: " + e.getMessage(), e);
     }
     return execute(KfpOperation.CREATE_RUN, "POST", runsUrl, RequestBody.create(bytes, JSON),
-        response -> json.readValue(response.byteStream(), KfpRun.class));
+        answer -> json.readValue(answer, KfpRun.class));
+  }
+
+  @Override
+  public KfpExperiment getExperiment(String experimentId) {
+    HttpUrl url = experimentsUrl.newBuilder().addPathSegment(requireId(experimentId, "experiment id")).build();
+    return execute(KfpOperation.GET_EXPERIMENT, "GET", url, null, body -> json.readValue(body, KfpExperiment.class));
   }
 
   @Override
   public KfpRun getRun(String runId) {
     return execute(KfpOperation.GET_RUN, "GET", runUrl(runId, ""), null,
-        response -> json.readValue(response.byteStream(), KfpRun.class));
+        body -> json.readValue(body, KfpRun.class));
   }
 
   @Override
@@ -108,7 +121,7 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
       url.addEncodedQueryParameter("filter", percentEncode(escapeForSecondDecoding(request.filter().toJson())));
     }
     return execute(KfpOperation.LIST_RUNS, "GET", url.build(), null,
-        response -> json.readValue(response.byteStream(), ListRunsResponse.class));
+        body -> json.readValue(body, ListRunsResponse.class));
   }
 
   @Override
@@ -145,8 +158,8 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
         .addPathSegment("artifacts")
         .addPathSegment(requireId(artifactName, "artifact name") + ":read")
         .build();
-    return execute(KfpOperation.READ_ARTIFACT, "GET", url, null, response -> {
-      JsonNode data = json.readTree(response.byteStream()).path("data");
+    return execute(KfpOperation.READ_ARTIFACT, "GET", url, null, body -> {
+      JsonNode data = json.readTree(body).path("data");
       return new ReadArtifactResponse(Base64.getMimeDecoder().decode(data.asText("")));
     });
   }
@@ -175,7 +188,7 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
 
   /** Turns a 2xx body into a result; throws on a body KFP would not send. */
   private interface BodyReader<T> {
-    T read(ResponseBody body) throws IOException;
+    T read(InputStream body) throws IOException;
   }
 
   private <T> T execute(KfpOperation operation, String method, HttpUrl url, RequestBody body,
@@ -189,8 +202,8 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
             response.header("Location"), response.header("Retry-After"));
       }
       try {
-        return reader.read(response.body());
-      } catch (JsonProcessingException | IllegalArgumentException e) {
+        return reader.read(new BoundedInputStream(response.body().byteStream(), MAX_RESPONSE_BODY));
+      } catch (JsonProcessingException | IllegalArgumentException | BoundedInputStream.TooLargeException e) {
         // IllegalArgumentException: a value that is not what KFP writes, such as artifact data not in base64
         throw operation.unreadableResponse(response.code(), e);
       }

@@ -67,6 +67,12 @@ public interface KfpClient {
 
   void deleteRun(String runId);
 
+  /**
+   * GET /apis/v2beta1/experiments/{id} (the experiment service): used to check which namespace an experiment
+   * belongs to before creating a run in it.
+   */
+  KfpExperiment getExperiment(String experimentId);
+
   /** An output artifact of one node of the run, e.g. {@code main-logs}. */
   ReadArtifactResponse readArtifact(String runId, String nodeId, String artifactName);
 }

@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.Set;
 import javax.net.ssl.SSLHandshakeException;
 
-/** The nine calls of the runs service, each knowing how its failures are classified. */
+/** The nine calls of the runs service, plus reading an experiment, each knowing how its failures are classified. */
 enum KfpOperation {
   CREATE_RUN("CreateRun", Effect.CREATE),
   GET_RUN("GetRun", Effect.READ),
@@ -24,7 +24,8 @@ enum KfpOperation {
   TERMINATE_RUN("TerminateRun", Effect.ACTION),
   RETRY_RUN("RetryRun", Effect.ACTION),
   DELETE_RUN("DeleteRun", Effect.ACTION),
-  READ_ARTIFACT("ReadArtifact", Effect.READ);
+  READ_ARTIFACT("ReadArtifact", Effect.READ),
+  GET_EXPERIMENT("GetExperiment", Effect.READ);
 
   private enum Effect { READ, ACTION, CREATE }
 

@@ -1,6 +1,7 @@
 package dev.kfp.operator.monitoring;
 
 import dev.kfp.operator.kfp.KfpClient;
+import dev.kfp.operator.kfp.KfpExperiment;
 import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.ListRunsRequest;
@@ -113,6 +114,11 @@ public final class MeteredKfpClient implements KfpClient {
   @Override
   public void deleteRun(String runId) {
     timed("DeleteRun", () -> delegate.deleteRun(runId));
+  }
+
+  @Override
+  public KfpExperiment getExperiment(String experimentId) {
+    return timed("GetExperiment", () -> delegate.getExperiment(experimentId));
   }
 
   @Override

@@ -13,6 +13,7 @@ import dev.kfp.operator.api.RunStatus;
 import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpException;
+import dev.kfp.operator.kfp.KfpExperiment;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.ListRunsRequest;
@@ -46,6 +47,11 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
 
   /** Creates answered 500 this many times in a row are reported as failed instead of tried again. */
   static final int CREATE_ATTEMPTS_ON_SERVER_ERROR = 3;
+  /**
+   * The longest wait after a KFP error (never longer than the resync interval, so every Run looks again within
+   * one resync interval after KFP is back).
+   */
+  static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
   private static final Logger LOG = LoggerFactory.getLogger(RunReconciler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -54,7 +60,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
   private final EventRecorder events;
   private final ReconcilerSettings settings;
   private final RunObserver observer;
-  private final Backoff backoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5));
+  private final Backoff backoff;
 
   public RunReconciler(KfpClientProvider kfpClients, RunValidator validator, EventRecorder events,
       ReconcilerSettings settings) {
@@ -63,6 +69,8 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     this.events = events;
     this.settings = settings;
     this.observer = new RunObserver(settings.uiBaseUrl());
+    Duration cap = settings.resyncInterval().compareTo(MAX_BACKOFF) < 0 ? settings.resyncInterval() : MAX_BACKOFF;
+    this.backoff = new Backoff(Duration.ofSeconds(1).compareTo(cap) < 0 ? Duration.ofSeconds(1) : cap, cap);
   }
 
   @Override
@@ -102,6 +110,13 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     String key = run.getMetadata().getUid();
     boolean creating = false;
     try {
+      if (settings.checkExperimentNamespace() && request.experimentId() != null) {
+        String refusal = experimentOutsideNamespace(run, request.experimentId());
+        if (refusal != null) {
+          reportNotSubmitted(run, RunConditions.REASON_EXPERIMENT_NOT_IN_NAMESPACE, refusal);
+          return Optional.empty();
+        }
+      }
       Optional<KfpRun> existing = findByMarker(run, marker, request.experimentId());
       KfpRun kfpRun;
       String reason;
@@ -113,6 +128,10 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       } else {
         creating = true;
         kfpRun = kfp(run).createRun(request);
+        if (kfpRun.runId() == null || kfpRun.runId().isEmpty()) {
+          throw new KfpException("CreateRun", 200, null, "KFP's answer to the create has no run_id; the run may "
+              + "exist and will be looked for by its marker", false, true, null, null);
+        }
         reason = RunConditions.REASON_CREATED;
         events.normal(run, "Submitted", "created KFP run " + kfpRun.runId());
         LOG.info("{}: created KFP run {}", ref(run), kfpRun.runId());
@@ -126,6 +145,21 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     } catch (KfpException e) {
       return submitFailed(run, e, creating);
     }
+  }
+
+  /**
+   * In multi-user KFP the experiment decides the namespace a run lands in. A Run may only use experiments of
+   * its own namespace, or a user of namespace A could start runs in namespace B through the operator.
+   */
+  private String experimentOutsideNamespace(Run run, String experimentId) {
+    KfpExperiment experiment = kfp(run).getExperiment(experimentId);
+    String namespace = run.getMetadata().getNamespace();
+    if (experiment.namespace() == null || experiment.namespace().isEmpty()
+        || experiment.namespace().equals(namespace)) {
+      return null;
+    }
+    return "experiment " + experimentId + " belongs to namespace " + experiment.namespace()
+        + ", not " + namespace + "; a Run may only use experiments of its own namespace. Nothing was created";
   }
 
   private Optional<KfpRun> findByMarker(Run run, SubmissionMarker marker, String experimentId) {
@@ -163,7 +197,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     }
     // The create may have happened (lost response, 500 after commit): the marker search runs again first,
     // after a delay that lets a create still in flight on the server become visible.
-    Duration delay = backoff.next(key);
+    Duration delay = retryDelay(key, e);
     reportUnsynced(run, e);
     LOG.info("{}: submission attempt failed, next in {}: {}", ref(run), delay, e.getMessage());
     return Optional.of(delay);
@@ -184,6 +218,15 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     checkSpecUnchanged(run);
     try {
       KfpRun kfpRun = kfp(run).getRun(status.getRunId());
+      String implausible = implausible(kfpRun, status.getRunId());
+      if (implausible != null) {
+        String message = implausible + "; the last known state " + status.getState() + " is kept";
+        if (setCondition(run, SYNCED, "False", RunConditions.REASON_KFP_BAD_ANSWER, message)) {
+          events.warning(run, RunConditions.REASON_KFP_BAD_ANSWER, message);
+          LOG.warn("{}: {}", ref(run), message);
+        }
+        return Optional.of(backoff.next(key));
+      }
       observe(run, kfpRun);
       if (act(run, kfpRun)) {
         observe(run, kfp(run).getRun(status.getRunId()));
@@ -201,7 +244,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
         return Optional.of(settings.resyncInterval());
       }
       reportUnsynced(run, e);
-      return Optional.of(e.isRetryable() ? backoff.next(key) : settings.resyncInterval());
+      return Optional.of(e.isRetryable() ? retryDelay(key, e) : settings.resyncInterval());
     }
   }
 
@@ -217,6 +260,20 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       }
       LOG.info("{}: {}", ref(run), message);
     }
+  }
+
+  /** Why an answer KFP gave for a run cannot be trusted, or null when it can. */
+  private static String implausible(KfpRun kfpRun, String runId) {
+    if (kfpRun.runId() == null || !kfpRun.runId().equals(runId)) {
+      return "KFP answered a read of run " + runId + " with run '" + kfpRun.runId() + "'";
+    }
+    if (kfpRun.state() == null) {
+      return "KFP's answer for run " + runId + " has no state";
+    }
+    if (kfpRun.state() == KfpRuntimeState.UNRECOGNIZED) {
+      return "KFP reports run " + runId + " in a state this operator does not know (a newer KFP?)";
+    }
+    return null;
   }
 
   /** Carries out the archived flag and the terminate and retry commands; true when KFP was changed. */
@@ -387,6 +444,12 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     String experimentId = run.getSpec().getExperimentId();
     return findByMarker(run, SubmissionMarker.of(run), experimentId == null || experimentId.isEmpty() ? null
         : experimentId).map(KfpRun::runId).orElse(null);
+  }
+
+  /** The next backoff step, but never sooner than KFP asked (Retry-After on 429 and 503). */
+  private Duration retryDelay(String key, KfpException e) {
+    Duration delay = backoff.next(key);
+    return e.retryAfter().filter(after -> after.compareTo(delay) > 0).orElse(delay);
   }
 
   /** The client for calls on behalf of this Run's namespace. */

@@ -60,7 +60,7 @@ class OperatorConfigTest {
         "RESYNC_INTERVAL", "-5m", "WATCH_NAMESPACES", "Team_A", "KFP_UI_URL", "kfp.example"), NO_FLAGS))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
             "KFP_ENDPOINT (--kfp-endpoint) is required: " + Setting.KFP_ENDPOINT.description(),
-            "KFP_AUTH (--kfp-auth): 'kerberos' is not one of none, token",
+            "KFP_AUTH (--kfp-auth): 'kerberos' is not one of none, token, namespace-identity",
             "KFP_UI_URL (--kfp-ui-url): 'kfp.example' is not an http(s) URL with a host",
             "WATCH_NAMESPACES (--watch-namespaces): 'Team_A' is not a valid namespace name",
             "POLL_INTERVAL (--poll-interval): 'soon' is not a duration (examples: 500ms, 30s, 5m, 1h)",

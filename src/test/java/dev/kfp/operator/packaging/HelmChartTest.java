@@ -44,6 +44,7 @@ class HelmChartTest {
         Arguments.of("token from a projected service-account token", Map.of("operator.kfpAuth", "token")),
         Arguments.of("token from a Secret", Map.of("operator.kfpAuth", "token", "kfpToken.source", "secret",
             "kfpToken.secret.name", "kfp-token")),
+        Arguments.of("namespace identity", Map.of("operator.kfpAuth", "namespace-identity")),
         Arguments.of("CA bundle from a ConfigMap", Map.of("kfpCaBundle.configMap.name", "kfp-ca",
             "operator.kfpEndpoint", "https://kfp.example:8443")),
         Arguments.of("CA bundle from a Secret", Map.of("kfpCaBundle.secret.name", "kfp-ca")),
@@ -165,6 +166,19 @@ class HelmChartTest {
     assertThat(volume.at("/secret/items/0/key").asText()).isEqualTo("bearer");
     assertThat(mountDir(container, "kfp-token") + "/" + volume.at("/secret/items/0/path").asText())
         .isEqualTo(env(container).get("KFP_TOKEN_FILE"));
+  }
+
+  @Test
+  void namespaceIdentityMayMintTokensOnlyForTheNamedServiceAccount() {
+    List<JsonNode> objects = render(Map.of("operator.kfpAuth", "namespace-identity",
+        "operator.kfpIdentityServiceAccount", "pipeline-runner"));
+    assertThat(env(container(objects))).containsEntry("KFP_AUTH", "namespace-identity")
+        .containsEntry("KFP_IDENTITY_SERVICE_ACCOUNT", "pipeline-runner").doesNotContainKey("KFP_TOKEN_FILE");
+    JsonNode rules = only(objects, "ClusterRole").get("rules");
+    assertThat(rules.toString()).contains("{\"apiGroups\":[\"\"],\"resources\":[\"serviceaccounts/token\"],"
+        + "\"resourceNames\":[\"pipeline-runner\"],\"verbs\":[\"create\"]}");
+    assertThat(render(Map.of()).stream().filter(o -> o.path("kind").asText().equals("ClusterRole")).findFirst()
+        .orElseThrow().get("rules").toString()).doesNotContain("serviceaccounts");
   }
 
   @Test

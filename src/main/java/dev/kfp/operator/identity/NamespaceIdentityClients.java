@@ -1,0 +1,111 @@
+package dev.kfp.operator.identity;
+
+import dev.kfp.operator.kfp.HttpKfpClient;
+import dev.kfp.operator.kfp.KfpClient;
+import dev.kfp.operator.kfp.KfpClientConfig;
+import dev.kfp.operator.kfp.KfpClientProvider;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * The {@code namespace-identity} mode: calls for a Run go to KFP as a service account of the Run's own
+ * namespace, with a short-lived token minted through the TokenRequest API (audience
+ * {@code pipelines.kubeflow.org}) and cached until near its expiry. KFP's own authorization then decides what
+ * the operator may do in each namespace, so a Run cannot reach into another team's namespace.
+ */
+public final class NamespaceIdentityClients implements KfpClientProvider, AutoCloseable {
+
+  /** The audience KFP's TokenReview expects by default. */
+  public static final String AUDIENCE = "pipelines.kubeflow.org";
+  /** The shortest lifetime Kubernetes grants; tokens are renewed when a fifth of it is left. */
+  static final Duration TOKEN_LIFETIME = Duration.ofMinutes(10);
+
+  private final KubernetesClient kubernetes;
+  private final String serviceAccount;
+  private final Function<Supplier<String>, KfpClientConfig> configs;
+  private final UnaryOperator<KfpClient> decorate;
+  private final Clock clock;
+  private final Map<String, HttpKfpClient> httpClients = new ConcurrentHashMap<>();
+  private final Map<String, KfpClient> clients = new ConcurrentHashMap<>();
+
+  /**
+   * @param configs builds the KFP client configuration around a token supplier (endpoint, timeouts, CA)
+   * @param decorate wraps each namespace's client (circuit breaker, metrics)
+   */
+  public NamespaceIdentityClients(KubernetesClient kubernetes, String serviceAccount,
+      Function<Supplier<String>, KfpClientConfig> configs, UnaryOperator<KfpClient> decorate, Clock clock) {
+    this.kubernetes = kubernetes;
+    this.serviceAccount = serviceAccount;
+    this.configs = configs;
+    this.decorate = decorate;
+    this.clock = clock;
+  }
+
+  @Override
+  public KfpClient forNamespace(String namespace) {
+    return clients.computeIfAbsent(namespace, ns -> {
+      HttpKfpClient client = new HttpKfpClient(configs.apply(new TokenSource(ns)));
+      httpClients.put(ns, client);
+      return decorate.apply(client);
+    });
+  }
+
+  @Override
+  public void close() {
+    httpClients.values().forEach(HttpKfpClient::close);
+  }
+
+  /** One namespace's token: minted on first use, renewed when a fifth of its lifetime is left. */
+  private final class TokenSource implements Supplier<String> {
+    private final String namespace;
+    private String token;
+    private Instant renewAt = Instant.MIN;
+
+    TokenSource(String namespace) {
+      this.namespace = namespace;
+    }
+
+    @Override
+    public synchronized String get() {
+      Instant now = clock.instant();
+      if (token == null || !now.isBefore(renewAt)) {
+        TokenRequest answer;
+        try {
+          answer = kubernetes.serviceAccounts().inNamespace(namespace).withName(serviceAccount)
+              .tokenRequest(new TokenRequestBuilder().withNewSpec()
+                  .withAudiences(AUDIENCE)
+                  .withExpirationSeconds(TOKEN_LIFETIME.toSeconds())
+                  .endSpec().build());
+        } catch (KubernetesClientException e) {
+          throw new IllegalStateException("no token for service account " + namespace + "/" + serviceAccount
+              + " (TokenRequest failed with HTTP " + e.getCode() + "; does the service account exist, and may the"
+              + " operator create serviceaccounts/token in that namespace?)", e);
+        }
+        if (answer == null || answer.getStatus() == null || answer.getStatus().getToken() == null) {
+          throw new IllegalStateException("the TokenRequest for service account " + namespace + "/"
+              + serviceAccount + " returned no token");
+        }
+        token = answer.getStatus().getToken();
+        Instant expires = answer.getStatus().getExpirationTimestamp() == null ? now.plus(TOKEN_LIFETIME)
+            : Instant.parse(answer.getStatus().getExpirationTimestamp());
+        renewAt = expires.minus(Duration.between(now, expires).dividedBy(5));
+      }
+      return token;
+    }
+
+    @Override
+    public String toString() {
+      return "token of service account " + namespace + "/" + serviceAccount;
+    }
+  }
+}

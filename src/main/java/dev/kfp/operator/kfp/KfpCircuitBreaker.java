@@ -1,0 +1,82 @@
+package dev.kfp.operator.kfp;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Stops an outage of KFP from turning into a storm of calls. After {@code threshold} calls in a row found KFP
+ * unavailable (no answer, 429, 502, 503, 504) the breaker opens: calls fail at once, without touching the
+ * network, until {@code probeInterval} has passed; then one call goes through as a probe. Any answer from KFP
+ * (success or a client error) closes the breaker again. Shared by every KFP client of the operator, since an
+ * outage is KFP's, not one namespace's.
+ */
+public final class KfpCircuitBreaker {
+
+  private final int threshold;
+  private final Duration probeInterval;
+  private final Clock clock;
+  private final AtomicBoolean probing = new AtomicBoolean();
+  private int consecutiveFailures;
+  private Instant openUntil;
+  private String lastFailure;
+
+  public KfpCircuitBreaker(int threshold, Duration probeInterval, Clock clock) {
+    if (threshold < 1 || probeInterval.isNegative() || probeInterval.isZero()) {
+      throw new IllegalArgumentException("threshold must be at least 1 and probeInterval positive");
+    }
+    this.threshold = threshold;
+    this.probeInterval = probeInterval;
+    this.clock = clock;
+  }
+
+  /** Wraps a client so that its calls go through this breaker. */
+  public KfpClient guard(KfpClient client) {
+    return new CircuitBreakingKfpClient(client, this);
+  }
+
+  /** Asks to make a call: returns normally when it may go ahead, throws the fast failure otherwise. */
+  void admit(String operation) {
+    synchronized (this) {
+      if (openUntil == null) {
+        return;
+      }
+      if (clock.instant().isBefore(openUntil) || !probing.compareAndSet(false, true)) {
+        throw new KfpException(operation, 0, null, "not sent: KFP was unavailable for the last "
+            + consecutiveFailures + " calls (last: " + lastFailure + "); the next call is tried after "
+            + openUntil, true, false, null, null);
+      }
+    }
+  }
+
+  /** Records how an admitted call ended: {@code unavailable} when KFP did not serve it. */
+  void record(boolean unavailable, String failure) {
+    synchronized (this) {
+      probing.set(false);
+      if (!unavailable) {
+        consecutiveFailures = 0;
+        openUntil = null;
+        lastFailure = null;
+        return;
+      }
+      consecutiveFailures++;
+      lastFailure = failure;
+      if (consecutiveFailures >= threshold) {
+        openUntil = clock.instant().plus(probeInterval);
+      }
+    }
+  }
+
+  /** True while calls are being held back. */
+  public synchronized boolean isOpen() {
+    return openUntil != null;
+  }
+
+  /** KFP did not serve the call; a missing token (no network involved) does not say anything about KFP. */
+  static boolean meansUnavailable(KfpException e) {
+    int status = e.httpStatus();
+    boolean noAnswer = status == 0 && (e.getCause() == null || e.getCause() instanceof java.io.IOException);
+    return noAnswer || status == 429 || status == 502 || status == 503 || status == 504;
+  }
+}
