@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -63,7 +64,8 @@ public final class OperatorProcess implements AutoCloseable {
   private final OperatorCommand.Running running;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private OperatorProcess(Map<String, String> settings) {
+  private OperatorProcess(Map<String, String> settings, Consumer<KfpSimulator.Builder> simulator,
+      Consumer<EmbeddedKubernetes> beforeStart) {
     kubernetes = EmbeddedKubernetes.start();
     // JOSDK asks whether it may use Leases before it campaigns; the mock has no authorizer to answer.
     kubernetes.server().expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
@@ -72,8 +74,11 @@ public final class OperatorProcess implements AutoCloseable {
             .endResourceRule().withIncomplete(false).endStatus().build())
         .always();
     clock = new ManualClock();
-    kfp = KfpSimulator.builder().clock(clock).timing(TIMING)
-        .outcomeRule(OutcomeRule.failWhenNameContains("fail")).start();
+    KfpSimulator.Builder kfpBuilder = KfpSimulator.builder().clock(clock).timing(TIMING)
+        .outcomeRule(OutcomeRule.failWhenNameContains("fail"));
+    simulator.accept(kfpBuilder);
+    kfp = kfpBuilder.start();
+    beforeStart.accept(kubernetes);
     pipeline = kfp.registerPipeline("tiny", PIPELINE);
     operatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(kubernetes.client().getConfiguration())
         .withUserAgent(USER_AGENT).build()).build();
@@ -89,7 +94,16 @@ public final class OperatorProcess implements AutoCloseable {
 
   /** Starts with these settings (environment variable names) over the defaults above. */
   public static OperatorProcess start(Map<String, String> settings) {
-    return new OperatorProcess(settings);
+    return new OperatorProcess(settings, simulator -> { }, kubernetes -> { });
+  }
+
+  /**
+   * Starts with these settings, a simulator configured further (tokens, for example) and the Kubernetes API
+   * prepared before the operator starts (scripted answers, for example).
+   */
+  public static OperatorProcess start(Map<String, String> settings, Consumer<KfpSimulator.Builder> simulator,
+      Consumer<EmbeddedKubernetes> beforeStart) {
+    return new OperatorProcess(settings, simulator, beforeStart);
   }
 
   public NamespacedKubernetesClient k8s() {
