@@ -33,8 +33,11 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
   private static final MediaType JSON = MediaType.get("application/json");
   private static final RequestBody EMPTY = RequestBody.create(new byte[0], null);
   private static final long MAX_ERROR_BODY = 64 * 1024;
-  /** Larger answers are refused rather than parsed: no KFP answer is legitimately this big. */
-  static final long MAX_RESPONSE_BODY = 64L * 1024 * 1024;
+  /**
+   * Larger answers are refused while being read: a page of 100 runs with inline pipeline specs stays far below
+   * it, and parsed JSON takes several times its text size in memory.
+   */
+  static final long MAX_RESPONSE_BODY = 16L * 1024 * 1024;
 
   private final KfpClientConfig config;
   private final HttpUrl runsUrl;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kfp.operator.RunOperator;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.kfp.HttpKfpClient;
+import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientConfig;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
 import dev.kfp.operator.simulator.KfpSimulator;
@@ -19,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.function.Predicate;
 
 /**
@@ -39,10 +41,14 @@ final class OperatorHarness implements AutoCloseable {
   final HttpKfpClient client;
   private RunOperator operator;
 
-  private OperatorHarness(EmbeddedKubernetes kubernetes, ManualClock clock, KfpSimulator kfp) {
+  private final UnaryOperator<KfpClient> decorator;
+
+  private OperatorHarness(EmbeddedKubernetes kubernetes, ManualClock clock, KfpSimulator kfp,
+      UnaryOperator<KfpClient> decorator) {
     this.kubernetes = kubernetes;
     this.clock = clock;
     this.kfp = kfp;
+    this.decorator = decorator;
     this.client = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
         .connectTimeout(Duration.ofSeconds(2))
         .readTimeout(Duration.ofSeconds(2))
@@ -54,16 +60,21 @@ final class OperatorHarness implements AutoCloseable {
   }
 
   static OperatorHarness start(Consumer<KfpSimulator.Builder> simulator) {
+    return start(simulator, UnaryOperator.identity());
+  }
+
+  /** Like {@link #start(Consumer)}, with the operator's KFP client wrapped by {@code decorator}. */
+  static OperatorHarness start(Consumer<KfpSimulator.Builder> simulator, UnaryOperator<KfpClient> decorator) {
     ManualClock clock = new ManualClock();
     KfpSimulator.Builder builder = KfpSimulator.builder().clock(clock).timing(TIMING);
     simulator.accept(builder);
-    OperatorHarness harness = new OperatorHarness(EmbeddedKubernetes.start(), clock, builder.start());
+    OperatorHarness harness = new OperatorHarness(EmbeddedKubernetes.start(), clock, builder.start(), decorator);
     harness.startOperator();
     return harness;
   }
 
   void startOperator() {
-    operator = RunOperator.start(k8s(), client, new ReconcilerSettings(POLL, RESYNC, UI), Set.of());
+    operator = RunOperator.start(k8s(), decorator.apply(client), new ReconcilerSettings(POLL, RESYNC, UI), Set.of());
   }
 
   void stopOperator() {

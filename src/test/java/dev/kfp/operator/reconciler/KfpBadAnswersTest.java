@@ -1,0 +1,179 @@
+package dev.kfp.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kfp.operator.api.Run;
+import dev.kfp.operator.api.RunConditions;
+import dev.kfp.operator.kfp.KfpClient;
+import dev.kfp.operator.kfp.KfpException;
+import dev.kfp.operator.kfp.KfpExperiment;
+import dev.kfp.operator.kfp.KfpRun;
+import dev.kfp.operator.kfp.KfpRuntimeState;
+import dev.kfp.operator.kfp.ListRunsRequest;
+import dev.kfp.operator.kfp.ListRunsResponse;
+import dev.kfp.operator.kfp.ReadArtifactResponse;
+import dev.kfp.operator.simulator.PipelineVersion;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Answers from KFP that cannot be trusted (unknown state, a different or missing run id, a body that is not
+ * JSON) leave the Run's last known state in place, say so in {@code Synced}, and do not crash or loop.
+ */
+class KfpBadAnswersTest {
+
+  /** How a GetRun answer is spoiled. */
+  enum Spoil {
+    UNKNOWN_STATE, OTHER_RUN, NO_RUN_ID, NO_STATE, NOT_JSON
+  }
+
+  private final AtomicReference<Spoil> spoil = new AtomicReference<>();
+  private OperatorHarness harness;
+
+  private void startWithVersionRefRun(String name) {
+    harness = OperatorHarness.start(simulator -> { }, client -> new SpoilingClient(client, spoil));
+    PipelineVersion pipeline = harness.kfp.registerPipeline("plain", """
+        schemaVersion: 2.1.0
+        pipelineInfo: {name: plain}
+        root: {dag: {tasks: {}}}
+        """);
+    harness.apply("""
+        apiVersion: pipelines.kfp.dev/v1alpha1
+        kind: Run
+        metadata: {name: %s, namespace: team-a}
+        spec:
+          pipeline: {versionRef: {pipelineId: %s}}
+        """.formatted(name, pipeline.pipelineId()));
+  }
+
+  @AfterEach
+  void stop() {
+    harness.close();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Spoil.class)
+  void aBadAnswerKeepsTheLastKnownStateAndIsReported(Spoil kind) {
+    startWithVersionRefRun("spoiled");
+    harness.awaitState("spoiled", "PENDING");
+    harness.clock.advance(OperatorHarness.TIMING.pending());
+    harness.awaitState("spoiled", "RUNNING");
+
+    spoil.set(kind);
+    Run reported = harness.awaitRun("spoiled", run -> run.getStatus().condition(RunConditions.SYNCED)
+        .map(c -> "False".equals(c.getStatus())).orElse(false));
+    harness.clock.advance(OperatorHarness.TIMING.running());
+    Condition synced = harness.awaitRun("spoiled", run -> true).getStatus().condition(RunConditions.SYNCED)
+        .orElseThrow();
+    assertThat(synced.getMessage()).containsAnyOf("last known state RUNNING", "RUNNING kept");
+    assertThat(reported.getStatus().getState()).isEqualTo("RUNNING");
+    assertThat(harness.get("spoiled").getStatus().getState()).as("no regression, no invented state")
+        .isEqualTo("RUNNING");
+
+    spoil.set(null);
+    Run recovered = harness.awaitState("spoiled", "SUCCEEDED");
+    assertThat(recovered.getStatus().isTrue(RunConditions.SYNCED)).isTrue();
+  }
+
+  @Test
+  void theReasonNamesTheProblem() {
+    startWithVersionRefRun("unknown-state");
+    harness.awaitState("unknown-state", "PENDING");
+
+    spoil.set(Spoil.UNKNOWN_STATE);
+
+    Run run = harness.awaitRun("unknown-state", r -> r.getStatus().condition(RunConditions.SYNCED)
+        .map(c -> "False".equals(c.getStatus())).orElse(false));
+    Condition synced = run.getStatus().condition(RunConditions.SYNCED).orElseThrow();
+    assertThat(synced.getReason()).isEqualTo(RunConditions.REASON_KFP_BAD_ANSWER);
+    assertThat(synced.getMessage()).contains("a state this operator does not know", "last known state PENDING");
+  }
+
+  /** Passes every call through, spoiling GetRun answers while asked to. */
+  private static final class SpoilingClient implements KfpClient {
+    private final KfpClient delegate;
+    private final AtomicReference<Spoil> spoil;
+
+    SpoilingClient(KfpClient delegate, AtomicReference<Spoil> spoil) {
+      this.delegate = delegate;
+      this.spoil = spoil;
+    }
+
+    @Override
+    public KfpRun getRun(String runId) {
+      KfpRun run = delegate.getRun(runId);
+      Spoil kind = spoil.get();
+      if (kind == null) {
+        return run;
+      }
+      UnaryOperator<KfpRun> change = switch (kind) {
+        case UNKNOWN_STATE -> r -> with(r, r.runId(), KfpRuntimeState.UNRECOGNIZED);
+        case OTHER_RUN -> r -> with(r, "someone-else", r.state());
+        case NO_RUN_ID -> r -> with(r, null, r.state());
+        case NO_STATE -> r -> with(r, r.runId(), null);
+        case NOT_JSON -> r -> {
+          throw new KfpException("GetRun", 200, null, "unreadable response body: Unexpected character ('<')",
+              false, false, null, null);
+        };
+      };
+      return change.apply(run);
+    }
+
+    private static KfpRun with(KfpRun r, String runId, KfpRuntimeState state) {
+      return new KfpRun(r.experimentId(), runId, r.displayName(), r.storageState(), r.description(),
+          r.pipelineVersionReference(), r.pipelineSpec(), r.runtimeConfig(), r.serviceAccount(), r.createdAt(),
+          r.scheduledAt(), r.finishedAt(), state, r.error(), r.runDetails(), r.recurringRunId(), r.stateHistory(),
+          r.pluginsInput());
+    }
+
+    @Override
+    public KfpRun createRun(KfpRun run) {
+      return delegate.createRun(run);
+    }
+
+    @Override
+    public ListRunsResponse listRuns(ListRunsRequest request) {
+      return delegate.listRuns(request);
+    }
+
+    @Override
+    public void archiveRun(String runId) {
+      delegate.archiveRun(runId);
+    }
+
+    @Override
+    public void unarchiveRun(String runId) {
+      delegate.unarchiveRun(runId);
+    }
+
+    @Override
+    public void terminateRun(String runId) {
+      delegate.terminateRun(runId);
+    }
+
+    @Override
+    public void retryRun(String runId) {
+      delegate.retryRun(runId);
+    }
+
+    @Override
+    public void deleteRun(String runId) {
+      delegate.deleteRun(runId);
+    }
+
+    @Override
+    public KfpExperiment getExperiment(String experimentId) {
+      return delegate.getExperiment(experimentId);
+    }
+
+    @Override
+    public ReadArtifactResponse readArtifact(String runId, String nodeId, String artifactName) {
+      return delegate.readArtifact(runId, nodeId, artifactName);
+    }
+  }
+}
