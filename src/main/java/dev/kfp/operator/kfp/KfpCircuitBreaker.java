@@ -44,8 +44,8 @@ public final class KfpCircuitBreaker {
       }
       if (clock.instant().isBefore(openUntil) || !probing.compareAndSet(false, true)) {
         throw new KfpException(operation, 0, null, "not sent: KFP was unavailable for the last "
-            + consecutiveFailures + " calls (last: " + lastFailure + "); the next call is tried after "
-            + openUntil, true, false, null, null);
+            + consecutiveFailures + " calls (last: " + lastFailure + "); calls resume once a probe gets through",
+            true, false, null, null);
       }
     }
   }

@@ -25,8 +25,9 @@ final class Backoff {
     int attempt = failures.merge(key, 1, Integer::sum);
     long exponential = base.toMillis() << Math.min(attempt - 1, 20);
     long capped = Math.min(exponential, cap.toMillis());
+    // Up to a fifth shorter, never longer: Runs that failed together spread out, and the cap holds.
     long jitter = ThreadLocalRandom.current().nextLong(capped / 5 + 1);
-    return Duration.ofMillis(capped - capped / 10 + jitter);
+    return Duration.ofMillis(capped - jitter);
   }
 
   /** Consecutive failures recorded for the key. */

@@ -48,8 +48,8 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
   /** Creates answered 500 this many times in a row are reported as failed instead of tried again. */
   static final int CREATE_ATTEMPTS_ON_SERVER_ERROR = 3;
   /**
-   * The longest wait after a KFP error (never longer than the resync interval, so every Run looks again within
-   * one resync interval after KFP is back).
+   * The longest wait after a KFP error; never more than half the resync interval, so that every Run has looked
+   * again, and caught up, within one resync interval after KFP is back.
    */
   static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
   private static final Logger LOG = LoggerFactory.getLogger(RunReconciler.class);
@@ -69,7 +69,8 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     this.events = events;
     this.settings = settings;
     this.observer = new RunObserver(settings.uiBaseUrl());
-    Duration cap = settings.resyncInterval().compareTo(MAX_BACKOFF) < 0 ? settings.resyncInterval() : MAX_BACKOFF;
+    Duration half = settings.resyncInterval().dividedBy(2);
+    Duration cap = half.compareTo(MAX_BACKOFF) < 0 ? half : MAX_BACKOFF;
     this.backoff = new Backoff(Duration.ofSeconds(1).compareTo(cap) < 0 ? Duration.ofSeconds(1) : cap, cap);
   }
 
