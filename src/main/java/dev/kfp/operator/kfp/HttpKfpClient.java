@@ -138,17 +138,33 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
 
   @Override
   public ReadArtifactResponse readArtifact(String runId, String nodeId, String artifactName) {
-    HttpUrl url = runsUrl.newBuilder()
+    return execute(KfpOperation.READ_ARTIFACT, "GET", artifactUrl(runId, nodeId, artifactName), null, response -> {
+      JsonNode data = json.readTree(response.byteStream()).path("data");
+      return new ReadArtifactResponse(Base64.getMimeDecoder().decode(data.asText("")));
+    });
+  }
+
+  /** Streams the answer through base64, gzip and tar decoding; only the tail is ever held. */
+  @Override
+  public LogTail readArtifactTail(String runId, String nodeId, String artifactName, LogTailLimits limits) {
+    Objects.requireNonNull(limits, "limits");
+    return execute(KfpOperation.READ_ARTIFACT, "GET", artifactUrl(runId, nodeId, artifactName), null, response -> {
+      try {
+        return LogArchive.tail(ArtifactDataStream.decoded(response.byteStream()), limits);
+      } catch (ArtifactDataStream.TransportException e) {
+        throw e.getCause();
+      }
+    });
+  }
+
+  private HttpUrl artifactUrl(String runId, String nodeId, String artifactName) {
+    return runsUrl.newBuilder()
         .addPathSegment(requireId(runId, "run id"))
         .addPathSegment("nodes")
         .addPathSegment(requireId(nodeId, "node id"))
         .addPathSegment("artifacts")
         .addPathSegment(requireId(artifactName, "artifact name") + ":read")
         .build();
-    return execute(KfpOperation.READ_ARTIFACT, "GET", url, null, response -> {
-      JsonNode data = json.readTree(response.byteStream()).path("data");
-      return new ReadArtifactResponse(Base64.getMimeDecoder().decode(data.asText("")));
-    });
   }
 
   @Override
@@ -190,6 +206,8 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
       }
       try {
         return reader.read(response.body());
+      } catch (LogArchive.UnreadableException e) {
+        throw operation.unreadableArtifact(e);
       } catch (JsonProcessingException | IllegalArgumentException e) {
         // IllegalArgumentException: a value that is not what KFP writes, such as artifact data not in base64
         throw operation.unreadableResponse(response.code(), e);
