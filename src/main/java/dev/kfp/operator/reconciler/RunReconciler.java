@@ -16,6 +16,7 @@ import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.ListRunsRequest;
+import dev.kfp.operator.kfp.LogTailLimits;
 import dev.kfp.operator.kfp.RunFilter;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -54,6 +55,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
   private final EventRecorder events;
   private final ReconcilerSettings settings;
   private final RunObserver observer;
+  private final FailureDiagnostician diagnostician;
   private final Backoff backoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5));
 
   public RunReconciler(KfpClientProvider kfpClients, RunValidator validator, EventRecorder events,
@@ -63,6 +65,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     this.events = events;
     this.settings = settings;
     this.observer = new RunObserver(settings.uiBaseUrl());
+    this.diagnostician = new FailureDiagnostician(events, LogTailLimits.defaults());
   }
 
   @Override
@@ -207,6 +210,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
 
   private void observe(Run run, KfpRun kfpRun) {
     RunStatus status = run.getStatus();
+    diagnostician.diagnose(run, kfpRun, kfp(run));
     String previous = observer.observe(status, kfpRun, run.getMetadata().getGeneration());
     if (previous != null) {
       String message = "KFP run " + kfpRun.runId() + ": " + previous + " -> " + status.getState();
