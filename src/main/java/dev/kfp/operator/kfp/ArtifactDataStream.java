@@ -127,17 +127,27 @@ final class ArtifactDataStream extends InputStream {
         ended = true;
       } else if (c == '\\') {
         int escaped = escape();
-        if (escaped >= 0) {
+        if (isBase64(escaped)) {
           target[offset + count++] = (byte) escaped;
+        } else if (escaped >= 0) {
+          throw new LogArchive.UnreadableException("the answer's data is not base64 (found an escaped '"
+              + (char) escaped + "')");
         }
-      } else if (c > ' ') {
+      } else if (isBase64(c)) {
         target[offset + count++] = (byte) c;
+      } else if (c > ' ') {
+        throw new LogArchive.UnreadableException("the answer's data is not base64 (found '" + (char) c + "')");
       }
       if (position == limit && count > 0) {
         break;
       }
     }
     return count == 0 && ended ? -1 : count;
+  }
+
+  private static boolean isBase64(int c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'
+        || c == '=';
   }
 
   /** The character an escape stands for, or -1 for escaped whitespace (line breaks some encoders insert). */

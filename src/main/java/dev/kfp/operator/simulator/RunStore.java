@@ -226,7 +226,7 @@ final class RunStore {
       default -> FailureLog.gzippedTar(node.podName() + "/main.log", node.logText(),
           run.failure.finishedAt().getEpochSecond());
     };
-    return data == null ? "this is not base64!" : Base64.getEncoder().encodeToString(data);
+    return data == null ? "H4sIAAAA this is not base64!" : Base64.getEncoder().encodeToString(data);
   }
 
   synchronized ObjectNode list(ListRequest request, String authorization) {
