@@ -108,8 +108,7 @@ final class ArtifactDataStream extends InputStream {
 
   @Override
   public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    return nextDataChar();
   }
 
   @Override
@@ -118,7 +117,22 @@ final class ArtifactDataStream extends InputStream {
       return 0;
     }
     int count = 0;
-    while (count < length && !ended) {
+    while (count < length) {
+      int c = nextDataChar();
+      if (c < 0) {
+        break;
+      }
+      target[offset + count++] = (byte) c;
+      if (position == limit) {
+        break;  // do not wait for more of the body when there is something to hand on
+      }
+    }
+    return count == 0 ? -1 : count;
+  }
+
+  /** The next base64 character of the data string, or -1 at its end. */
+  private int nextDataChar() throws IOException {
+    while (!ended) {
       int c = next();
       if (c < 0) {
         throw new LogArchive.UnreadableException("the answer ends inside the data string (truncated response)");
@@ -126,23 +140,21 @@ final class ArtifactDataStream extends InputStream {
       if (c == '"') {
         ended = true;
       } else if (c == '\\') {
-        int escaped = escape();
-        if (isBase64(escaped)) {
-          target[offset + count++] = (byte) escaped;
-        } else if (escaped >= 0) {
+        c = escape();
+        if (isBase64(c)) {
+          return c;
+        }
+        if (c >= 0) {
           throw new LogArchive.UnreadableException("the answer's data is not base64 (found an escaped '"
-              + (char) escaped + "')");
+              + (char) c + "')");
         }
       } else if (isBase64(c)) {
-        target[offset + count++] = (byte) c;
+        return c;
       } else if (c > ' ') {
         throw new LogArchive.UnreadableException("the answer's data is not base64 (found '" + (char) c + "')");
       }
-      if (position == limit && count > 0) {
-        break;
-      }
     }
-    return count == 0 && ended ? -1 : count;
+    return -1;
   }
 
   private static boolean isBase64(int c) {
