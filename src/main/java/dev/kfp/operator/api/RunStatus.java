@@ -33,6 +33,9 @@ public class RunStatus {
   @JsonPropertyDescription("Set once the terminate annotation was acted on: true when the operator terminated the"
       + " run (reset to false by a later retry), false when the run was already past terminating.")
   private Boolean terminated;
+  @JsonPropertyDescription("Why the run failed: its failed steps and the end of their logs. Set for FAILED runs the"
+      + " operator did not terminate; cleared when the run runs again.")
+  private RunFailure failure;
   @JsonPropertyDescription("Link to the run in the KFP UI.")
   private String runUrl;
   @JsonPropertyDescription("Hash of the immutable spec the KFP run was created from; detects later edits.")
@@ -125,6 +128,14 @@ public class RunStatus {
 
   public void setTerminated(Boolean terminated) {
     this.terminated = terminated;
+  }
+
+  public RunFailure getFailure() {
+    return failure;
+  }
+
+  public void setFailure(RunFailure failure) {
+    this.failure = failure;
   }
 
   public String getRunUrl() {

@@ -94,19 +94,20 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
       throw new IllegalArgumentException("run cannot be written as JSON: " + e.getMessage(), e);
     }
     return execute(KfpOperation.CREATE_RUN, "POST", runsUrl, RequestBody.create(bytes, JSON),
-        answer -> json.readValue(answer, KfpRun.class));
+        answer -> json.readValue(bounded(answer), KfpRun.class));
   }
 
   @Override
   public KfpExperiment getExperiment(String experimentId) {
     HttpUrl url = experimentsUrl.newBuilder().addPathSegment(requireId(experimentId, "experiment id")).build();
-    return execute(KfpOperation.GET_EXPERIMENT, "GET", url, null, body -> json.readValue(body, KfpExperiment.class));
+    return execute(KfpOperation.GET_EXPERIMENT, "GET", url, null,
+        body -> json.readValue(bounded(body), KfpExperiment.class));
   }
 
   @Override
   public KfpRun getRun(String runId) {
     return execute(KfpOperation.GET_RUN, "GET", runUrl(runId, ""), null,
-        body -> json.readValue(body, KfpRun.class));
+        body -> json.readValue(bounded(body), KfpRun.class));
   }
 
   @Override
@@ -124,7 +125,7 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
       url.addEncodedQueryParameter("filter", percentEncode(escapeForSecondDecoding(request.filter().toJson())));
     }
     return execute(KfpOperation.LIST_RUNS, "GET", url.build(), null,
-        body -> json.readValue(body, ListRunsResponse.class));
+        body -> json.readValue(bounded(body), ListRunsResponse.class));
   }
 
   @Override
@@ -154,17 +155,33 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
 
   @Override
   public ReadArtifactResponse readArtifact(String runId, String nodeId, String artifactName) {
-    HttpUrl url = runsUrl.newBuilder()
+    return execute(KfpOperation.READ_ARTIFACT, "GET", artifactUrl(runId, nodeId, artifactName), null, response -> {
+      JsonNode data = json.readTree(bounded(response)).path("data");
+      return new ReadArtifactResponse(Base64.getMimeDecoder().decode(data.asText("")));
+    });
+  }
+
+  /** Streams the answer through base64, gzip and tar decoding; only the tail is ever held. */
+  @Override
+  public LogTail readArtifactTail(String runId, String nodeId, String artifactName, LogTailLimits limits) {
+    Objects.requireNonNull(limits, "limits");
+    return execute(KfpOperation.READ_ARTIFACT, "GET", artifactUrl(runId, nodeId, artifactName), null, response -> {
+      try {
+        return LogArchive.tail(ArtifactDataStream.decoded(response.byteStream()), limits);
+      } catch (ArtifactDataStream.TransportException e) {
+        throw e.getCause();
+      }
+    });
+  }
+
+  private HttpUrl artifactUrl(String runId, String nodeId, String artifactName) {
+    return runsUrl.newBuilder()
         .addPathSegment(requireId(runId, "run id"))
         .addPathSegment("nodes")
         .addPathSegment(requireId(nodeId, "node id"))
         .addPathSegment("artifacts")
         .addPathSegment(requireId(artifactName, "artifact name") + ":read")
         .build();
-    return execute(KfpOperation.READ_ARTIFACT, "GET", url, null, body -> {
-      JsonNode data = json.readTree(body).path("data");
-      return new ReadArtifactResponse(Base64.getMimeDecoder().decode(data.asText("")));
-    });
   }
 
   @Override
@@ -191,7 +208,12 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
 
   /** Turns a 2xx body into a result; throws on a body KFP would not send. */
   private interface BodyReader<T> {
-    T read(InputStream body) throws IOException;
+    T read(ResponseBody body) throws IOException;
+  }
+
+  /** A body read whole into memory, refused once it passes {@link #MAX_RESPONSE_BODY}. */
+  private static InputStream bounded(ResponseBody body) {
+    return new BoundedInputStream(body.byteStream(), MAX_RESPONSE_BODY);
   }
 
   private <T> T execute(KfpOperation operation, String method, HttpUrl url, RequestBody body,
@@ -205,7 +227,9 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
             response.header("Location"), response.header("Retry-After"));
       }
       try {
-        return reader.read(new BoundedInputStream(response.body().byteStream(), MAX_RESPONSE_BODY));
+        return reader.read(response.body());
+      } catch (LogArchive.UnreadableException e) {
+        throw operation.unreadableArtifact(e);
       } catch (JsonProcessingException | IllegalArgumentException | BoundedInputStream.TooLargeException e) {
         // IllegalArgumentException: a value that is not what KFP writes, such as artifact data not in base64
         throw operation.unreadableResponse(response.code(), e);

@@ -1,5 +1,7 @@
 package dev.kfp.operator.kfp;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -73,6 +75,21 @@ public interface KfpClient {
    */
   KfpExperiment getExperiment(String experimentId);
 
-  /** An output artifact of one node of the run, e.g. {@code main-logs}. */
+  /** An output artifact of one node of the run, e.g. {@code main-logs}; held in memory, for small artifacts. */
   ReadArtifactResponse readArtifact(String runId, String nodeId, String artifactName);
+
+  /**
+   * The end of the log in a log artifact of one node (a gzipped tar as Argo stores {@code main-logs}): the last
+   * lines within {@code limits}. An artifact that arrives but cannot be unpacked is a {@link KfpException} with
+   * HTTP status 200 and the reason as its message. This default reads the whole artifact through
+   * {@link #readArtifact}; the HTTP client streams it instead.
+   */
+  default LogTail readArtifactTail(String runId, String nodeId, String artifactName, LogTailLimits limits) {
+    ReadArtifactResponse artifact = readArtifact(runId, nodeId, artifactName);
+    try {
+      return LogArchive.tail(new ByteArrayInputStream(artifact.data()), limits);
+    } catch (IOException e) {
+      throw KfpOperation.READ_ARTIFACT.unreadableArtifact(e);
+    }
+  }
 }

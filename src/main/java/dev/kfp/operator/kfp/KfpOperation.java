@@ -72,6 +72,11 @@ enum KfpOperation {
         changesState(), null, cause);
   }
 
+  /** An artifact that arrived but cannot be unpacked (not base64, not gzip, not a tar, too large). */
+  KfpException unreadableArtifact(IOException cause) {
+    return new KfpException(grpcName, 200, null, cause.getMessage(), false, false, null, cause);
+  }
+
   /** A non-2xx response, classified from its status; the body supplies KFP's code and message. */
   KfpException failure(int httpStatus, String body, String location, String retryAfterHeader) {
     ErrorBody error = ErrorBody.parse(body);

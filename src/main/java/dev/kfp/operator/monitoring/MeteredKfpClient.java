@@ -6,6 +6,8 @@ import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.ListRunsRequest;
 import dev.kfp.operator.kfp.ListRunsResponse;
+import dev.kfp.operator.kfp.LogTail;
+import dev.kfp.operator.kfp.LogTailLimits;
 import dev.kfp.operator.kfp.ReadArtifactResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -124,5 +126,10 @@ public final class MeteredKfpClient implements KfpClient {
   @Override
   public ReadArtifactResponse readArtifact(String runId, String nodeId, String artifactName) {
     return timed("ReadArtifact", () -> delegate.readArtifact(runId, nodeId, artifactName));
+  }
+
+  @Override
+  public LogTail readArtifactTail(String runId, String nodeId, String artifactName, LogTailLimits limits) {
+    return timed("ReadArtifact", () -> delegate.readArtifactTail(runId, nodeId, artifactName, limits));
   }
 }

@@ -1,6 +1,7 @@
 package dev.kfp.operator.reconciler;
 
 import dev.kfp.operator.api.RunConditions;
+import dev.kfp.operator.api.RunFailure;
 import dev.kfp.operator.api.RunStatus;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
@@ -22,6 +23,8 @@ final class RunObserver {
 
   /** The status keeps this many of the latest state changes. */
   static final int HISTORY_LIMIT = 20;
+  /** A log line quoted in the condition message is cut to this length. */
+  static final int LOG_LINE_LIMIT = 200;
 
   private final URI uiBaseUrl;
 
@@ -97,15 +100,30 @@ final class RunObserver {
     if (run.error() != null && run.error().message() != null) {
       text.append(": ").append(run.error().message());
     }
-    List<String> failedTasks = failedTasks(run);
-    if (!failedTasks.isEmpty()) {
-      text.append("; failed tasks: ").append(String.join(", ", failedTasks));
+    RunFailure failure = status.getFailure();
+    if (failure != null && failure.tasks() != null && !failure.tasks().isEmpty()) {
+      for (RunFailure.FailedTask task : failure.tasks()) {
+        text.append("; step ").append(task.name()).append(" failed: ")
+            .append(abbreviate(FailureDiagnostician.summary(task)));
+      }
+      if (failure.omittedTasks() != null) {
+        text.append("; ").append(failure.omittedTasks()).append(" more failed steps");
+      }
+    } else {
+      List<String> failedTasks = failedTasks(run);
+      if (!failedTasks.isEmpty()) {
+        text.append("; failed tasks: ").append(String.join(", ", failedTasks));
+      }
     }
     if (run.stateHistory() != null && !run.stateHistory().isEmpty()) {
       text.append("; states: ").append(run.stateHistory().stream()
           .map(s -> s.state() == null ? "?" : s.state().name()).collect(Collectors.joining(" -> ")));
     }
     return text.toString();
+  }
+
+  private static String abbreviate(String line) {
+    return line.length() <= LOG_LINE_LIMIT ? line : line.substring(0, LOG_LINE_LIMIT - 3) + "...";
   }
 
   private static List<String> failedTasks(KfpRun run) {

@@ -17,6 +17,7 @@ import dev.kfp.operator.kfp.KfpExperiment;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.ListRunsRequest;
+import dev.kfp.operator.kfp.LogTailLimits;
 import dev.kfp.operator.kfp.RunFilter;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -60,6 +61,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
   private final EventRecorder events;
   private final ReconcilerSettings settings;
   private final RunObserver observer;
+  private final FailureDiagnostician diagnostician;
   private final Backoff backoff;
 
   public RunReconciler(KfpClientProvider kfpClients, RunValidator validator, EventRecorder events,
@@ -69,6 +71,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     this.events = events;
     this.settings = settings;
     this.observer = new RunObserver(settings.uiBaseUrl());
+    this.diagnostician = new FailureDiagnostician(events, LogTailLimits.defaults());
     Duration half = settings.resyncInterval().dividedBy(2);
     Duration cap = half.compareTo(MAX_BACKOFF) < 0 ? half : MAX_BACKOFF;
     this.backoff = new Backoff(Duration.ofSeconds(1).compareTo(cap) < 0 ? Duration.ofSeconds(1) : cap, cap);
@@ -251,6 +254,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
 
   private void observe(Run run, KfpRun kfpRun) {
     RunStatus status = run.getStatus();
+    diagnostician.diagnose(run, kfpRun, kfp(run));
     String previous = observer.observe(status, kfpRun, run.getMetadata().getGeneration());
     if (previous != null) {
       String message = "KFP run " + kfpRun.runId() + ": " + previous + " -> " + status.getState();

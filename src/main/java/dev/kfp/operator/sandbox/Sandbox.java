@@ -3,10 +3,12 @@ package dev.kfp.operator.sandbox;
 import dev.kfp.operator.RunOperator;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
+import dev.kfp.operator.api.RunFailure;
 import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.kfp.KfpClientConfig;
 import dev.kfp.operator.reconciler.ReconcilerSettings;
 import dev.kfp.operator.simulator.KfpSimulator;
+import dev.kfp.operator.simulator.Outcome;
 import dev.kfp.operator.simulator.OutcomeRule;
 import dev.kfp.operator.simulator.Timing;
 import io.fabric8.kubernetes.client.Watch;
@@ -41,6 +43,11 @@ public final class Sandbox implements AutoCloseable {
 
   static final String NAMESPACE = "default";
   private static final String ROW = "%-8s  %-20s  %-10s  %-9s  %-12s  %s%n";
+  /** The flaky sample's first attempt fails in its train step, with a log the operator reads back. */
+  private static final OutcomeRule FLAKY_FAILS_ONCE = run -> run.displayName().contains("flaky") && run.attempt() == 1
+      ? Outcome.fail("train", "Epoch 1/3: loss 0.69\nEpoch 2/3: fetching batch 17\n"
+          + "ConnectionResetError: [Errno 104] Connection reset by peer (feature store)\n")
+      : Outcome.succeed();
 
   private final PrintStream out;
   private final EmbeddedKubernetes kubernetes;
@@ -65,7 +72,7 @@ public final class Sandbox implements AutoCloseable {
     EmbeddedKubernetes kubernetes = EmbeddedKubernetes.start();
     KfpSimulator kfp = KfpSimulator.builder()
         .timing(new Timing(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(1)))
-        .outcomeRule(OutcomeRule.failWhenNameContains("flaky").thenSucceedOnRetry())
+        .outcomeRule(FLAKY_FAILS_ONCE)
         .start();
     kfp.registerPipeline(SandboxScenario.PIPELINE_ID, SandboxScenario.PIPELINE_VERSION_ID, "arguments-parameters",
         resource("/sandbox/arguments_parameters.yaml"));
@@ -160,6 +167,13 @@ public final class Sandbox implements AutoCloseable {
     }
     if (run.getStatus().getLastRetry() != null) {
       notes.add("retry '" + run.getStatus().getLastRetry() + "' done");
+    }
+    RunFailure failure = run.getStatus().getFailure();
+    if (failure != null && failure.tasks() != null) {
+      for (RunFailure.FailedTask task : failure.tasks()) {
+        String line = task.lastLogLine();
+        notes.add("step " + task.name() + " failed: " + (line != null ? line : task.note()));
+      }
     }
     run.getStatus().condition(RunConditions.SUBMITTED).filter(c -> "False".equals(c.getStatus()))
         .ifPresent(c -> notes.add("not submitted: " + c.getMessage()));

@@ -27,6 +27,26 @@ final class FailureLog {
     return bytes.toByteArray();
   }
 
+  /** Plain gzip of the text, no tar around it. */
+  static byte[] gzipped(String text) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {
+      gzip.write(text.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** The archive with its deflate data overwritten in the middle, as a damaged bucket object would be. */
+  static byte[] corrupted(byte[] gzip) {
+    byte[] damaged = gzip.clone();
+    for (int i = 10; i < damaged.length - 8; i++) {
+      damaged[i] = (byte) 0xff;
+    }
+    return damaged;
+  }
+
   private static int padding(int length) {
     return (BLOCK - length % BLOCK) % BLOCK;
   }

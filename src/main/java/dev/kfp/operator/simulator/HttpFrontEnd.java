@@ -53,6 +53,7 @@ final class HttpFrontEnd {
   private final ExecutorService executor;
   private HttpServer server;
   private int port;
+  private volatile ReadArtifactApi readArtifactApi = ReadArtifactApi.GRPC_GATEWAY;
 
   HttpFrontEnd(RunStore store, Faults faults, CallCounters counters, InetSocketAddress address,
       ExecutorService executor) {
@@ -82,6 +83,10 @@ final class HttpFrontEnd {
       server.stop(0);
       server = null;
     }
+  }
+
+  void setReadArtifactApi(ReadArtifactApi api) {
+    this.readArtifactApi = api;
   }
 
   synchronized int port() {
@@ -117,6 +122,11 @@ final class HttpFrontEnd {
         return;
       }
       if (failure != null && failure.kind() == Fault.Kind.STATUS) {
+        if (handlerStyle(route)) {
+          send(exchange, failure.httpStatus(), handlerErrorBody("injected fault: HTTP " + failure.httpStatus(),
+              "injected fault"), Map.of());
+          return;
+        }
         sendInjected(exchange, failure);
         return;
       }
@@ -130,6 +140,11 @@ final class HttpFrontEnd {
         status = e.code().httpStatus();
         response = errorBody(e);
         headers = e.headers();
+        if (handlerStyle(route)) {
+          status = handlerStatus(e.code());
+          response = handlerErrorBody(status == 404 ? "artifact not found: <nil>" : e.shortMessage(), e.getMessage());
+          headers = Map.of();
+        }
       }
       if (dropAfterCommit) {
         LOG.debug("dropping the response to a create (status {}) as injected", status);
@@ -284,6 +299,28 @@ final class HttpFrontEnd {
   private static String param(Map<String, String> query, String name) {
     String value = query.get(name);
     return value != null ? value : query.getOrDefault(RunJson.lowerCamel(name), "");
+  }
+
+  /** True when this call is a read_artifact answered as KFP ≥ 2.15's plain HTTP handler answers it. */
+  private boolean handlerStyle(Route route) {
+    return route.endpoint() == Endpoint.READ_ARTIFACT && route.allowed()
+        && readArtifactApi == ReadArtifactApi.HTTP_HANDLER;
+  }
+
+  /** KFP ≥ 2.15's read_artifact: auth failures (unknown run included) 403, missing things 404, else 500. */
+  private static int handlerStatus(GrpcCode code) {
+    return switch (code) {
+      case UNAUTHENTICATED, PERMISSION_DENIED -> 403;
+      case NOT_FOUND -> 404;
+      default -> 500;
+    };
+  }
+
+  private static ObjectNode handlerErrorBody(String message, String details) {
+    ObjectNode body = RunJson.NODES.objectNode();
+    body.put("error_message", message == null ? "Internal Server Error" : message);
+    body.put("error_details", details);
+    return body;
   }
 
   private void sendInjected(HttpExchange exchange, Fault fault) throws IOException {

@@ -123,6 +123,11 @@ public final class KfpSimulator implements AutoCloseable {
     store.setRule(rule);
   }
 
+  /** Which KFP version's read_artifact to imitate; {@link ReadArtifactApi#GRPC_GATEWAY} (≤ 2.14) by default. */
+  public void setReadArtifactApi(ReadArtifactApi api) {
+    frontEnd.setReadArtifactApi(api);
+  }
+
   /** Replaces the phase durations; runs already in a phase use the new ones too. */
   public void setTiming(Timing timing) {
     store.setTiming(timing);

@@ -86,14 +86,19 @@ final class RunJson {
     root.put("task_id", failure.rootTaskId());
     root.put("display_name", run.workflowName());
     taskTimes(root, failure);
-    root.putArray("child_tasks").addObject().put("task_id", failure.failedTaskId());
-    ObjectNode failed = tasks.addObject();
-    failed.put("run_id", run.runId);
-    failed.put("task_id", failure.failedTaskId());
-    failed.put("display_name", failure.failedTask());
-    taskTimes(failed, failure);
-    failed.put("parent_task_id", failure.rootTaskId());
-    failed.putArray("child_tasks").addObject().put("pod_name", failure.podName());
+    ArrayNode rootChildren = root.putArray("child_tasks");
+    for (StoredRun.FailedNode node : failure.nodes()) {
+      rootChildren.addObject().put("task_id", node.taskId());
+      ObjectNode failed = tasks.addObject();
+      failed.put("run_id", run.runId);
+      failed.put("task_id", node.taskId());
+      failed.put("display_name", node.task());
+      taskTimes(failed, failure);
+      failed.put("parent_task_id", failure.rootTaskId());
+      ArrayNode pods = failed.putArray("child_tasks");
+      pods.addObject().put("pod_name", node.podName());
+      pods.addObject().put("pod_name", node.driverPodName());
+    }
     return details;
   }
 

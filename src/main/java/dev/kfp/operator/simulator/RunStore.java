@@ -204,22 +204,29 @@ final class RunStore {
     runs.remove(runId);
   }
 
-  /** The artifact's bytes, base64 encoded. */
+  /** The artifact's bytes, base64 encoded (or, for {@link Outcome.MainLogs#NOT_BASE64}, not). */
   synchronized String readArtifact(String runId, String nodeId, String artifactName, String authorization) {
     String context = "Failed to read artifact";
     StoredRun run = authorizedRun(runId, authorization, "readArtifact", context);
     if (!run.workflowManifestStored) {
       throw ApiError.invalidInput(context, "run " + runId + " has no workflow manifest yet");
     }
-    if (run.failure == null || !run.failure.podName().equals(nodeId)) {
+    StoredRun.FailedNode node = run.failure == null ? null : run.failure.node(nodeId).orElse(null);
+    if (node == null) {
       throw ApiError.notFound(context, "Node", nodeId);
     }
-    if (!artifactName.equals("main-logs")) {
+    if (!artifactName.equals("main-logs") || node.mainLogs() == Outcome.MainLogs.MISSING) {
       throw ApiError.notFound(context, "Artifact", artifactName);
     }
-    byte[] tar = FailureLog.gzippedTar(nodeId + "/main.log", run.failure.logText(),
-        run.failure.finishedAt().getEpochSecond());
-    return Base64.getEncoder().encodeToString(tar);
+    byte[] data = switch (node.mainLogs()) {
+      case NOT_BASE64 -> null;
+      case NOT_A_TAR -> FailureLog.gzipped(node.logText());
+      case CORRUPT_GZIP -> FailureLog.corrupted(FailureLog.gzippedTar(node.podName() + "/main.log", node.logText(),
+          run.failure.finishedAt().getEpochSecond()));
+      default -> FailureLog.gzippedTar(node.podName() + "/main.log", node.logText(),
+          run.failure.finishedAt().getEpochSecond());
+    };
+    return data == null ? "H4sIAAAA this is not base64!" : Base64.getEncoder().encodeToString(data);
   }
 
   synchronized ObjectNode list(ListRequest request, String authorization) {

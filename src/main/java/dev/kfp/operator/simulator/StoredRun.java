@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -18,9 +19,18 @@ final class StoredRun {
   /** One entry of state_history. */
   record StateChange(Instant at, RunState state) {}
 
-  /** What the failed execution left behind: task details and the failed node's log. */
-  record Failure(Instant startedAt, Instant finishedAt, String failedTask, String podName, String logText,
-      String rootTaskId, String failedTaskId) {}
+  /** What the failed execution left behind: task details and the failed nodes' logs. */
+  record Failure(Instant startedAt, Instant finishedAt, String rootTaskId, List<FailedNode> nodes) {
+
+    /** The failed node that read_artifact knows as {@code nodeId}: its Argo node id or (KFP 2.17+) pod name. */
+    Optional<FailedNode> node(String nodeId) {
+      return nodes.stream().filter(n -> n.nodeId().equals(nodeId) || n.podName().equals(nodeId)).findFirst();
+    }
+  }
+
+  /** One failed step: its task, the Argo node and pod that ran it, and its log. */
+  record FailedNode(String task, String taskId, String nodeId, String podName, String driverPodName,
+      String logText, Outcome.MainLogs mainLogs) {}
 
   final String runId;
   final String experimentId;
@@ -91,7 +101,7 @@ final class StoredRun {
           if (outcome.succeeded()) {
             finish(RunState.SUCCEEDED, due);
           } else {
-            fail(due, outcome.failedTask(), outcome.logText());
+            fail(due, outcome.failedSteps());
           }
         }
         case CANCELING -> {
@@ -100,7 +110,8 @@ final class StoredRun {
             return;
           }
           workflowManifestStored = true;
-          fail(due, "main", "Error: pod was terminated: the run was terminated (activeDeadlineSeconds: 0)\n");
+          fail(due, List.of(Outcome.FailedStep.of("main",
+              "Error: pod was terminated: the run was terminated (activeDeadlineSeconds: 0)\n")));
         }
         default -> {
           return;
@@ -135,12 +146,23 @@ final class StoredRun {
     finishedAt = at;
   }
 
-  private void fail(Instant at, String failedTask, String logText) {
+  /**
+   * Names nodes and pods as Argo does: node id {@code <workflow>-<hash>}, pod {@code <workflow>-<template>-<hash>}
+   * with the same hash.
+   */
+  private void fail(Instant at, List<Outcome.FailedStep> steps) {
     String workflow = workflowName();
-    String podName = workflow + "-system-container-impl-" + Integer.toUnsignedString((runId + attempt).hashCode());
-    failure = new Failure(createdAt, at, failedTask, podName, logText,
-        UUID.nameUUIDFromBytes((runId + "/root/" + attempt).getBytes()).toString(),
-        UUID.nameUUIDFromBytes((runId + "/" + failedTask + "/" + attempt).getBytes()).toString());
+    List<FailedNode> nodes = new ArrayList<>();
+    for (Outcome.FailedStep step : steps) {
+      String hash = Integer.toUnsignedString((runId + attempt + step.task()).hashCode());
+      String driverHash = Integer.toUnsignedString((runId + attempt + step.task() + "/driver").hashCode());
+      nodes.add(new FailedNode(step.task(),
+          UUID.nameUUIDFromBytes((runId + "/" + step.task() + "/" + attempt).getBytes()).toString(),
+          workflow + "-" + hash, workflow + "-system-container-impl-" + hash,
+          workflow + "-system-container-driver-" + driverHash, step.logText(), step.mainLogs()));
+    }
+    failure = new Failure(createdAt, at, UUID.nameUUIDFromBytes((runId + "/root/" + attempt).getBytes()).toString(),
+        List.copyOf(nodes));
     finish(RunState.FAILED, at);
   }
 

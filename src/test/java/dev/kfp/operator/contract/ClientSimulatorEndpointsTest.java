@@ -16,6 +16,8 @@ import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.KfpStorageState;
 import dev.kfp.operator.kfp.ListRunsRequest;
+import dev.kfp.operator.kfp.LogTail;
+import dev.kfp.operator.kfp.LogTailLimits;
 import dev.kfp.operator.kfp.PipelineTaskDetail;
 import dev.kfp.operator.kfp.PipelineVersionReference;
 import dev.kfp.operator.kfp.RunFilter;
@@ -212,6 +214,24 @@ class ClientSimulatorEndpointsTest {
     assertThat(log.text()).isEqualTo("epoch 3: loss is NaN\n");
   }
 
+  @Test
+  void readArtifactTailUnpacksTheFailedNodesLogByItsArgoNodeId() {
+    kfp.simulator.setOutcomeRule(run -> Outcome.fail("trainer", "epoch 1\nepoch 2\nepoch 3: loss is NaN\n"));
+    String id = kfp.createDemoRun("train");
+    kfp.clock.advance(UNTIL_FINISHED);
+    String pod = kfp.client.getRun(id).runDetails().taskDetails().stream()
+        .filter(task -> "trainer".equals(task.displayName()))
+        .flatMap(task -> task.childTasks().stream())
+        .map(PipelineTaskDetail.ChildTask::podName)
+        .findFirst().orElseThrow();
+    String nodeId = pod.replace("-system-container-impl-", "-");
+
+    LogTail tail = kfp.client.readArtifactTail(id, nodeId, "main-logs", new LogTailLimits(2, 1024, 1 << 20));
+
+    assertThat(tail.lines()).containsExactly("epoch 2", "epoch 3: loss is NaN");
+    assertThat(tail.truncated()).isTrue();
+  }
+
   /** The first file of a POSIX tar: the name and size from the 512-byte header, the content after it. */
   private record TarEntry(String name, String text) {
     static TarEntry firstOf(byte[] tar) {
@@ -232,6 +252,8 @@ class ClientSimulatorEndpointsTest {
     calls.put("retry", h -> h.client.retryRun("no-such-run"));
     calls.put("delete", h -> h.client.deleteRun("no-such-run"));
     calls.put("read_artifact", h -> h.client.readArtifact("no-such-run", "node-1", "main-logs"));
+    calls.put("read_artifact (tail)", h -> h.client.readArtifactTail("no-such-run", "node-1", "main-logs",
+        LogTailLimits.defaults()));
     return calls.entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
   }
 

@@ -22,7 +22,8 @@ class SandboxTest {
     assertThat(passed).as(table).isTrue();
     assertThat(table).contains("All 5 sample Runs reached their expected end state")
         .containsPattern("long-training +FAILED +False +Terminated")
-        .containsPattern("flaky-training +FAILED +False +Failed")
+        .containsPattern("flaky-training +FAILED +False +Failed +step train failed: ConnectionResetError: "
+            + "\\[Errno 104\\] Connection reset by peer \\(feature store\\)")
         .containsPattern("flaky-training +SUCCEEDED +True +Succeeded")
         .contains("-> kubectl annotate run long-training pipelines.kfp.dev/terminate=true");
   }
