@@ -3,6 +3,7 @@ package dev.kfp.operator;
 import dev.kfp.operator.config.AuthMode;
 import dev.kfp.operator.config.ConfigException;
 import dev.kfp.operator.config.OperatorConfig;
+import dev.kfp.operator.config.SyncMode;
 import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientProvider;
@@ -76,7 +77,8 @@ public final class OperatorCommand {
     MonitoringServer endpoints = MonitoringServer.start(config.monitoringPort(), readiness::notReadyReason, metrics);
     KfpClient calls = metrics == null ? client : metrics.metered(client);
     operator.set(RunOperator.start(kubernetes, KfpClientProvider.shared(calls),
-        new ReconcilerSettings(config.pollInterval(), config.resyncInterval(), config.kfpUiUrl()),
+        new ReconcilerSettings(config.pollInterval(), config.resyncInterval(), config.kfpUiUrl(),
+            config.syncMode() == SyncMode.PER_RUN),
         config.watchNamespaces(), operatorSettings(config, metrics, readiness, exitOnLostLease)));
     if (metrics != null) {
       metrics.countRunsByState(operator.get()::cachedRuns);
