@@ -15,13 +15,13 @@ import java.time.Duration;
  *
  * <p>Finished runs, and runs whose KFP run is gone, are listed only on the resync interval.
  */
-record PollSchedule(Duration interval) {
+public record PollSchedule(Duration interval) {
 
-  static final int YOUNG_INTERVALS = 3;
+  public static final int YOUNG_INTERVALS = 3;
   static final int LONG_INTERVALS = 360;
   static final int LONG_RUN_TICKS = 6;
 
-  PollSchedule {
+  public PollSchedule {
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("the poll interval must be positive: " + interval);
     }
