@@ -21,9 +21,10 @@ final class BenchmarkEnvironment implements AutoCloseable {
   final HttpKfpClient client;
   final PipelineVersion pipeline;
 
-  BenchmarkEnvironment(Timing timing) {
+  /** @param spread each run's phases are longer by up to this much, so runs do not change state in step */
+  BenchmarkEnvironment(Timing timing, Duration spread) {
     this.kubernetes = EmbeddedKubernetes.start();
-    this.kfp = KfpSimulator.builder().timing(timing).threads(32).start();
+    this.kfp = KfpSimulator.builder().timing(timing).durationSpread(spread).threads(32).start();
     this.client = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
         .connectTimeout(Duration.ofSeconds(10))
         .readTimeout(Duration.ofSeconds(30))

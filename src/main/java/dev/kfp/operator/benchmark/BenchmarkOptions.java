@@ -8,8 +8,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * What the benchmark runs. Run phases scale with the interval: PENDING for 4 intervals and RUNNING for 10, so
- * that the counting window (6 intervals, after the young tier) sees every run active and none finished.
+ * What the benchmark runs. Run phases scale with the interval: PENDING for 4 intervals and RUNNING for 10, each
+ * run's longer by its own share of 2 intervals, so that the counting window (6 intervals, after the young
+ * tier) sees every run active and none finished, and state changes do not fall in step with the polls.
  */
 record BenchmarkOptions(int runs, List<String> modes, Duration interval, int heapRuns, Path out, int concurrency,
     Duration resync) {
@@ -60,6 +61,11 @@ record BenchmarkOptions(int runs, List<String> modes, Duration interval, int hea
 
   Timing timing() {
     return new Timing(interval.multipliedBy(4), interval.multipliedBy(10), Duration.ofSeconds(1));
+  }
+
+  /** The most a run's phases are longer than {@link #timing()}. */
+  Duration spread() {
+    return interval.multipliedBy(2);
   }
 
   /** How long KFP calls are counted. */

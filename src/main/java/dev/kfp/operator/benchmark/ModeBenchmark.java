@@ -34,7 +34,7 @@ final class ModeBenchmark {
   static Result run(BenchmarkOptions options, String mode, PrintStream progress) throws Exception {
     Duration interval = options.interval();
     Timing timing = options.timing();
-    try (BenchmarkEnvironment env = new BenchmarkEnvironment(timing);
+    try (BenchmarkEnvironment env = new BenchmarkEnvironment(timing, options.spread());
         StatusWatch watch = new StatusWatch(env.k8s(), BenchmarkEnvironment.NAMESPACE);
         RunOperator operator = startOperator(env, options, mode.equals("per-run"))) {
       Instant start = Instant.now();
