@@ -1,5 +1,6 @@
 package dev.kfp.operator;
 
+import dev.kfp.operator.benchmark.BenchmarkCommand;
 import dev.kfp.operator.sandbox.SandboxCommand;
 import dev.kfp.operator.simulator.SimulatorCommand;
 import java.util.Arrays;
@@ -16,6 +17,7 @@ public final class Main {
       switch (command) {
         case "sandbox" -> System.exit(SandboxCommand.run(rest));
         case "operator" -> System.exit(OperatorCommand.run(rest));
+        case "benchmark" -> System.exit(BenchmarkCommand.run(rest));
         case "simulator" -> {
           int exit = new SimulatorCommand().run(rest);
           if (exit != 0) {
@@ -23,7 +25,8 @@ public final class Main {
           }
         }
         default -> {
-          System.err.println("unknown command '" + command + "'. Commands: sandbox (default), operator, simulator");
+          System.err.println("unknown command '" + command + "'. Commands: sandbox (default), operator, simulator, "
+              + "benchmark");
           System.exit(2);
         }
       }

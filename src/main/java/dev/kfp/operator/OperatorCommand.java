@@ -3,6 +3,7 @@ package dev.kfp.operator;
 import dev.kfp.operator.config.AuthMode;
 import dev.kfp.operator.config.ConfigException;
 import dev.kfp.operator.config.OperatorConfig;
+import dev.kfp.operator.config.SyncMode;
 import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.identity.NamespaceIdentityClients;
 import dev.kfp.operator.kfp.KfpCircuitBreaker;
@@ -98,7 +99,7 @@ public final class OperatorCommand {
     MonitoringServer endpoints = MonitoringServer.start(config.monitoringPort(), readiness::notReadyReason, metrics);
     operator.set(RunOperator.start(kubernetes, provider,
         new ReconcilerSettings(config.pollInterval(), config.resyncInterval(), config.kfpUiUrl(),
-            config.kfpAuth() != AuthMode.NONE),
+            config.syncMode() == SyncMode.PER_RUN, config.kfpAuth() != AuthMode.NONE),
         config.watchNamespaces(), operatorSettings(config, metrics, readiness, exitOnLostLease)));
     if (metrics != null) {
       metrics.countRunsByState(operator.get()::cachedRuns);

@@ -6,6 +6,8 @@ import dev.kfp.operator.reconciler.EventRecorder;
 import dev.kfp.operator.reconciler.ReconcilerSettings;
 import dev.kfp.operator.reconciler.RunReconciler;
 import dev.kfp.operator.reconciler.RunValidator;
+import dev.kfp.operator.sync.BulkStatusPoller;
+import dev.kfp.operator.sync.FreshRuns;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.kfp.operator.api.Run;
@@ -14,9 +16,11 @@ import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.processing.Controller;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -29,10 +33,12 @@ public final class RunOperator implements AutoCloseable {
 
   private final Operator operator;
   private final Controller<Run> controller;
+  private final BulkStatusPoller statusSync;
 
-  private RunOperator(Operator operator, Controller<Run> controller) {
+  private RunOperator(Operator operator, Controller<Run> controller, BulkStatusPoller statusSync) {
     this.operator = operator;
     this.controller = controller;
+    this.statusSync = statusSync;
   }
 
   /** Registers the reconciler and starts watching Runs in the given namespaces (all when empty). */
@@ -57,14 +63,27 @@ public final class RunOperator implements AutoCloseable {
     RunValidator validator = new RunValidator((namespace, name) -> Optional
         .ofNullable(kubernetes.configMaps().inNamespace(namespace).withName(name).get())
         .map(RunOperator::data));
-    RunReconciler reconciler = new RunReconciler(kfp, validator, new EventRecorder(kubernetes), settings);
+    AtomicReference<BulkStatusPoller> statusSync = new AtomicReference<>();
+    RunReconciler reconciler;
+    if (settings.pollsEachRun()) {
+      reconciler = new RunReconciler(kfp, validator, new EventRecorder(kubernetes), settings, context -> List.of());
+    } else {
+      // A reconcile the sync triggers runs within milliseconds; half an interval is ample and never stale.
+      FreshRuns fresh = new FreshRuns(settings.pollInterval().dividedBy(2));
+      reconciler = new RunReconciler(fresh.servingGets(kfp), validator, new EventRecorder(kubernetes), settings,
+          context -> {
+            statusSync.set(new BulkStatusPoller(context.getPrimaryCache(), kfp, fresh, settings.pollInterval(),
+                settings.resyncInterval()));
+            return List.of(statusSync.get());
+          });
+    }
     RegisteredController<Run> registered = operator.register(reconciler, configuration -> {
       if (!namespaces.isEmpty()) {
         configuration.settingNamespaces(namespaces);
       }
     });
     operator.start();
-    return new RunOperator(operator, (Controller<Run>) registered);
+    return new RunOperator(operator, (Controller<Run>) registered, statusSync.get());
   }
 
   /** What JOSDK knows of its own state: started, informers healthy. */
@@ -75,6 +94,11 @@ public final class RunOperator implements AutoCloseable {
   /** The Runs in the informer cache (empty before the informer started); costs no API call. */
   public Stream<Run> cachedRuns() {
     return controller.getEventSourceManager().getControllerEventSource().list();
+  }
+
+  /** The bulk status sync, unless the operator polls each run. */
+  public Optional<BulkStatusPoller> statusSync() {
+    return Optional.ofNullable(statusSync);
   }
 
   private static Map<String, String> data(ConfigMap configMap) {

@@ -28,6 +28,7 @@ public record OperatorConfig(
     Duration kfpTimeout,
     Set<String> watchNamespaces,
     Duration pollInterval,
+    SyncMode syncMode,
     Duration resyncInterval,
     int monitoringPort,
     boolean metricsEnabled,
@@ -79,6 +80,7 @@ public record OperatorConfig(
     Duration timeout = duration(Setting.KFP_TIMEOUT, values.get(Setting.KFP_TIMEOUT), problems);
     Set<String> namespaces = namespaces(values.get(Setting.WATCH_NAMESPACES), problems);
     Duration poll = duration(Setting.POLL_INTERVAL, values.get(Setting.POLL_INTERVAL), problems);
+    SyncMode syncMode = syncMode(values.get(Setting.SYNC_MODE), problems);
     Duration resync = duration(Setting.RESYNC_INTERVAL, values.get(Setting.RESYNC_INTERVAL), problems);
     int monitoringPort = port(Setting.MONITORING_PORT, values.get(Setting.MONITORING_PORT), problems);
     boolean metrics = bool(Setting.METRICS_ENABLED, values.get(Setting.METRICS_ENABLED), problems);
@@ -101,8 +103,8 @@ public record OperatorConfig(
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new OperatorConfig(endpoint, auth, tokenFile, caBundle, uiUrl, timeout, namespaces, poll, resync,
-        monitoringPort, metrics, leaderElection, leaseNamespace, identity);
+    return new OperatorConfig(endpoint, auth, tokenFile, caBundle, uiUrl, timeout, namespaces, poll, syncMode,
+        resync, monitoringPort, metrics, leaderElection, leaseNamespace, identity);
   }
 
   /** One line per setting, for {@code --help}. */
@@ -180,6 +182,17 @@ public record OperatorConfig(
     problems.add(describe(Setting.KFP_AUTH) + ": '" + value + "' is not one of "
         + Arrays.stream(AuthMode.values()).map(AuthMode::externalName).collect(Collectors.joining(", ")));
     return AuthMode.NONE;
+  }
+
+  private static SyncMode syncMode(String value, List<String> problems) {
+    for (SyncMode mode : SyncMode.values()) {
+      if (mode.externalName().equals(value)) {
+        return mode;
+      }
+    }
+    problems.add(describe(Setting.SYNC_MODE) + ": '" + value + "' is not one of "
+        + Arrays.stream(SyncMode.values()).map(SyncMode::externalName).collect(Collectors.joining(", ")));
+    return SyncMode.BULK;
   }
 
   private static Path path(String value) {

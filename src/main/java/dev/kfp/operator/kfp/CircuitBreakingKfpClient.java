@@ -81,6 +81,11 @@ final class CircuitBreakingKfpClient implements KfpClient {
   }
 
   @Override
+  public LogTail readArtifactTail(String runId, String nodeId, String artifactName, LogTailLimits limits) {
+    return call("ReadArtifact", () -> delegate.readArtifactTail(runId, nodeId, artifactName, limits));
+  }
+
+  @Override
   public KfpExperiment getExperiment(String experimentId) {
     return call("GetExperiment", () -> delegate.getExperiment(experimentId));
   }

@@ -25,13 +25,16 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,19 +65,30 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
   private final ReconcilerSettings settings;
   private final RunObserver observer;
   private final FailureDiagnostician diagnostician;
+  private final Function<EventSourceContext<Run>, List<EventSource<?, Run>>> eventSources;
   private final Backoff backoff;
 
+  /**
+   * @param eventSources the event sources that trigger reconciles besides changes of the Run itself, such as
+   *     the status sync when {@link ReconcilerSettings#pollsEachRun()} is false
+   */
   public RunReconciler(KfpClientProvider kfpClients, RunValidator validator, EventRecorder events,
-      ReconcilerSettings settings) {
+      ReconcilerSettings settings, Function<EventSourceContext<Run>, List<EventSource<?, Run>>> eventSources) {
     this.kfpClients = kfpClients;
     this.validator = validator;
     this.events = events;
     this.settings = settings;
+    this.eventSources = eventSources;
     this.observer = new RunObserver(settings.uiBaseUrl());
     this.diagnostician = new FailureDiagnostician(events, LogTailLimits.defaults());
     Duration half = settings.resyncInterval().dividedBy(2);
     Duration cap = half.compareTo(MAX_BACKOFF) < 0 ? half : MAX_BACKOFF;
     this.backoff = new Backoff(Duration.ofSeconds(1).compareTo(cap) < 0 ? Duration.ofSeconds(1) : cap, cap);
+  }
+
+  @Override
+  public List<EventSource<?, Run>> prepareEventSources(EventSourceContext<Run> context) {
+    return eventSources.apply(context);
   }
 
   @Override
@@ -85,9 +99,15 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     }
     RunStatus status = run.getStatus();
     status.setObservedGeneration(run.getMetadata().getGeneration());
-    Optional<Duration> next = status.getRunId() == null ? submit(run) : Optional.empty();
+    Optional<Duration> next = Optional.empty();
+    Optional<KfpRun> submitted = Optional.empty();
+    if (status.getRunId() == null) {
+      Submission submission = submit(run);
+      next = submission.retryAfter();
+      submitted = submission.kfpRun();
+    }
     if (status.getRunId() != null) {
-      next = followRun(run);
+      next = followRun(run, submitted);
     }
     UpdateControl<Run> control = before.equals(json(status)) ? UpdateControl.noUpdate()
         : UpdateControl.patchStatus(run);
@@ -95,8 +115,16 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     return control;
   }
 
-  /** Finds or creates the KFP run; returns when to look again if no run id could be recorded. */
-  private Optional<Duration> submit(Run run) {
+  /** What a submission attempt gave: the KFP run found or created, or when to try again. */
+  private record Submission(Optional<KfpRun> kfpRun, Optional<Duration> retryAfter) {
+
+    static Submission failed(Optional<Duration> retryAfter) {
+      return new Submission(Optional.empty(), retryAfter);
+    }
+  }
+
+  /** Finds or creates the KFP run; says when to look again if no run id could be recorded. */
+  private Submission submit(Run run) {
     RunStatus status = run.getStatus();
     KfpRun request;
     try {
@@ -108,7 +136,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       }
       setCondition(run, SUCCEEDED, e.mayResolveItself() ? "Unknown" : "False", RunConditions.REASON_INVALID_SPEC,
           "the run was not submitted: " + e.getMessage());
-      return e.mayResolveItself() ? Optional.of(settings.resyncInterval()) : Optional.empty();
+      return Submission.failed(e.mayResolveItself() ? Optional.of(settings.resyncInterval()) : Optional.empty());
     }
     SubmissionMarker marker = SubmissionMarker.of(run);
     String key = run.getMetadata().getUid();
@@ -118,7 +146,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
         String refusal = experimentOutsideNamespace(run, request.experimentId());
         if (refusal != null) {
           reportNotSubmitted(run, RunConditions.REASON_EXPERIMENT_NOT_IN_NAMESPACE, refusal);
-          return Optional.empty();
+          return Submission.failed(Optional.empty());
         }
       }
       Optional<KfpRun> existing = findByMarker(run, marker, request.experimentId());
@@ -145,9 +173,9 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       status.setSpecHash(SpecFingerprint.of(run.getSpec()));
       setCondition(run, SUBMITTED, "True", reason, "KFP run " + kfpRun.runId()
           + (request.experimentId() == null ? "" : " in experiment " + request.experimentId()));
-      return Optional.empty();
+      return new Submission(Optional.of(kfpRun), Optional.empty());
     } catch (KfpException e) {
-      return submitFailed(run, e, creating);
+      return Submission.failed(submitFailed(run, e, creating));
     }
   }
 
@@ -215,13 +243,16 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     setCondition(run, SYNCED, "True", RunConditions.REASON_OK, "KFP answered");
   }
 
-  /** Observes the recorded KFP run and acts on the user's commands; returns when to look again. */
-  private Optional<Duration> followRun(Run run) {
+  /**
+   * Observes the recorded KFP run and acts on the user's commands; returns when to look again. A run that this
+   * reconcile just created or found is observed as KFP returned it, without another read.
+   */
+  private Optional<Duration> followRun(Run run, Optional<KfpRun> justSubmitted) {
     RunStatus status = run.getStatus();
     String key = run.getMetadata().getUid();
     checkSpecUnchanged(run);
     try {
-      KfpRun kfpRun = kfp(run).getRun(status.getRunId());
+      KfpRun kfpRun = justSubmitted.isPresent() ? justSubmitted.get() : kfp(run).getRun(status.getRunId());
       String implausible = implausible(kfpRun, status.getRunId());
       if (implausible != null) {
         String message = implausible + "; the last known state " + status.getState() + " is kept";
@@ -237,7 +268,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       }
       backoff.reset(key);
       setCondition(run, SYNCED, "True", RunConditions.REASON_OK, "KFP run " + status.getRunId() + " read");
-      return Optional.of(isTerminal(status) ? settings.resyncInterval() : settings.pollInterval());
+      return lookAgainAfter(isTerminal(status) ? settings.resyncInterval() : settings.pollInterval());
     } catch (KfpException e) {
       if (e.isNotFound()) {
         String message = "KFP run " + status.getRunId() + " no longer exists (deleted outside the operator); "
@@ -245,11 +276,16 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
         if (setCondition(run, SYNCED, "False", RunConditions.REASON_RUN_DELETED, message)) {
           events.warning(run, RunConditions.REASON_RUN_DELETED, message);
         }
-        return Optional.of(settings.resyncInterval());
+        return lookAgainAfter(settings.resyncInterval());
       }
       reportUnsynced(run, e);
       return Optional.of(e.isRetryable() ? retryDelay(key, e) : settings.resyncInterval());
     }
+  }
+
+  /** In per-run sync the reconcile schedules the next read itself; otherwise the status sync triggers it. */
+  private Optional<Duration> lookAgainAfter(Duration delay) {
+    return settings.pollsEachRun() ? Optional.of(delay) : Optional.empty();
   }
 
   private void observe(Run run, KfpRun kfpRun) {

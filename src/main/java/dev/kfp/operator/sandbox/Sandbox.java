@@ -78,7 +78,8 @@ public final class Sandbox implements AutoCloseable {
         resource("/sandbox/arguments_parameters.yaml"));
     HttpKfpClient client = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString()).build());
     RunOperator operator = RunOperator.start(kubernetes.client(), client,
-        new ReconcilerSettings(Duration.ofMillis(500), Duration.ofSeconds(30), URI.create("http://localhost:3000")),
+        new ReconcilerSettings(Duration.ofMillis(500), Duration.ofSeconds(30), URI.create("http://localhost:3000"),
+            false),
         Set.of());
     return new Sandbox(out, kubernetes, kfp, client, operator);
   }

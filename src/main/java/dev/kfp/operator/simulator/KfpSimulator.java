@@ -38,7 +38,8 @@ public final class KfpSimulator implements AutoCloseable {
 
   private KfpSimulator(Builder builder) {
     this.bindAddress = builder.bindAddress;
-    this.store = new RunStore(builder.clock, new AccessPolicy(builder.tokens), builder.timing, builder.rule);
+    this.store = new RunStore(builder.clock, new AccessPolicy(builder.tokens), builder.timing, builder.rule,
+        builder.spread);
     this.executor = Executors.newFixedThreadPool(builder.threads, new SimulatorThreads());
     this.faults = new Faults(this::outageChanged);
     this.frontEnd = new HttpFrontEnd(store, faults, counters, new InetSocketAddress(builder.bindAddress,
@@ -198,6 +199,7 @@ public final class KfpSimulator implements AutoCloseable {
     private InetAddress bindAddress = InetAddress.getLoopbackAddress();
     private int port;
     private int threads = 32;
+    private Duration spread = Duration.ZERO;
 
     private Builder() {}
 
@@ -242,6 +244,19 @@ public final class KfpSimulator implements AutoCloseable {
       } catch (UnknownHostException e) {
         throw new IllegalArgumentException("unknown bind address " + host, e);
       }
+      return this;
+    }
+
+    /**
+     * Lengthens each run's PENDING and RUNNING phases by its own amount between zero and {@code spread}
+     * (derived from the run id), so that runs created together change state at different times, as real runs
+     * do. Zero (the default) keeps every run on {@link Timing} exactly.
+     */
+    public Builder durationSpread(Duration spread) {
+      if (spread.isNegative()) {
+        throw new IllegalArgumentException("the spread must be zero or positive: " + spread);
+      }
+      this.spread = spread;
       return this;
     }
 

@@ -3,6 +3,7 @@ package dev.kfp.operator.simulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -35,7 +36,10 @@ final class RunStore {
   private final String defaultExperimentId;
   private long contextIds;
 
-  RunStore(SimulatorClock clock, AccessPolicy access, Timing timing, OutcomeRule rule) {
+  private final Duration spread;
+
+  RunStore(SimulatorClock clock, AccessPolicy access, Timing timing, OutcomeRule rule, Duration spread) {
+    this.spread = spread;
     this.clock = clock;
     this.access = access;
     this.timing = timing;
@@ -100,9 +104,18 @@ final class RunStore {
         resolved.description(), resolved.pipelineSpec(), resolved.pipelineId(), resolved.pipelineVersionId(),
         resolved.hasVersionReference(), resolved.parameters(), resolved.hasParameters(), resolved.pipelineRoot(),
         serviceAccount, resolved.storageState(), resolved.recurringRunId(), resolved.pluginsInput(), false);
-    StoredRun run = new StoredRun(stored, runId, experiment, clock.now(), ++contextIds);
+    StoredRun run = new StoredRun(stored, runId, experiment, clock.now(), ++contextIds, spreadFor(runId));
     runs.put(runId, run);
     return RunJson.render(run);
+  }
+
+  /** This run's share of the spread: the same for the same id, evenly distributed over ids. */
+  private Duration spreadFor(String runId) {
+    if (spread.isZero()) {
+      return Duration.ZERO;
+    }
+    long hash = Integer.toUnsignedLong(runId.hashCode() * 0x9E3779B1);
+    return Duration.ofNanos((long) (spread.toNanos() * (hash / 4294967296.0)));
   }
 
   private Experiment experimentForCreate(String experimentId, String context) {

@@ -1,6 +1,7 @@
 package dev.kfp.operator.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,6 +48,8 @@ final class StoredRun {
   final JsonNode pluginsInput;
   final Instant createdAt;
   final long contextId;
+  /** Added to the PENDING and RUNNING durations of this run (the simulator's duration spread). */
+  final Duration extra;
 
   StorageState storageState;
   RunState state = RunState.PENDING;
@@ -57,7 +60,9 @@ final class StoredRun {
   Failure failure;
   final List<StateChange> history = new ArrayList<>();
 
-  StoredRun(CreateRequest request, String runId, Experiment experiment, Instant now, long contextId) {
+  StoredRun(CreateRequest request, String runId, Experiment experiment, Instant now, long contextId,
+      Duration extra) {
+    this.extra = extra;
     this.runId = runId;
     this.experimentId = experiment.experimentId();
     this.namespace = experiment.namespace();
@@ -84,7 +89,7 @@ final class StoredRun {
       Instant due;
       switch (state) {
         case PENDING -> {
-          due = phaseStartedAt.plus(timing.pending());
+          due = phaseStartedAt.plus(timing.pending()).plus(extra);
           if (due.isAfter(now)) {
             return;
           }
@@ -92,7 +97,7 @@ final class StoredRun {
           enter(RunState.RUNNING, due);
         }
         case RUNNING -> {
-          due = phaseStartedAt.plus(timing.running());
+          due = phaseStartedAt.plus(timing.running()).plus(extra);
           if (due.isAfter(now)) {
             return;
           }

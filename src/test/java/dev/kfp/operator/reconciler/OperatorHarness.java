@@ -7,6 +7,9 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientConfig;
+import dev.kfp.operator.kfp.KfpClientProvider;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
 import dev.kfp.operator.simulator.KfpSimulator;
 import dev.kfp.operator.simulator.ManualClock;
@@ -18,16 +21,20 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.function.Predicate;
 
 /**
  * A real JOSDK operator in-process, against the embedded Kubernetes API (Fabric8 mock, CRUD) and the KFP
- * simulator on a manual clock. Runs advance only when a test moves the clock.
+ * simulator on a manual clock. Runs advance only when a test moves the clock. The operator follows runs in
+ * bulk (the default) or per run, as the test asks; it counts its reconciles per Run.
  */
-final class OperatorHarness implements AutoCloseable {
+public final class OperatorHarness implements AutoCloseable {
 
   static final String NAMESPACE = "team-a";
   static final Timing TIMING = new Timing(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(2));
@@ -39,15 +46,18 @@ final class OperatorHarness implements AutoCloseable {
   final ManualClock clock;
   final KfpSimulator kfp;
   final HttpKfpClient client;
+  private final boolean pollsEachRun;
+  private final Map<String, AtomicInteger> reconciles = new ConcurrentHashMap<>();
   private RunOperator operator;
 
   private final UnaryOperator<KfpClient> decorator;
 
   private OperatorHarness(EmbeddedKubernetes kubernetes, ManualClock clock, KfpSimulator kfp,
-      UnaryOperator<KfpClient> decorator) {
+      boolean pollsEachRun, UnaryOperator<KfpClient> decorator) {
     this.kubernetes = kubernetes;
     this.clock = clock;
     this.kfp = kfp;
+    this.pollsEachRun = pollsEachRun;
     this.decorator = decorator;
     this.client = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
         .connectTimeout(Duration.ofSeconds(2))
@@ -60,32 +70,73 @@ final class OperatorHarness implements AutoCloseable {
   }
 
   static OperatorHarness start(Consumer<KfpSimulator.Builder> simulator) {
-    return start(simulator, UnaryOperator.identity());
+    return start(false, simulator);
   }
 
   /** Like {@link #start(Consumer)}, with the operator's KFP client wrapped by {@code decorator}. */
   static OperatorHarness start(Consumer<KfpSimulator.Builder> simulator, UnaryOperator<KfpClient> decorator) {
+    return start(false, simulator, decorator);
+  }
+
+  /** @param pollsEachRun true: per-run sync (a GET per run and interval); false: the bulk status sync */
+  public static OperatorHarness start(boolean pollsEachRun, Consumer<KfpSimulator.Builder> simulator) {
+    return start(pollsEachRun, simulator, UnaryOperator.identity());
+  }
+
+  private static OperatorHarness start(boolean pollsEachRun, Consumer<KfpSimulator.Builder> simulator,
+      UnaryOperator<KfpClient> decorator) {
     ManualClock clock = new ManualClock();
     KfpSimulator.Builder builder = KfpSimulator.builder().clock(clock).timing(TIMING);
     simulator.accept(builder);
-    OperatorHarness harness = new OperatorHarness(EmbeddedKubernetes.start(), clock, builder.start(), decorator);
+    OperatorHarness harness = new OperatorHarness(EmbeddedKubernetes.start(), clock, builder.start(),
+        pollsEachRun, decorator);
     harness.startOperator();
     return harness;
   }
 
   void startOperator() {
-    operator = RunOperator.start(k8s(), decorator.apply(client), new ReconcilerSettings(POLL, RESYNC, UI), Set.of());
+    Metrics countingReconciles = new Metrics() {
+      @Override
+      public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
+        reconciles.computeIfAbsent(resource.getMetadata().getName(), name -> new AtomicInteger()).incrementAndGet();
+      }
+    };
+    operator = RunOperator.start(k8s(), KfpClientProvider.shared(decorator.apply(client)),
+        new ReconcilerSettings(POLL, RESYNC, UI, pollsEachRun), Set.of(), o -> o.withMetrics(countingReconciles));
+  }
+
+  /** The running operator. */
+  public RunOperator operator() {
+    return operator;
+  }
+
+  /** Reconciles of the named Run that finished so far. */
+  public int reconciles(String name) {
+    AtomicInteger count = reconciles.get(name);
+    return count == null ? 0 : count.get();
   }
 
   void stopOperator() {
     operator.close();
   }
 
-  NamespacedKubernetesClient k8s() {
+  public NamespacedKubernetesClient k8s() {
     return kubernetes.client();
   }
 
-  Run apply(String yaml) {
+  public KfpSimulator kfp() {
+    return kfp;
+  }
+
+  public ManualClock clock() {
+    return clock;
+  }
+
+  public HttpKfpClient client() {
+    return client;
+  }
+
+  public Run apply(String yaml) {
     return apply(Serialization.unmarshal(yaml, Run.class));
   }
 
@@ -96,7 +147,7 @@ final class OperatorHarness implements AutoCloseable {
     return k8s().resource(run).create();
   }
 
-  Run get(String name) {
+  public Run get(String name) {
     return k8s().resources(Run.class).inNamespace(NAMESPACE).withName(name).get();
   }
 
@@ -116,12 +167,12 @@ final class OperatorHarness implements AutoCloseable {
   }
 
   /** Waits (no sleeps: polls) until the Run satisfies the condition and returns it. */
-  Run awaitRun(String name, Predicate<Run> condition) {
+  public Run awaitRun(String name, Predicate<Run> condition) {
     return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
         .until(() -> get(name), run -> run != null && condition.test(run));
   }
 
-  Run awaitState(String name, String state) {
+  public Run awaitState(String name, String state) {
     return awaitRun(name, run -> run.getStatus() != null && state.equals(run.getStatus().getState()));
   }
 

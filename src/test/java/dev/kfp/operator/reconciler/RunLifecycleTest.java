@@ -25,7 +25,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The whole life of a Run, driven through a real operator, the embedded Kubernetes API and the simulator. */
+/**
+ * The whole life of a Run, driven through a real operator, the embedded Kubernetes API and the simulator, with
+ * the bulk status sync; {@link PerRunLifecycleTest} runs the same with per-run polling.
+ */
 class RunLifecycleTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,8 +54,13 @@ class RunLifecycleTest {
 
   @BeforeEach
   void start() {
-    harness = OperatorHarness.start(b -> b.outcomeRule(OutcomeRule.failWhenNameContains("fail")));
+    harness = OperatorHarness.start(pollsEachRun(), b -> b.outcomeRule(OutcomeRule.failWhenNameContains("fail")));
     pipeline = harness.kfp.registerPipeline("all-types", ALL_TYPES_PIPELINE);
+  }
+
+  /** False: the bulk status sync follows the runs. */
+  boolean pollsEachRun() {
+    return false;
   }
 
   @AfterEach

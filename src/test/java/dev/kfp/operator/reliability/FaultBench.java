@@ -71,7 +71,7 @@ final class FaultBench implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(2)).readTimeout(Duration.ofSeconds(2)).build());
       KfpCircuitBreaker breaker = new KfpCircuitBreaker(5, Duration.ofSeconds(2), Clock.systemUTC());
       operator = RunOperator.start(client, KfpClientProvider.shared(breaker.guard(http)),
-          new ReconcilerSettings(POLL, resync, null), Set.of(), overrider -> overrider
+          new ReconcilerSettings(POLL, resync, null, false), Set.of(), overrider -> overrider
               .withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
                   .aLeaderElectionConfiguration("kfp-run-operator")
                   .withLeaseNamespace(LEASE_NAMESPACE)

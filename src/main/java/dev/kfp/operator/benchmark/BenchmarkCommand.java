@@ -1,0 +1,75 @@
+package dev.kfp.operator.benchmark;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code benchmark}: the status sync and submission measured in one process (embedded Kubernetes API,
+ * simulator on the system clock, operator), bulk and per-run side by side; see README "Performance".
+ */
+public final class BenchmarkCommand {
+
+  /** Held so the logging configuration below is not garbage-collected. */
+  private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver");
+
+  private BenchmarkCommand() {}
+
+  /**
+   * Submits a few hundred Runs with the bare loop and through the operator, so the JIT has compiled the
+   * client, simulator, mock API and operator paths before anything is measured; else the first mode measured
+   * pays for it.
+   */
+  private static void warmUp(BenchmarkOptions options) throws Exception {
+    int runs = Math.min(options.runs(), 300);
+    try (BenchmarkEnvironment env = new BenchmarkEnvironment(options.timing(), options.spread())) {
+      BareSubmissionLoop.submit(env, runs, options.concurrency(), true);
+    }
+    try (BenchmarkEnvironment env = new BenchmarkEnvironment(options.timing(), options.spread());
+        StatusWatch watch = new StatusWatch(env.k8s(), BenchmarkEnvironment.NAMESPACE);
+        var operator = ModeBenchmark.startOperator(env, options, false)) {
+      ModeBenchmark.createRuns(env, runs, options.concurrency());
+      ModeBenchmark.await(() -> watch.submittedCount() >= runs, Duration.ofMinutes(5), "warm-up submissions");
+    }
+  }
+
+  public static int run(String[] args) throws Exception {
+    if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      System.out.println(BenchmarkOptions.USAGE);
+      return 0;
+    }
+    BenchmarkOptions options;
+    try {
+      options = BenchmarkOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    MOCK_SERVER_LOG.setLevel(Level.WARNING);
+    PrintStream out = System.out;
+    out.println("benchmark on " + BenchmarkReport.machine());
+
+    warmUp(options);
+    double bare;
+    try (BenchmarkEnvironment env = new BenchmarkEnvironment(options.timing(), options.spread())) {
+      bare = BareSubmissionLoop.submit(env, options.runs(), options.concurrency(), true);
+    }
+    out.printf("  bare loop: %d Runs submitted in %.1f s%n", options.runs(), bare);
+    List<ModeBenchmark.Result> results = new ArrayList<>();
+    for (String mode : options.modes()) {
+      results.add(ModeBenchmark.run(options, mode, out));
+    }
+    HeapBenchmark.Result heap = options.heapRuns() == 0 ? null : HeapBenchmark.run(options, out);
+
+    BenchmarkReport report = new BenchmarkReport(options, bare, results, heap);
+    out.println();
+    out.print(report.table());
+    report.write(options.out());
+    out.println("wrote " + options.out().resolve("benchmark.json") + " and " + options.out().resolve("benchmark.svg"));
+    return 0;
+  }
+}

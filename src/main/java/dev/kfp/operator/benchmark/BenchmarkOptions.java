@@ -1,0 +1,75 @@
+package dev.kfp.operator.benchmark;
+
+import dev.kfp.operator.config.OperatorConfig;
+import dev.kfp.operator.simulator.Timing;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What the benchmark runs. Run phases scale with the interval: PENDING for 4 intervals and RUNNING for 10, each
+ * run's longer by its own share of 2 intervals, so that the counting window (6 intervals, after the young
+ * tier) sees every run active and none finished, and state changes do not fall in step with the polls.
+ */
+record BenchmarkOptions(int runs, List<String> modes, Duration interval, int heapRuns, Path out, int concurrency,
+    Duration resync) {
+
+  static final String USAGE = """
+      usage: benchmark [--runs 1000] [--modes bulk,per-run] [--interval 10s] [--heap-runs 10000]
+                       [--concurrency 16] [--out target/benchmark]
+        --runs         Runs applied at once for submission, calls and lag
+        --modes        sync modes to compare, in this order
+        --interval     POLL_INTERVAL of the operator
+        --heap-runs    Runs tracked when the operator's heap is measured (0 skips it)
+        --concurrency  reconcile threads of the operator, and threads of the bare loop it is compared with
+        --out          directory for benchmark.json and benchmark.svg""";
+
+  static BenchmarkOptions parse(String[] args) {
+    int runs = 1000;
+    List<String> modes = List.of("bulk", "per-run");
+    Duration interval = Duration.ofSeconds(10);
+    int heapRuns = 10_000;
+    Path out = Path.of("target", "benchmark");
+    int concurrency = 16;
+    for (int i = 0; i < args.length; i++) {
+      String flag = args[i];
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("flag " + flag + " needs a value\n" + USAGE);
+      }
+      String value = args[++i];
+      switch (flag) {
+        case "--runs" -> runs = Integer.parseInt(value);
+        case "--modes" -> modes = Arrays.stream(value.split(",")).map(String::trim).toList();
+        case "--interval" -> interval = OperatorConfig.parseDuration(value);
+        case "--heap-runs" -> heapRuns = Integer.parseInt(value);
+        case "--out" -> out = Path.of(value);
+        case "--concurrency" -> concurrency = Integer.parseInt(value);
+        default -> throw new IllegalArgumentException("unknown flag " + flag + "\n" + USAGE);
+      }
+    }
+    for (String mode : modes) {
+      if (!mode.equals("bulk") && !mode.equals("per-run")) {
+        throw new IllegalArgumentException("unknown mode '" + mode + "': bulk or per-run");
+      }
+    }
+    if (runs < 1 || concurrency < 1 || heapRuns < 0) {
+      throw new IllegalArgumentException("--runs and --concurrency must be positive, --heap-runs zero or more");
+    }
+    return new BenchmarkOptions(runs, modes, interval, heapRuns, out, concurrency, Duration.ofMinutes(5));
+  }
+
+  Timing timing() {
+    return new Timing(interval.multipliedBy(4), interval.multipliedBy(10), Duration.ofSeconds(1));
+  }
+
+  /** The most a run's phases are longer than {@link #timing()}. */
+  Duration spread() {
+    return interval.multipliedBy(2);
+  }
+
+  /** How long KFP calls are counted. */
+  Duration window() {
+    return interval.multipliedBy(6);
+  }
+}

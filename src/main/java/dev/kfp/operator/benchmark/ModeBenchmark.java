@@ -1,0 +1,121 @@
+package dev.kfp.operator.benchmark;
+
+import dev.kfp.operator.RunOperator;
+import dev.kfp.operator.kfp.KfpClientProvider;
+import dev.kfp.operator.reconciler.ReconcilerSettings;
+import dev.kfp.operator.simulator.RunSnapshot;
+import dev.kfp.operator.sync.PollSchedule;
+import dev.kfp.operator.simulator.RunState;
+import dev.kfp.operator.simulator.Timing;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One sync mode from start to finish: N Runs applied at once until all are submitted, a steady-state window
+ * in which KFP calls are counted, then every run's state changes until all succeeded, each timed from the
+ * simulator's transition to the Run's status.
+ */
+final class ModeBenchmark {
+
+  /** What one mode measured. */
+  record Result(String mode, double submissionSeconds, double callsPerRunPerMinute, double windowSeconds,
+      long windowCalls, List<Double> lagSeconds) {}
+
+  private ModeBenchmark() {}
+
+  static Result run(BenchmarkOptions options, String mode, PrintStream progress) throws Exception {
+    Duration interval = options.interval();
+    Timing timing = options.timing();
+    try (BenchmarkEnvironment env = new BenchmarkEnvironment(timing, options.spread());
+        StatusWatch watch = new StatusWatch(env.k8s(), BenchmarkEnvironment.NAMESPACE);
+        RunOperator operator = startOperator(env, options, mode.equals("per-run"))) {
+      Instant start = Instant.now();
+      createRuns(env, options.runs(), options.concurrency());
+      await(() -> watch.submittedCount() >= options.runs(), Duration.ofMinutes(10), "all Runs submitted");
+      double submission = Duration.between(start, Instant.now()).toNanos() / 1e9;
+      progress.printf("  %s: %d Runs submitted in %.1f s%n", mode, options.runs(), submission);
+
+      // Steady state: every run past the young tier of the bulk sync, none finished yet.
+      Instant windowStart = Instant.now().plus(interval.multipliedBy(PollSchedule.YOUNG_INTERVALS)).plusSeconds(2);
+      sleepUntil(windowStart);
+      long callsBefore = env.kfp.calls().total();
+      Instant windowEnd = windowStart.plus(options.window());
+      sleepUntil(windowEnd);
+      long windowCalls = env.kfp.calls().total() - callsBefore;
+      double windowSeconds = options.window().toNanos() / 1e9;
+      double perRunPerMinute = windowCalls / (double) options.runs() / (windowSeconds / 60);
+      progress.printf("  %s: %d KFP calls in %.0f s = %.3f per active run per minute%n", mode, windowCalls,
+          windowSeconds, perRunPerMinute);
+
+      await(() -> watch.count("SUCCEEDED") >= options.runs(),
+          timing.pending().plus(timing.running()).plus(Duration.ofMinutes(5)), "all Runs succeeded");
+      List<Double> lags = lags(env, watch);
+      progress.printf("  %s: %d state changes timed%n", mode, lags.size());
+      return new Result(mode, submission, perRunPerMinute, windowSeconds, windowCalls, lags);
+    }
+  }
+
+  static RunOperator startOperator(BenchmarkEnvironment env, BenchmarkOptions options, boolean pollsEachRun) {
+    return RunOperator.start(env.k8s(), KfpClientProvider.shared(env.client),
+        new ReconcilerSettings(options.interval(), options.resync(), null, pollsEachRun),
+        Set.of(BenchmarkEnvironment.NAMESPACE), o -> o.withConcurrentReconciliationThreads(options.concurrency()));
+  }
+
+  /** Applies the Runs from a pool as large as the operator's, as {@code kubectl apply} of many files would. */
+  static void createRuns(BenchmarkEnvironment env, int runs, int threads) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        int number = i;
+        done.add(pool.submit(() -> env.k8s().resource(env.run(number)).create()));
+      }
+      for (Future<?> future : done) {
+        future.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** From each run's exact transition instant in the simulator to the Run's status showing that state. */
+  private static List<Double> lags(BenchmarkEnvironment env, StatusWatch watch) {
+    List<Double> lags = new ArrayList<>();
+    for (RunSnapshot run : env.kfp.runs()) {
+      String name = run.displayName();
+      for (RunSnapshot.Transition transition : run.transitions()) {
+        if (transition.state() == RunState.PENDING) {
+          continue; // the create itself, timed as submission
+        }
+        watch.firstSeen(name, transition.state().name()).ifPresent(seen ->
+            lags.add(Math.max(0, Duration.between(transition.at(), seen).toNanos() / 1e9)));
+      }
+    }
+    return lags;
+  }
+
+  static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("benchmark: gave up waiting for " + what + " after " + timeout);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  static void sleepUntil(Instant instant) throws InterruptedException {
+    long millis = Duration.between(Instant.now(), instant).toMillis();
+    if (millis > 0) {
+      Thread.sleep(millis);
+    }
+  }
+}

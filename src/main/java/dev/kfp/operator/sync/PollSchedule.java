@@ -1,0 +1,50 @@
+package dev.kfp.operator.sync;
+
+import java.time.Duration;
+
+/**
+ * How often the status sync lists an active run, by how long it has been active. The sync ticks every half
+ * poll interval; a run is listed on the ticks of its tier, so runs of one tier share list calls:
+ *
+ * <ul>
+ *   <li>young, active for less than 3 poll intervals: every tick (half the interval), because a new run
+ *       usually changes state soon (PENDING to RUNNING, or fails at once);
+ *   <li>active for less than 360 poll intervals (an hour at 10 s): every poll interval;
+ *   <li>older: every 3 poll intervals, because a long run rarely changes state.
+ * </ul>
+ *
+ * <p>Finished runs, and runs whose KFP run is gone, are listed only on the resync interval.
+ */
+public record PollSchedule(Duration interval) {
+
+  public static final int YOUNG_INTERVALS = 3;
+  static final int LONG_INTERVALS = 360;
+  static final int LONG_RUN_TICKS = 6;
+
+  public PollSchedule {
+    if (interval.isNegative() || interval.isZero()) {
+      throw new IllegalArgumentException("the poll interval must be positive: " + interval);
+    }
+  }
+
+  /** Time between ticks: half the poll interval (at least 1 ms). */
+  Duration tick() {
+    return Duration.ofNanos(Math.max(1_000_000, interval.toNanos() / 2));
+  }
+
+  /** True when a run active for {@code age} is listed on tick number {@code tick}. */
+  boolean isDue(Duration age, long tick) {
+    return tick % ticksBetweenLists(age) == 0;
+  }
+
+  /** How many ticks pass between two lists of a run active for {@code age}. */
+  int ticksBetweenLists(Duration age) {
+    if (age.compareTo(interval.multipliedBy(YOUNG_INTERVALS)) < 0) {
+      return 1;
+    }
+    if (age.compareTo(interval.multipliedBy(LONG_INTERVALS)) < 0) {
+      return 2;
+    }
+    return LONG_RUN_TICKS;
+  }
+}

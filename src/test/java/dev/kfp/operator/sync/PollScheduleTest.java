@@ -1,0 +1,31 @@
+package dev.kfp.operator.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+class PollScheduleTest {
+
+  private final PollSchedule schedule = new PollSchedule(Duration.ofSeconds(10));
+
+  @Test
+  void ticksEveryHalfInterval() {
+    assertThat(schedule.tick()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void youngRunsAreListedEveryTickThenEveryIntervalThenEveryThreeIntervals() {
+    assertThat(schedule.ticksBetweenLists(Duration.ofSeconds(29))).isEqualTo(1);
+    assertThat(schedule.ticksBetweenLists(Duration.ofSeconds(30))).isEqualTo(2);
+    assertThat(schedule.ticksBetweenLists(Duration.ofMinutes(59))).isEqualTo(2);
+    assertThat(schedule.ticksBetweenLists(Duration.ofHours(1))).isEqualTo(6);
+  }
+
+  @Test
+  void runsOfOneTierAreDueOnTheSameTicks() {
+    long[] due = LongStream.range(0, 13).filter(t -> schedule.isDue(Duration.ofMinutes(5), t)).toArray();
+    assertThat(due).containsExactly(0, 2, 4, 6, 8, 10, 12);
+  }
+}
