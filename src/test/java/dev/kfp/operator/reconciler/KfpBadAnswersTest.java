@@ -17,9 +17,9 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Answers from KFP that cannot be trusted (unknown state, a different or missing run id, a body that is not
@@ -35,8 +35,9 @@ class KfpBadAnswersTest {
   private final AtomicReference<Spoil> spoil = new AtomicReference<>();
   private OperatorHarness harness;
 
-  private void startWithVersionRefRun(String name) {
-    harness = OperatorHarness.start(simulator -> { }, client -> new SpoilingClient(client, spoil));
+  /** Per-run sync reads with GET, bulk sync with lists; the spoiling client spoils both. */
+  private void startWithVersionRefRun(String name, boolean pollsEachRun) {
+    harness = OperatorHarness.start(pollsEachRun, simulator -> { }, client -> new SpoilingClient(client, spoil));
     PipelineVersion pipeline = harness.kfp.registerPipeline("plain", """
         schemaVersion: 2.1.0
         pipelineInfo: {name: plain}
@@ -59,7 +60,7 @@ class KfpBadAnswersTest {
   @ParameterizedTest
   @EnumSource(Spoil.class)
   void aBadAnswerKeepsTheLastKnownStateAndIsReported(Spoil kind) {
-    startWithVersionRefRun("spoiled");
+    startWithVersionRefRun("spoiled", true);
     harness.awaitState("spoiled", "PENDING");
     harness.clock.advance(OperatorHarness.TIMING.pending());
     harness.awaitState("spoiled", "RUNNING");
@@ -80,9 +81,10 @@ class KfpBadAnswersTest {
     assertThat(recovered.getStatus().isTrue(RunConditions.SYNCED)).isTrue();
   }
 
-  @Test
-  void theReasonNamesTheProblem() {
-    startWithVersionRefRun("unknown-state");
+  @ParameterizedTest(name = "polling each run: {0}")
+  @ValueSource(booleans = {true, false})
+  void theReasonNamesTheProblem(boolean pollsEachRun) {
+    startWithVersionRefRun("unknown-state", pollsEachRun);
     harness.awaitState("unknown-state", "PENDING");
 
     spoil.set(Spoil.UNKNOWN_STATE);
@@ -138,7 +140,13 @@ class KfpBadAnswersTest {
 
     @Override
     public ListRunsResponse listRuns(ListRunsRequest request) {
-      return delegate.listRuns(request);
+      ListRunsResponse page = delegate.listRuns(request);
+      if (spoil.get() != Spoil.UNKNOWN_STATE) {
+        return page;
+      }
+      return new ListRunsResponse(page.runs().stream()
+          .map(r -> with(r, r.runId(), KfpRuntimeState.UNRECOGNIZED)).toList(), page.totalSize(),
+          page.nextPageToken());
     }
 
     @Override

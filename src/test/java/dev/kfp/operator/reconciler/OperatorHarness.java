@@ -83,7 +83,7 @@ public final class OperatorHarness implements AutoCloseable {
     return start(pollsEachRun, simulator, UnaryOperator.identity());
   }
 
-  private static OperatorHarness start(boolean pollsEachRun, Consumer<KfpSimulator.Builder> simulator,
+  static OperatorHarness start(boolean pollsEachRun, Consumer<KfpSimulator.Builder> simulator,
       UnaryOperator<KfpClient> decorator) {
     ManualClock clock = new ManualClock();
     KfpSimulator.Builder builder = KfpSimulator.builder().clock(clock).timing(TIMING);
