@@ -117,7 +117,8 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
       return thread;
     });
     long tick = schedule.tick().toNanos();
-    timer.scheduleWithFixedDelay(this::tickSafely, tick, tick, TimeUnit.NANOSECONDS);
+    // Fixed rate, not fixed delay: the time a tick spends listing must not stretch the interval.
+    timer.scheduleAtFixedRate(this::tickSafely, tick, tick, TimeUnit.NANOSECONDS);
   }
 
   @Override

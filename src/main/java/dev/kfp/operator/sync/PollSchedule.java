@@ -3,14 +3,15 @@ package dev.kfp.operator.sync;
 import java.time.Duration;
 
 /**
- * How often the status sync lists an active run, by how long it has been active. The sync ticks every half
+ * How often the status sync lists an active run, by how long it has been active. The sync ticks every quarter
  * poll interval; a run is listed on the ticks of its tier, so runs of one tier share list calls:
  *
  * <ul>
- *   <li>young, active for less than 3 poll intervals: every tick (half the interval), because a new run
+ *   <li>young, active for less than 3 poll intervals: every 2 ticks (half the interval), because a new run
  *       usually changes state soon (PENDING to RUNNING, or fails at once);
- *   <li>active for less than 360 poll intervals (an hour at 10 s): every poll interval;
- *   <li>older: every 3 poll intervals, because a long run rarely changes state.
+ *   <li>active for less than 360 poll intervals (an hour at 10 s): every 3 ticks (three quarters of the
+ *       interval), so that a change is seen, and written to the Run, within one interval;
+ *   <li>older: every 12 ticks (3 poll intervals), because a long run rarely changes state.
  * </ul>
  *
  * <p>Finished runs, and runs whose KFP run is gone, are listed only on the resync interval.
@@ -19,7 +20,9 @@ public record PollSchedule(Duration interval) {
 
   public static final int YOUNG_INTERVALS = 3;
   static final int LONG_INTERVALS = 360;
-  static final int LONG_RUN_TICKS = 6;
+  static final int YOUNG_RUN_TICKS = 2;
+  static final int RUN_TICKS = 3;
+  static final int LONG_RUN_TICKS = 12;
 
   public PollSchedule {
     if (interval.isNegative() || interval.isZero()) {
@@ -27,9 +30,9 @@ public record PollSchedule(Duration interval) {
     }
   }
 
-  /** Time between ticks: half the poll interval (at least 1 ms). */
+  /** Time between ticks: a quarter of the poll interval (at least 1 ms). */
   Duration tick() {
-    return Duration.ofNanos(Math.max(1_000_000, interval.toNanos() / 2));
+    return Duration.ofNanos(Math.max(1_000_000, interval.toNanos() / 4));
   }
 
   /** True when a run active for {@code age} is listed on tick number {@code tick}. */
@@ -40,10 +43,10 @@ public record PollSchedule(Duration interval) {
   /** How many ticks pass between two lists of a run active for {@code age}. */
   int ticksBetweenLists(Duration age) {
     if (age.compareTo(interval.multipliedBy(YOUNG_INTERVALS)) < 0) {
-      return 1;
+      return YOUNG_RUN_TICKS;
     }
     if (age.compareTo(interval.multipliedBy(LONG_INTERVALS)) < 0) {
-      return 2;
+      return RUN_TICKS;
     }
     return LONG_RUN_TICKS;
   }
