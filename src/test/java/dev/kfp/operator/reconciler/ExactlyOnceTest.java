@@ -23,11 +23,7 @@ class ExactlyOnceTest {
   @BeforeEach
   void start() {
     harness = OperatorHarness.start();
-    pipeline = harness.kfp.registerPipeline("plain", """
-        schemaVersion: 2.1.0
-        pipelineInfo: {name: plain}
-        root: {dag: {tasks: {}}}
-        """);
+    pipeline = harness.registerPlainPipeline();
   }
 
   @AfterEach
@@ -36,13 +32,7 @@ class ExactlyOnceTest {
   }
 
   private void applyRun(String name) {
-    harness.apply("""
-        apiVersion: pipelines.kfp.dev/v1alpha1
-        kind: Run
-        metadata: {name: %s, namespace: team-a}
-        spec:
-          pipeline: {versionRef: {pipelineId: %s}}
-        """.formatted(name, pipeline.pipelineId()));
+    harness.applyVersionRefRun(name, pipeline);
   }
 
   @Test

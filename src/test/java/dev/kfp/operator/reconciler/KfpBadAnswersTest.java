@@ -12,7 +12,6 @@ import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.ListRunsRequest;
 import dev.kfp.operator.kfp.ListRunsResponse;
 import dev.kfp.operator.kfp.ReadArtifactResponse;
-import dev.kfp.operator.simulator.PipelineVersion;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
@@ -38,18 +37,7 @@ class KfpBadAnswersTest {
   /** Per-run sync reads with GET, bulk sync with lists; the spoiling client spoils both. */
   private void startWithVersionRefRun(String name, boolean pollsEachRun) {
     harness = OperatorHarness.start(pollsEachRun, simulator -> { }, client -> new SpoilingClient(client, spoil));
-    PipelineVersion pipeline = harness.kfp.registerPipeline("plain", """
-        schemaVersion: 2.1.0
-        pipelineInfo: {name: plain}
-        root: {dag: {tasks: {}}}
-        """);
-    harness.apply("""
-        apiVersion: pipelines.kfp.dev/v1alpha1
-        kind: Run
-        metadata: {name: %s, namespace: team-a}
-        spec:
-          pipeline: {versionRef: {pipelineId: %s}}
-        """.formatted(name, pipeline.pipelineId()));
+    harness.applyVersionRefRun(name, harness.registerPlainPipeline());
   }
 
   @AfterEach

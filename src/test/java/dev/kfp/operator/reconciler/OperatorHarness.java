@@ -13,6 +13,7 @@ import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
 import dev.kfp.operator.simulator.KfpSimulator;
 import dev.kfp.operator.simulator.ManualClock;
+import dev.kfp.operator.simulator.PipelineVersion;
 import dev.kfp.operator.simulator.Timing;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
@@ -134,6 +135,26 @@ public final class OperatorHarness implements AutoCloseable {
 
   public HttpKfpClient client() {
     return client;
+  }
+
+  /** Registers a compiled pipeline without inputs in the simulator. */
+  public PipelineVersion registerPlainPipeline() {
+    return kfp.registerPipeline("plain", """
+        schemaVersion: 2.1.0
+        pipelineInfo: {name: plain}
+        root: {dag: {tasks: {}}}
+        """);
+  }
+
+  /** Applies a Run of the pipeline, by version reference, in {@link #NAMESPACE}. */
+  public Run applyVersionRefRun(String name, PipelineVersion pipeline) {
+    return apply("""
+        apiVersion: pipelines.kfp.dev/v1alpha1
+        kind: Run
+        metadata: {name: %s, namespace: %s}
+        spec:
+          pipeline: {versionRef: {pipelineId: %s}}
+        """.formatted(name, NAMESPACE, pipeline.pipelineId()));
   }
 
   public Run apply(String yaml) {

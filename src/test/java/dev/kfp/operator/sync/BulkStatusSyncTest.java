@@ -30,11 +30,7 @@ class BulkStatusSyncTest {
   @BeforeEach
   void start() {
     harness = OperatorHarness.start(false, simulator -> simulator.timing(TIMING));
-    pipeline = harness.kfp().registerPipeline("plain", """
-        schemaVersion: 2.1.0
-        pipelineInfo: {name: plain}
-        root: {dag: {tasks: {}}}
-        """);
+    pipeline = harness.registerPlainPipeline();
   }
 
   @AfterEach
@@ -43,14 +39,7 @@ class BulkStatusSyncTest {
   }
 
   private void apply(String name) {
-    harness.apply("""
-        apiVersion: pipelines.kfp.dev/v1alpha1
-        kind: Run
-        metadata: {name: %s, namespace: team-a}
-        spec:
-          pipeline:
-            versionRef: {pipelineId: %s}
-        """.formatted(name, pipeline.pipelineId()));
+    harness.applyVersionRefRun(name, pipeline);
   }
 
   private BulkStatusPoller poller() {
