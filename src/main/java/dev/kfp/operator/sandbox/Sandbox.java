@@ -1,12 +1,11 @@
 package dev.kfp.operator.sandbox;
 
-import dev.kfp.operator.RunOperator;
+import dev.kfp.operator.OperatorCommand;
 import dev.kfp.operator.api.Run;
+import dev.kfp.operator.config.OperatorConfig;
+import dev.kfp.operator.config.Setting;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunFailure;
-import dev.kfp.operator.kfp.HttpKfpClient;
-import dev.kfp.operator.kfp.KfpClientConfig;
-import dev.kfp.operator.reconciler.ReconcilerSettings;
 import dev.kfp.operator.simulator.KfpSimulator;
 import dev.kfp.operator.simulator.Outcome;
 import dev.kfp.operator.simulator.OutcomeRule;
@@ -52,23 +51,30 @@ public final class Sandbox implements AutoCloseable {
   private final PrintStream out;
   private final EmbeddedKubernetes kubernetes;
   private final KfpSimulator kfp;
-  private final HttpKfpClient client;
-  private final RunOperator operator;
+  private final OperatorCommand.Running operator;
   private final Map<String, String> lastRow = new ConcurrentHashMap<>();
   private final Set<String> actedOn = ConcurrentHashMap.newKeySet();
   private Watch watch;
 
-  private Sandbox(PrintStream out, EmbeddedKubernetes kubernetes, KfpSimulator kfp, HttpKfpClient client,
-      RunOperator operator) {
+  private Sandbox(PrintStream out, EmbeddedKubernetes kubernetes, KfpSimulator kfp,
+      OperatorCommand.Running operator) {
     this.out = out;
     this.kubernetes = kubernetes;
     this.kfp = kfp;
-    this.client = client;
     this.operator = operator;
   }
 
-  /** Starts the embedded Kubernetes API, the simulator (real time) and the operator. */
+  /** Starts the embedded Kubernetes API, the simulator (real time) and the operator, endpoints on a free port. */
   public static Sandbox start(PrintStream out) {
+    return start(out, 0);
+  }
+
+  /**
+   * Starts the embedded Kubernetes API, the simulator (real time) and the operator as the {@code operator}
+   * command wires it (circuit breaker, bulk status sync, /healthz, /readyz, /metrics on {@code monitoringPort};
+   * 0 picks a free port), without leader election.
+   */
+  public static Sandbox start(PrintStream out, int monitoringPort) {
     EmbeddedKubernetes kubernetes = EmbeddedKubernetes.start();
     KfpSimulator kfp = KfpSimulator.builder()
         .timing(new Timing(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(1)))
@@ -76,12 +82,15 @@ public final class Sandbox implements AutoCloseable {
         .start();
     kfp.registerPipeline(SandboxScenario.PIPELINE_ID, SandboxScenario.PIPELINE_VERSION_ID, "arguments-parameters",
         resource("/sandbox/arguments_parameters.yaml"));
-    HttpKfpClient client = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString()).build());
-    RunOperator operator = RunOperator.start(kubernetes.client(), client,
-        new ReconcilerSettings(Duration.ofMillis(500), Duration.ofSeconds(30), URI.create("http://localhost:3000"),
-            false),
-        Set.of());
-    return new Sandbox(out, kubernetes, kfp, client, operator);
+    OperatorConfig config = OperatorConfig.load(Map.of(
+        Setting.KFP_ENDPOINT.envName(), kfp.baseUrl().toString(),
+        Setting.KFP_UI_URL.envName(), "http://localhost:3000",
+        Setting.POLL_INTERVAL.envName(), "500ms",
+        Setting.RESYNC_INTERVAL.envName(), "30s",
+        Setting.LEADER_ELECTION.envName(), "false",
+        Setting.MONITORING_PORT.envName(), Integer.toString(monitoringPort)), new String[0]);
+    OperatorCommand.Running operator = OperatorCommand.start(config, kubernetes.client(), false);
+    return new Sandbox(out, kubernetes, kfp, operator);
   }
 
   /** Applies the samples and prints changes until every one reached its end state or the time is up. */
@@ -227,6 +236,11 @@ public final class Sandbox implements AutoCloseable {
     return kfp.baseUrl();
   }
 
+  /** Where the operator serves /healthz, /readyz and /metrics. */
+  public URI monitoringUrl() {
+    return URI.create("http://127.0.0.1:" + operator.monitoringPort());
+  }
+
   static String resource(String path) {
     try (InputStream in = Sandbox.class.getResourceAsStream(path)) {
       if (in == null) {
@@ -244,7 +258,6 @@ public final class Sandbox implements AutoCloseable {
       watch.close();
     }
     operator.close();
-    client.close();
     kfp.close();
     kubernetes.close();
   }

@@ -20,6 +20,7 @@ public final class SandboxCommand {
 
   public static int run(String[] args) throws Exception {
     boolean keepRunning = false;
+    int monitoringPort = 0;
     Duration timeout = Duration.ofSeconds(120);
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -29,6 +30,12 @@ public final class SandboxCommand {
             return usage("--timeout needs a value such as 120s");
           }
           timeout = OperatorConfig.parseDuration(args[++i]);
+        }
+        case "--monitoring-port" -> {
+          if (i + 1 >= args.length || !args[i + 1].matches("\\d{1,5}")) {
+            return usage("--monitoring-port needs a port number such as 8080");
+          }
+          monitoringPort = Integer.parseInt(args[++i]);
         }
         case "--help", "-h" -> {
           return usage(null);
@@ -41,11 +48,11 @@ public final class SandboxCommand {
     // The table is the sandbox's output: component logs only when something goes wrong.
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     MOCK_SERVER_LOG.setLevel(Level.WARNING);
-    Sandbox sandbox = Sandbox.start(System.out);
+    Sandbox sandbox = Sandbox.start(System.out, monitoringPort);
     boolean passed;
     try {
       System.out.println("Sandbox: embedded Kubernetes API, KFP simulator at " + sandbox.kfpUrl()
-          + ", operator running. Applying deploy/examples/ ...");
+          + ", operator running (" + sandbox.monitoringUrl() + "/metrics). Applying deploy/examples/ ...");
       passed = sandbox.runSamples(timeout);
     } catch (RuntimeException e) {
       sandbox.close();
@@ -57,6 +64,7 @@ public final class SandboxCommand {
     }
     Path kubeconfig = sandbox.writeKubeconfig();
     System.out.println("Still running (Ctrl-C stops). Try: kubectl --kubeconfig " + kubeconfig + " get kfprun");
+    System.out.println("Operator endpoints: " + sandbox.monitoringUrl() + "/healthz, /readyz, /metrics");
     System.out.println("KUBECONFIG=" + kubeconfig);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -71,7 +79,7 @@ public final class SandboxCommand {
     if (problem != null) {
       System.err.println(problem);
     }
-    System.err.println("usage: sandbox [--keep-running] [--timeout 120s]");
+    System.err.println("usage: sandbox [--keep-running] [--timeout 120s] [--monitoring-port 8080]");
     return problem == null ? 0 : 2;
   }
 }
