@@ -11,7 +11,6 @@ import dev.kfp.operator.simulator.ManualClock;
 import dev.kfp.operator.simulator.OutcomeRule;
 import dev.kfp.operator.simulator.PipelineVersion;
 import dev.kfp.operator.simulator.Timing;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -67,12 +66,7 @@ public final class OperatorProcess implements AutoCloseable {
   private OperatorProcess(Map<String, String> settings, Consumer<KfpSimulator.Builder> simulator,
       Consumer<EmbeddedKubernetes> beforeStart) {
     kubernetes = EmbeddedKubernetes.start();
-    // JOSDK asks whether it may use Leases before it campaigns; the mock has no authorizer to answer.
-    kubernetes.server().expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
-            .withApiGroups("coordination.k8s.io").withResources("leases").withVerbs("get", "create", "update")
-            .endResourceRule().withIncomplete(false).endStatus().build())
-        .always();
+    kubernetes.allowLeaderElection();
     clock = new ManualClock();
     KfpSimulator.Builder kfpBuilder = KfpSimulator.builder().clock(clock).timing(TIMING)
         .outcomeRule(OutcomeRule.failWhenNameContains("fail"));

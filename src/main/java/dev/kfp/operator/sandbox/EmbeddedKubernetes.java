@@ -1,6 +1,7 @@
 package dev.kfp.operator.sandbox;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -53,6 +54,19 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Answers JOSDK's question whether it may use Leases (a SelfSubjectRulesReview) with yes: the mock has no
+   * authorizer, and leader election will not start without the answer.
+   */
+  public EmbeddedKubernetes allowLeaderElection() {
+    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
+            .withApiGroups("coordination.k8s.io").withResources("leases").withVerbs("get", "create", "update")
+            .endResourceRule().withIncomplete(false).endStatus().build())
+        .always();
+    return this;
   }
 
   /** The mock server, for tests that script failures of particular requests. */

@@ -16,7 +16,6 @@ import dev.kfp.operator.simulator.OutcomeRule;
 import dev.kfp.operator.simulator.PipelineVersion;
 import dev.kfp.operator.simulator.RunSnapshot;
 import dev.kfp.operator.simulator.Timing;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -94,12 +93,7 @@ final class FaultBench implements AutoCloseable {
   FaultBench(Timing timing, Duration resync) {
     this.resync = resync;
     kubernetes = EmbeddedKubernetes.start();
-    // JOSDK asks whether it may use Leases before it campaigns; the mock has no authorizer to answer.
-    kubernetes.server().expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
-            .withApiGroups("coordination.k8s.io").withResources("leases").withVerbs("get", "create", "update")
-            .endResourceRule().withIncomplete(false).endStatus().build())
-        .always();
+    kubernetes.allowLeaderElection();
     kfp = KfpSimulator.builder().timing(timing).outcomeRule(OutcomeRule.failWhenNameContains("fail")).start();
     pipeline = kfp.registerPipeline("plain", """
         schemaVersion: 2.1.0
