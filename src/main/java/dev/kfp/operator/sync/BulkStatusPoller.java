@@ -189,6 +189,11 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
         memory.activeSinceNanos = now; // retried: young again
       }
       memory.settled = settled;
+      if (resync && lastLookFailed(status)) {
+        // Its reconcile meant to retry, but a retry can be lost (a leader change, a late write of a stopped
+        // replica); the list below would not notice, since KFP's state may equal the status.
+        trigger(ResourceID.fromResource(run));
+      }
       boolean due = settled ? resync : schedule.isDue(Duration.ofNanos(now - memory.activeSinceNanos), tick);
       if (due) {
         dueByNamespace.computeIfAbsent(run.getMetadata().getNamespace(), ns -> new ArrayList<>())
@@ -251,6 +256,13 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
         trigger(due.resource());
       }
     }
+  }
+
+  /** Synced=False for a reason that a later look can clear (a run deleted in KFP stays deleted). */
+  private static boolean lastLookFailed(RunStatus status) {
+    return status.condition(RunConditions.SYNCED)
+        .map(c -> "False".equals(c.getStatus()) && !RunConditions.REASON_RUN_DELETED.equals(c.getReason()))
+        .orElse(false);
   }
 
   private void trigger(ResourceID resource) {
