@@ -37,7 +37,7 @@ import java.util.function.Predicate;
  */
 public final class OperatorHarness implements AutoCloseable {
 
-  static final String NAMESPACE = "team-a";
+  public static final String NAMESPACE = "team-a";
   static final Timing TIMING = new Timing(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(2));
   static final Duration POLL = Duration.ofMillis(200);
   static final Duration RESYNC = Duration.ofSeconds(2);

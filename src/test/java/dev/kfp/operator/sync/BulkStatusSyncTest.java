@@ -112,6 +112,24 @@ class BulkStatusSyncTest {
   }
 
   @Test
+  void aRunLeftUnsyncedIsLookedAtAgainOnTheResyncThoughItsStateDidNotChange() {
+    apply("left-unsynced");
+    harness.awaitState("left-unsynced", "PENDING");
+    // As a stopped replica's late write, or a retry lost in a leader change, would leave it.
+    harness.k8s().resources(Run.class).inNamespace(OperatorHarness.NAMESPACE).withName("left-unsynced")
+        .editStatus(run -> {
+          run.getStatus().putCondition(new io.fabric8.kubernetes.api.model.ConditionBuilder()
+              .withType(RunConditions.SYNCED).withStatus("False").withReason(RunConditions.REASON_KFP_UNREACHABLE)
+              .withMessage("no response from KFP").build());
+          return run;
+        });
+
+    Run healed = harness.awaitRun("left-unsynced", run -> run.getStatus().isTrue(RunConditions.SYNCED));
+
+    assertThat(healed.getStatus().getState()).isEqualTo("PENDING");
+  }
+
+  @Test
   void aRunThatLeavesTheListIsReadOnceAndReported() {
     apply("gone");
     String runId = harness.awaitState("gone", "PENDING").getStatus().getRunId();
