@@ -4,15 +4,12 @@ import dev.kfp.operator.config.AuthMode;
 import dev.kfp.operator.config.ConfigException;
 import dev.kfp.operator.config.OperatorConfig;
 import dev.kfp.operator.config.SyncMode;
-import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.identity.NamespaceIdentityClients;
+import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.kfp.KfpCircuitBreaker;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.function.UnaryOperator;
 import dev.kfp.operator.kfp.KfpClient;
-import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpClientConfig;
+import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.monitoring.MonitoringServer;
 import dev.kfp.operator.monitoring.OperatorMetrics;
 import dev.kfp.operator.monitoring.OperatorReadiness;
@@ -21,9 +18,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /** {@code operator}: runs the operator in a cluster, configured by environment variables and flags. */
 public final class OperatorCommand {
@@ -31,9 +31,9 @@ public final class OperatorCommand {
   /** The leader election Lease's name, in {@code LEADER_ELECTION_NAMESPACE} or the operator's namespace. */
   public static final String LEASE_NAME = "kfp-run-operator";
   /** Calls in a row that must find KFP unavailable before calls are held back. */
-  static final int BREAKER_THRESHOLD = 5;
+  public static final int BREAKER_THRESHOLD = 5;
   /** While KFP is unavailable, one call every this long checks whether it is back. */
-  static final Duration BREAKER_PROBE_INTERVAL = Duration.ofSeconds(2);
+  public static final Duration BREAKER_PROBE_INTERVAL = Duration.ofSeconds(2);
 
   private OperatorCommand() {}
 

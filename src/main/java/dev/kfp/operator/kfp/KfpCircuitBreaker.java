@@ -3,7 +3,6 @@ package dev.kfp.operator.kfp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Stops an outage of KFP from turning into a storm of calls. After {@code threshold} calls in a row found KFP
@@ -17,7 +16,7 @@ public final class KfpCircuitBreaker {
   private final int threshold;
   private final Duration probeInterval;
   private final Clock clock;
-  private final AtomicBoolean probing = new AtomicBoolean();
+  private boolean probing;
   private int consecutiveFailures;
   private Instant openUntil;
   private String lastFailure;
@@ -42,18 +41,19 @@ public final class KfpCircuitBreaker {
       if (openUntil == null) {
         return;
       }
-      if (clock.instant().isBefore(openUntil) || !probing.compareAndSet(false, true)) {
+      if (clock.instant().isBefore(openUntil) || probing) {
         throw new KfpException(operation, 0, null, "not sent: KFP was unavailable for the last "
             + consecutiveFailures + " calls (last: " + lastFailure + "); calls resume once a probe gets through",
             true, false, null, null);
       }
+      probing = true;
     }
   }
 
   /** Records how an admitted call ended: {@code unavailable} when KFP did not serve it. */
   void record(boolean unavailable, String failure) {
     synchronized (this) {
-      probing.set(false);
+      probing = false;
       if (!unavailable) {
         consecutiveFailures = 0;
         openUntil = null;

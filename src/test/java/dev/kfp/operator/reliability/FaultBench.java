@@ -2,6 +2,7 @@ package dev.kfp.operator.reliability;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.kfp.operator.OperatorCommand;
 import dev.kfp.operator.RunOperator;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
@@ -68,11 +69,12 @@ final class FaultBench implements AutoCloseable {
           .withConfig(new ConfigBuilder(kubernetes.client().getConfiguration()).build()).build();
       http = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
           .connectTimeout(Duration.ofSeconds(2)).readTimeout(Duration.ofSeconds(2)).build());
-      KfpCircuitBreaker breaker = new KfpCircuitBreaker(5, Duration.ofSeconds(2), Clock.systemUTC());
+      KfpCircuitBreaker breaker = new KfpCircuitBreaker(OperatorCommand.BREAKER_THRESHOLD,
+          OperatorCommand.BREAKER_PROBE_INTERVAL, Clock.systemUTC());
       operator = RunOperator.start(client, KfpClientProvider.shared(breaker.guard(http)),
           new ReconcilerSettings(POLL, resync, null, false), Set.of(), overrider -> overrider
               .withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
-                  .aLeaderElectionConfiguration("kfp-run-operator")
+                  .aLeaderElectionConfiguration(OperatorCommand.LEASE_NAME)
                   .withLeaseNamespace(LEASE_NAMESPACE)
                   .withIdentity(identity)
                   .withLeaseDuration(Duration.ofSeconds(3))
@@ -132,7 +134,7 @@ final class FaultBench implements AutoCloseable {
 
   /** The identity holding the Lease, or null. */
   String leader() {
-    var lease = kubernetes.client().leases().inNamespace(LEASE_NAMESPACE).withName("kfp-run-operator").get();
+    var lease = kubernetes.client().leases().inNamespace(LEASE_NAMESPACE).withName(OperatorCommand.LEASE_NAME).get();
     return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
   }
 
