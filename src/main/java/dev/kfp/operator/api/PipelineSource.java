@@ -1,5 +1,6 @@
 package dev.kfp.operator.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
@@ -7,6 +8,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** Where the pipeline of a run comes from: exactly one of a stored version, an inline spec, a ConfigMap. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 @ValidationRule(
     value = "(has(self.versionRef) ? 1 : 0) + (has(self.spec) ? 1 : 0) + (has(self.specFrom) ? 1 : 0) == 1",
     message = "set exactly one of pipeline.versionRef, pipeline.spec, pipeline.specFrom")
@@ -54,13 +56,16 @@ public class PipelineSource {
 
   /** A stored pipeline and, optionally, one of its versions. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record VersionRef(String pipelineId, String pipelineVersionId) {}
 
   /** Names the ConfigMap key holding the compiled pipeline YAML. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record SpecFrom(ConfigMapKeyRef configMapKeyRef) {}
 
   /** A key of a ConfigMap in the Run's namespace. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record ConfigMapKeyRef(String name, String key) {}
 }

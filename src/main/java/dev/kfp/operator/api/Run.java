@@ -1,5 +1,6 @@
 package dev.kfp.operator.api;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -40,6 +41,31 @@ public class Run extends CustomResource<RunSpec, RunStatus> implements Namespace
   public static final String RETRY_ANNOTATION = GROUP + "/retry";
   /** Keeps the KFP run while the operator cleans up the object. */
   public static final String FINALIZER = GROUP + "/finalizer";
+
+  /** Reading never fails on a spec this version cannot read: it comes back marked (see {@link Readable}). */
+  @Override
+  @JsonDeserialize(using = Readable.Deserializer.class)
+  public void setSpec(RunSpec spec) {
+    super.setSpec(spec);
+  }
+
+  /** Reading never fails on a status this version cannot read: it comes back marked (see {@link Readable}). */
+  @Override
+  @JsonDeserialize(using = Readable.Deserializer.class)
+  public void setStatus(RunStatus status) {
+    super.setStatus(status);
+  }
+
+  /** Why this operator version cannot read the Run (its spec or its status), or null when it can. */
+  public String unreadable() {
+    if (getSpec() != null && getSpec().unreadable() != null) {
+      return "spec cannot be read: " + getSpec().unreadable();
+    }
+    if (getStatus() != null && getStatus().unreadable() != null) {
+      return "status cannot be read: " + getStatus().unreadable();
+    }
+    return null;
+  }
 
   /** The value of one of our annotations, or null. */
   public String annotation(String name) {

@@ -31,6 +31,8 @@ public final class RunConditions {
   public static final String REASON_DELETION_BLOCKED = "DeletionBlocked";
   public static final String REASON_EXPERIMENT_NOT_IN_NAMESPACE = "ExperimentNotInNamespace";
   public static final String REASON_KFP_BAD_ANSWER = "KfpBadAnswer";
+  /** The event of a Run this operator version cannot read (a value of another type than its CRD schema says). */
+  public static final String REASON_UNREADABLE = "Unreadable";
 
   private static final List<String> ORDER = List.of(SUBMITTED, SUCCEEDED, SYNCED, RETRIED);
 

@@ -1,6 +1,7 @@
 package dev.kfp.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.List;
  * few steps, the last lines of each log.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record RunFailure(
     @JsonPropertyDescription("When the failure described here happened (the run's finishedAt); a later failure,"
         + " after a retry, is diagnosed anew.")
@@ -23,6 +25,7 @@ public record RunFailure(
 
   /** One failed step of the run. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record FailedTask(
       @JsonPropertyDescription("The task's display name in KFP.")
       String name,

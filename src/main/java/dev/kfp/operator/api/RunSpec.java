@@ -1,5 +1,7 @@
 package dev.kfp.operator.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +16,7 @@ import java.util.Map;
  * {@code archived} and {@code deletionPolicy} is immutable (CEL rules below; the operator also detects edits).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 @ValidationRule(value = "has(self.displayName) == has(oldSelf.displayName) && (!has(self.displayName) || self.displayName == oldSelf.displayName)",
     message = "spec.displayName cannot change after creation: a KFP run is immutable; create a new Run instead")
 @ValidationRule(value = "has(self.description) == has(oldSelf.description) && (!has(self.description) || self.description == oldSelf.description)",
@@ -28,7 +31,11 @@ import java.util.Map;
     message = "spec.pipelineRoot cannot change after creation: a KFP run is immutable; create a new Run instead")
 @ValidationRule(value = "has(self.serviceAccount) == has(oldSelf.serviceAccount) && (!has(self.serviceAccount) || self.serviceAccount == oldSelf.serviceAccount)",
     message = "spec.serviceAccount cannot change after creation: a KFP run is immutable; create a new Run instead")
-public class RunSpec {
+public class RunSpec implements Readable {
+
+  /** Why the stored spec could not be read by this operator version; never stored. */
+  @JsonIgnore
+  private String unreadable;
 
   @JsonPropertyDescription("Name of the KFP run; defaults to metadata.name.")
   private String displayName;
@@ -143,5 +150,14 @@ public class RunSpec {
       }
     }
     return java.util.Optional.empty();
+  }
+  @Override
+  public String unreadable() {
+    return unreadable;
+  }
+
+  @Override
+  public void markUnreadable(String why) {
+    this.unreadable = why;
   }
 }

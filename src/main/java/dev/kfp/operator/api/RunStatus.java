@@ -1,6 +1,7 @@
 package dev.kfp.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -10,7 +11,12 @@ import java.util.Optional;
 
 /** What the operator knows of the KFP run; written only by the operator. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class RunStatus {
+@JsonIgnoreProperties(ignoreUnknown = true)
+public class RunStatus implements Readable {
+
+  /** Why the stored status could not be read by this operator version; never stored. */
+  @JsonIgnore
+  private String unreadable;
 
   @JsonPropertyDescription("The metadata.generation this status reflects.")
   private Long observedGeneration;
@@ -193,9 +199,21 @@ public class RunStatus {
 
   /** KFP's google.rpc.Status of a run, when set. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Override
+  public String unreadable() {
+    return unreadable;
+  }
+
+  @Override
+  public void markUnreadable(String why) {
+    this.unreadable = why;
+  }
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record RunError(Integer code, String message) {}
 
   /** One state change as KFP recorded it. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record StateTransition(String state, String updateTime) {}
 }

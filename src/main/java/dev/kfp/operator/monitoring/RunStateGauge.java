@@ -13,13 +13,16 @@ import java.util.stream.Stream;
 
 /**
  * The gauge {@code kfp_operator_runs{state}}: how many Runs the operator watches, by KFP state ({@code NOT_SUBMITTED}
- * while a Run has no KFP run yet). Counted from the informer cache when {@link #refresh()} is called, once per
+ * while a Run has no KFP run yet, {@code UNREADABLE} for a Run this operator version cannot read). Counted from
+ * the informer cache when {@link #refresh()} is called, once per
  * scrape, so it costs no API call.
  */
 public final class RunStateGauge {
 
   static final String METER = "kfp.operator.runs";
   static final String NOT_SUBMITTED = "NOT_SUBMITTED";
+  /** Runs this operator version cannot read (see {@code Run.unreadable()}); they are reported and left alone. */
+  static final String UNREADABLE = "UNREADABLE";
 
   private final MeterRegistry registry;
   private final Supplier<Stream<Run>> runs;
@@ -29,6 +32,7 @@ public final class RunStateGauge {
     this.registry = registry;
     this.runs = runs;
     gauge(NOT_SUBMITTED);
+    gauge(UNREADABLE);
     for (KfpRuntimeState state : KfpRuntimeState.values()) {
       if (state != KfpRuntimeState.UNRECOGNIZED) {
         gauge(state.name());
@@ -55,6 +59,9 @@ public final class RunStateGauge {
   }
 
   private static String state(Run run) {
+    if (run.unreadable() != null) {
+      return UNREADABLE;
+    }
     String state = run.getStatus() == null ? null : run.getStatus().getState();
     return state == null || state.isEmpty() ? NOT_SUBMITTED : state;
   }

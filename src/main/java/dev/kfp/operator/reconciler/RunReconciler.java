@@ -93,6 +93,10 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
 
   @Override
   public UpdateControl<Run> reconcile(Run run, Context<Run> context) {
+    if (run.unreadable() != null) {
+      reportUnreadable(run);
+      return UpdateControl.noUpdate();
+    }
     String before = json(run.getStatus());
     if (run.getStatus() == null) {
       run.setStatus(new RunStatus());
@@ -427,8 +431,24 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     }
   }
 
+  /**
+   * A Run this operator version cannot read (a newer CRD wrote a value of another type) is reported and left
+   * alone: no KFP call and no status write, since writing a status read as empty could erase what it holds.
+   * Any edit of the object, or an operator that can read it, reconciles it again.
+   */
+  private void reportUnreadable(Run run) {
+    String message = "this operator version cannot read the Run, so it leaves it (and its KFP run) alone: "
+        + run.unreadable() + ". Fix the value, or run an operator version that matches the installed CRD.";
+    events.warning(run, RunConditions.REASON_UNREADABLE, message);
+    LOG.warn("{}: {}", ref(run), message);
+  }
+
   @Override
   public DeleteControl cleanup(Run run, Context<Run> context) {
+    if (run.unreadable() != null) {
+      reportUnreadable(run);
+      return DeleteControl.noFinalizerRemoval();
+    }
     String key = run.getMetadata().getUid();
     DeletionPolicy policy = run.getSpec() == null ? DeletionPolicy.Archive
         : run.getSpec().effectiveDeletionPolicy().orElse(DeletionPolicy.Archive);

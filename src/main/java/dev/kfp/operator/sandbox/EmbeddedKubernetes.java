@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
@@ -23,10 +25,11 @@ import java.util.Queue;
  * objects and serves watches; it does not run admission, CEL rules, server-side apply or garbage collection.
  * Tests may queue scripted answers ({@link #server()}{@code .expect()}) that take precedence over CRUD.
  */
-public final class EmbeddedKubernetes implements AutoCloseable {
+public final class EmbeddedKubernetes implements LocalKubernetes {
 
   private final KubernetesMockServer server;
   private final NamespacedKubernetesClient client;
+  private Path kubeconfig;
 
   private EmbeddedKubernetes(KubernetesMockServer server) {
     this.server = server;
@@ -75,6 +78,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   }
 
   /** A client for the embedded API; it stays owned by this object. */
+  @Override
   public NamespacedKubernetesClient client() {
     return client;
   }
@@ -82,6 +86,39 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   /** The URL other tools (kubectl) can reach the embedded API at. */
   public String url() {
     return client.getMasterUrl().toString();
+  }
+
+  /** A kubeconfig for the embedded API (it takes any token); written on first use. */
+  @Override
+  public synchronized Path kubeconfig() {
+    if (kubeconfig == null) {
+      try {
+        kubeconfig = Files.createTempFile("kfp-run-operator-mock-", ".kubeconfig");
+        kubeconfig.toFile().deleteOnExit();
+        Files.writeString(kubeconfig, """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: embedded
+              cluster: {server: "%s"}
+            users:
+            - name: embedded
+              user: {token: embedded}
+            contexts:
+            - name: embedded
+              context: {cluster: embedded, user: embedded}
+            current-context: embedded
+            """.formatted(url()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return kubeconfig;
+  }
+
+  @Override
+  public String description() {
+    return "Fabric8 mock API server (CRUD) at " + url();
   }
 
   @Override

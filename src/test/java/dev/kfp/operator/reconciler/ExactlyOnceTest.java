@@ -22,8 +22,13 @@ class ExactlyOnceTest {
 
   @BeforeEach
   void start() {
-    harness = OperatorHarness.start();
+    harness = OperatorHarness.start(backend(), false, simulator -> { });
     pipeline = harness.registerPlainPipeline();
+  }
+
+  /** The Kubernetes API this specification runs against; a subclass runs it again on the real server. */
+  OperatorHarness.Backend backend() {
+    return OperatorHarness.Backend.MOCK;
   }
 
   @AfterEach
@@ -53,7 +58,7 @@ class ExactlyOnceTest {
 
   @Test
   void aFailedFirstStatusWriteAfterACreateDoesNotCreateASecondRun() {
-    harness.kubernetes.server().expect().patch()
+    harness.mock().server().expect().patch()
         .withPath("/apis/pipelines.kfp.dev/v1alpha1/namespaces/team-a/runs/status-lost/status")
         .andReturn(500, new StatusBuilder().withCode(500).withMessage("etcd is having a bad day").build())
         .times(3);

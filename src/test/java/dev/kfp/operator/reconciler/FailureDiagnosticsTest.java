@@ -52,8 +52,13 @@ class FailureDiagnosticsTest {
 
   @BeforeEach
   void start() {
-    harness = OperatorHarness.start();
+    harness = OperatorHarness.start(backend(), false, simulator -> { });
     pipeline = harness.kfp.registerPipeline("train", PIPELINE);
+  }
+
+  /** The Kubernetes API this specification runs against; a subclass runs it again on the real server. */
+  OperatorHarness.Backend backend() {
+    return OperatorHarness.Backend.MOCK;
   }
 
   @AfterEach

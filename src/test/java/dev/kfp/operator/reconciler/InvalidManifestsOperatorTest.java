@@ -18,7 +18,12 @@ class InvalidManifestsOperatorTest {
 
   @BeforeEach
   void start() {
-    harness = OperatorHarness.start();
+    harness = OperatorHarness.start(backend(), false, simulator -> { });
+  }
+
+  /** The Kubernetes API this specification runs against; a subclass runs it again on the real server. */
+  OperatorHarness.Backend backend() {
+    return OperatorHarness.Backend.MOCK;
   }
 
   @AfterEach

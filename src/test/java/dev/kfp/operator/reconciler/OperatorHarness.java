@@ -10,7 +10,9 @@ import dev.kfp.operator.kfp.KfpClientConfig;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
+import dev.kfp.operator.sandbox.LocalKubernetes;
 import dev.kfp.operator.simulator.KfpSimulator;
 import dev.kfp.operator.simulator.ManualClock;
 import dev.kfp.operator.simulator.PipelineVersion;
@@ -31,8 +33,8 @@ import java.util.function.UnaryOperator;
 import java.util.function.Predicate;
 
 /**
- * A real JOSDK operator in-process, against the embedded Kubernetes API (Fabric8 mock, CRUD) and the KFP
- * simulator on a manual clock. Runs advance only when a test moves the clock. The operator follows runs in
+ * A real JOSDK operator in-process, against a Kubernetes API ({@link Backend#REAL}: the shared real
+ * kube-apiserver; {@link Backend#MOCK}: the embedded Fabric8 mock, CRUD) and the KFP simulator on a manual clock. Runs advance only when a test moves the clock. The operator follows runs in
  * bulk (the default) or per run, as the test asks; it counts its reconciles per Run.
  */
 public final class OperatorHarness implements AutoCloseable {
@@ -43,7 +45,15 @@ public final class OperatorHarness implements AutoCloseable {
   static final Duration RESYNC = Duration.ofSeconds(2);
   static final URI UI = URI.create("https://kfp.example/pipeline");
 
-  final EmbeddedKubernetes kubernetes;
+  /** Which Kubernetes API a harness runs against. */
+  public enum Backend {
+    /** The real kube-apiserver of {@link RealCluster}: CRD schema and CEL rules, RBAC, real watches. */
+    REAL,
+    /** Fabric8's mock in CRUD mode: no validation, but requests can be scripted to fail. */
+    MOCK
+  }
+
+  final LocalKubernetes kubernetes;
   final ManualClock clock;
   final KfpSimulator kfp;
   final HttpKfpClient client;
@@ -53,7 +63,7 @@ public final class OperatorHarness implements AutoCloseable {
 
   private final UnaryOperator<KfpClient> decorator;
 
-  private OperatorHarness(EmbeddedKubernetes kubernetes, ManualClock clock, KfpSimulator kfp,
+  private OperatorHarness(LocalKubernetes kubernetes, ManualClock clock, KfpSimulator kfp,
       boolean pollsEachRun, UnaryOperator<KfpClient> decorator) {
     this.kubernetes = kubernetes;
     this.clock = clock;
@@ -86,11 +96,21 @@ public final class OperatorHarness implements AutoCloseable {
 
   static OperatorHarness start(boolean pollsEachRun, Consumer<KfpSimulator.Builder> simulator,
       UnaryOperator<KfpClient> decorator) {
+    return start(Backend.MOCK, pollsEachRun, simulator, decorator);
+  }
+
+  public static OperatorHarness start(Backend backend, boolean pollsEachRun,
+      Consumer<KfpSimulator.Builder> simulator) {
+    return start(backend, pollsEachRun, simulator, UnaryOperator.identity());
+  }
+
+  static OperatorHarness start(Backend backend, boolean pollsEachRun, Consumer<KfpSimulator.Builder> simulator,
+      UnaryOperator<KfpClient> decorator) {
     ManualClock clock = new ManualClock();
     KfpSimulator.Builder builder = KfpSimulator.builder().clock(clock).timing(TIMING);
     simulator.accept(builder);
-    OperatorHarness harness = new OperatorHarness(EmbeddedKubernetes.start(), clock, builder.start(),
-        pollsEachRun, decorator);
+    LocalKubernetes kubernetes = backend == Backend.REAL ? RealCluster.lease() : EmbeddedKubernetes.start();
+    OperatorHarness harness = new OperatorHarness(kubernetes, clock, builder.start(), pollsEachRun, decorator);
     harness.startOperator();
     return harness;
   }
@@ -123,6 +143,14 @@ public final class OperatorHarness implements AutoCloseable {
 
   public NamespacedKubernetesClient k8s() {
     return kubernetes.client();
+  }
+
+  /** The embedded mock, for tests that script its answers; fails on the real server. */
+  EmbeddedKubernetes mock() {
+    if (kubernetes instanceof EmbeddedKubernetes mock) {
+      return mock;
+    }
+    throw new IllegalStateException("this harness runs on " + kubernetes.description() + ", not on the mock");
   }
 
   public KfpSimulator kfp() {

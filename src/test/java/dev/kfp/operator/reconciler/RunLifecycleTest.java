@@ -54,13 +54,18 @@ class RunLifecycleTest {
 
   @BeforeEach
   void start() {
-    harness = OperatorHarness.start(pollsEachRun(), b -> b.outcomeRule(OutcomeRule.failWhenNameContains("fail")));
+    harness = OperatorHarness.start(backend(), pollsEachRun(), b -> b.outcomeRule(OutcomeRule.failWhenNameContains("fail")));
     pipeline = harness.kfp.registerPipeline("all-types", ALL_TYPES_PIPELINE);
   }
 
   /** False: the bulk status sync follows the runs. */
   boolean pollsEachRun() {
     return false;
+  }
+
+  /** The Kubernetes API this specification runs against; a subclass runs it again on the real server. */
+  OperatorHarness.Backend backend() {
+    return OperatorHarness.Backend.MOCK;
   }
 
   @AfterEach

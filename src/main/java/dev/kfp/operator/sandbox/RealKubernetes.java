@@ -1,0 +1,135 @@
+package dev.kfp.operator.sandbox;
+
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Kubernetes API: etcd and kube-apiserver processes started through Fabric8's kube-api-test, offline,
+ * with RBAC on, and the Run CRD applied and established. Unlike {@link EmbeddedKubernetes} it runs admission,
+ * schema validation with the CRD's CEL rules, server-side apply, discovery, OpenAPI, tables and watches, so the
+ * real kubectl works against it. There is no kubelet, scheduler or controller manager: pods never run, and
+ * nothing garbage-collects or finishes a namespace deletion.
+ */
+public final class RealKubernetes implements LocalKubernetes {
+
+  private static final Duration STARTUP = Duration.ofMinutes(2);
+
+  private final KubeAPIServer server;
+  private final ControlPlaneBinaries binaries;
+  private final Path kubeconfig;
+  private final NamespacedKubernetesClient client;
+
+  private RealKubernetes(KubeAPIServer server, ControlPlaneBinaries binaries, Path kubeconfig) {
+    this.server = server;
+    this.binaries = binaries;
+    this.kubeconfig = kubeconfig;
+    this.client = new KubernetesClientBuilder().withConfig(config()).build().adapt(NamespacedKubernetesClient.class);
+  }
+
+  /** Starts etcd and kube-apiserver from {@code binaries} and installs the Run CRD. */
+  public static RealKubernetes start(ControlPlaneBinaries binaries) {
+    KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+        .withTestDir(binaries.testDir().toString())
+        .withApiServerVersion(binaries.version())
+        .withOfflineMode(true)
+        .withUpdateKubeConfig(false)
+        .withStartupTimeout((int) STARTUP.toMillis())
+        .build());
+    server.start();
+    try {
+      Path kubeconfig = Files.createTempFile("kfp-run-operator-kubeconfig-", ".yaml");
+      Files.writeString(kubeconfig, server.getKubeConfigYaml());
+      kubeconfig.toFile().deleteOnExit();
+      RealKubernetes kubernetes = new RealKubernetes(server, binaries, kubeconfig);
+      kubernetes.installCrd(EmbeddedKubernetes.runCrd());
+      return kubernetes;
+    } catch (IOException e) {
+      server.stop();
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      server.stop();
+      throw e;
+    }
+  }
+
+  /** Creates or updates a CRD and waits until the API server serves it. */
+  public void installCrd(CustomResourceDefinition crd) {
+    client.apiextensions().v1().customResourceDefinitions().resource(crd).forceConflicts().serverSideApply();
+    client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
+            .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
+            30, TimeUnit.SECONDS);
+  }
+
+  /** The administrator's configuration (a client certificate in {@code system:masters}). */
+  public Config config() {
+    return Config.fromKubeconfig(server.getKubeConfigYaml());
+  }
+
+  /**
+   * A client that acts as a service account, by impersonation: every request is authorized by RBAC as that
+   * account, exactly as in a pod that mounts its token.
+   */
+  public NamespacedKubernetesClient clientAs(String namespace, String serviceAccount) {
+    Config config = config();
+    config.setImpersonateUsername("system:serviceaccount:" + namespace + ":" + serviceAccount);
+    config.setImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace,
+        "system:authenticated");
+    return new KubernetesClientBuilder().withConfig(config).build().adapt(NamespacedKubernetesClient.class);
+  }
+
+  @Override
+  public NamespacedKubernetesClient client() {
+    return client;
+  }
+
+  @Override
+  public Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  /** The kubectl built at the API server's version. */
+  public Path kubectl() {
+    return binaries.kubectl();
+  }
+
+  @Override
+  public String description() {
+    return "kube-apiserver v" + binaries.version() + " (real, RBAC on) at " + client.getMasterUrl();
+  }
+
+  /** The server's own version, as it reports it. */
+  public String serverVersion() {
+    return client.getKubernetesVersion().getGitVersion();
+  }
+
+  /** The namespaces a test or the sandbox may have used: every one but Kubernetes' own. */
+  public List<String> userNamespaces() {
+    return client.namespaces().list().getItems().stream()
+        .map(ns -> ns.getMetadata().getName())
+        .filter(name -> !name.startsWith("kube-"))
+        .toList();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.stop();
+    try {
+      Files.deleteIfExists(kubeconfig);
+    } catch (IOException e) {
+      // a leftover temp file in the temp directory is harmless
+    }
+  }
+}
