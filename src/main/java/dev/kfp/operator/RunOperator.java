@@ -9,6 +9,7 @@ import dev.kfp.operator.reconciler.RunValidator;
 import dev.kfp.operator.sync.BulkStatusPoller;
 import dev.kfp.operator.sync.FreshRuns;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.kfp.operator.api.Run;
 import io.javaoperatorsdk.operator.Operator;
@@ -57,7 +58,17 @@ public final class RunOperator implements AutoCloseable {
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(kubernetes)
           .withUseSSAToPatchPrimaryResource(false)
-          .withCloseClientOnStop(false);
+          .withCloseClientOnStop(false)
+          // read-your-writes: until the informer has caught up, the next reconcile sees the status just written
+          // (compared by resourceVersion), not the older one from the watch; else a reconcile triggered meanwhile
+          // by the status sync acts on a stale status, e.g. diagnoses a failure twice (seen on a real API server)
+          .withParseResourceVersions(true)
+          .withResourceCloner(new io.javaoperatorsdk.operator.api.config.Cloner() {
+            @Override
+            public <R extends HasMetadata> R clone(R resource) {
+              return cloneKeepingUnreadableMarks(kubernetes, resource);
+            }
+          });
       operatorSettings.accept(o);
     });
     RunValidator validator = new RunValidator((namespace, name) -> Optional
@@ -99,6 +110,15 @@ public final class RunOperator implements AutoCloseable {
   /** The bulk status sync, unless the operator polls each run. */
   public Optional<BulkStatusPoller> statusSync() {
     return Optional.ofNullable(statusSync);
+  }
+
+  /** JOSDK's JSON clone, with a Run's unreadable marks carried over (they are not JSON; see {@code Readable}). */
+  private static <R extends HasMetadata> R cloneKeepingUnreadableMarks(KubernetesClient kubernetes, R resource) {
+    R copy = kubernetes.getKubernetesSerialization().clone(resource);
+    if (resource instanceof Run original) {
+      ((Run) copy).withUnreadableMarksOf(original);
+    }
+    return copy;
   }
 
   private static Map<String, String> data(ConfigMap configMap) {

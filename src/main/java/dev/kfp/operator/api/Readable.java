@@ -16,14 +16,18 @@ import java.io.IOException;
  * than its schema here says, written under a newer CRD. Reading such a part never fails; it comes back empty and
  * {@link #unreadable()} says why, so that one odd object is reported instead of stopping the informer that
  * feeds every Run. Unknown fields are ignored (see {@code @JsonIgnoreProperties} on the types), not an error.
+ * The operator never writes an unreadable part; {@link #unreadableJson()} keeps what it could not read.
  */
 public interface Readable {
 
   /** Why the stored JSON could not be read into this type, or null when it could. */
   String unreadable();
 
-  /** Marks this (empty) value as standing for JSON that could not be read. */
-  void markUnreadable(String why);
+  /** The JSON this value could not be read from, when {@link #unreadable()} is set. */
+  JsonNode unreadableJson();
+
+  /** Marks this (empty) value as standing for {@code json}, which could not be read. */
+  void markUnreadable(String why, JsonNode json);
 
   /** Reads the part as a tree first, then binds it; a binding failure yields an empty value marked unreadable. */
   final class Deserializer extends JsonDeserializer<Readable> implements ContextualDeserializer {
@@ -55,7 +59,7 @@ public interface Readable {
         } catch (ReflectiveOperationException reflection) {
           throw new IllegalStateException(type + " needs a no-argument constructor", reflection);
         }
-        empty.markUnreadable(describe(e));
+        empty.markUnreadable(describe(e), tree);
         return empty;
       }
     }

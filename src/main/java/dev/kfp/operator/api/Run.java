@@ -56,6 +56,20 @@ public class Run extends CustomResource<RunSpec, RunStatus> implements Namespace
     super.setStatus(status);
   }
 
+  /**
+   * A copy that stays unreadable where this one is: the marks are not JSON (an unreadable part would serialize
+   * as empty), so a copy made through JSON, as JOSDK clones every Run it hands to the reconciler, takes them over.
+   */
+  public Run withUnreadableMarksOf(Run original) {
+    if (original.getSpec() != null && original.getSpec().unreadable() != null && getSpec() != null) {
+      getSpec().markUnreadable(original.getSpec().unreadable(), original.getSpec().unreadableJson());
+    }
+    if (original.getStatus() != null && original.getStatus().unreadable() != null && getStatus() != null) {
+      getStatus().markUnreadable(original.getStatus().unreadable(), original.getStatus().unreadableJson());
+    }
+    return this;
+  }
+
   /** Why this operator version cannot read the Run (its spec or its status), or null when it can. */
   public String unreadable() {
     if (getSpec() != null && getSpec().unreadable() != null) {

@@ -36,6 +36,8 @@ public class RunSpec implements Readable {
   /** Why the stored spec could not be read by this operator version; never stored. */
   @JsonIgnore
   private String unreadable;
+  @JsonIgnore
+  private JsonNode unreadableJson;
 
   @JsonPropertyDescription("Name of the KFP run; defaults to metadata.name.")
   private String displayName;
@@ -157,7 +159,13 @@ public class RunSpec implements Readable {
   }
 
   @Override
-  public void markUnreadable(String why) {
+  public JsonNode unreadableJson() {
+    return unreadableJson;
+  }
+
+  @Override
+  public void markUnreadable(String why, JsonNode json) {
     this.unreadable = why;
+    this.unreadableJson = json;
   }
 }

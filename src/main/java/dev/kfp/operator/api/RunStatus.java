@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,8 @@ public class RunStatus implements Readable {
   /** Why the stored status could not be read by this operator version; never stored. */
   @JsonIgnore
   private String unreadable;
+  @JsonIgnore
+  private JsonNode unreadableJson;
 
   @JsonPropertyDescription("The metadata.generation this status reflects.")
   private Long observedGeneration;
@@ -205,8 +208,14 @@ public class RunStatus implements Readable {
   }
 
   @Override
-  public void markUnreadable(String why) {
+  public JsonNode unreadableJson() {
+    return unreadableJson;
+  }
+
+  @Override
+  public void markUnreadable(String why, JsonNode json) {
     this.unreadable = why;
+    this.unreadableJson = json;
   }
 
   @JsonIgnoreProperties(ignoreUnknown = true)

@@ -14,8 +14,10 @@ import dev.kfp.operator.kfp.RuntimeStatus;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -43,6 +45,14 @@ final class FailureDiagnostician {
 
   private final EventRecorder events;
   private final LogTailLimits limits;
+  /**
+   * The latest diagnosis per Run (by uid). A reconcile may see a status older than the one it wrote last (the
+   * informer lags behind, under load on a real API server by a second or more); it then takes the diagnosis from
+   * here instead of reading the logs and sending the events again.
+   */
+  private final Map<String, Diagnosis> latest = new ConcurrentHashMap<>();
+
+  private record Diagnosis(String runId, RunFailure failure) {}
 
   FailureDiagnostician(EventRecorder events, LogTailLimits limits) {
     this.events = events;
@@ -56,19 +66,25 @@ final class FailureDiagnostician {
    */
   void diagnose(Run run, KfpRun kfpRun, KfpClient kfp) {
     RunStatus status = run.getStatus();
+    String uid = run.getMetadata().getUid();
     if (kfpRun.state() != KfpRuntimeState.FAILED || status.wasTerminated()) {
       status.setFailure(null);
+      latest.remove(uid);
       return;
     }
     List<FailedStep> steps = failedSteps(kfpRun);
     String failedAt = failedAt(kfpRun);
-    RunFailure known = status.getFailure();
+    Diagnosis remembered = latest.get(uid);
+    RunFailure known = status.getFailure() != null ? status.getFailure()
+        : remembered != null && remembered.runId().equals(kfpRun.runId()) ? remembered.failure() : null;
     boolean stepsAppeared = known != null && (known.tasks() == null || known.tasks().isEmpty()) && !steps.isEmpty();
     if (known != null && Objects.equals(known.failedAt(), failedAt) && !stepsAppeared) {
+      status.setFailure(known);
       return;
     }
     RunFailure failure = read(kfpRun.runId(), failedAt, steps, kfp);
     status.setFailure(failure);
+    latest.put(uid, new Diagnosis(kfpRun.runId(), failure));
     for (RunFailure.FailedTask task : failure.tasks()) {
       events.warning(run, EVENT_REASON, "step " + task.name() + " failed" + (task.pod() == null ? ""
           : " (pod " + task.pod() + ")") + ": " + summary(task));
@@ -76,6 +92,11 @@ final class FailureDiagnostician {
     LOG.info("{}/{}: KFP run {} failed in {} step(s){}", run.getMetadata().getNamespace(),
         run.getMetadata().getName(), kfpRun.runId(), steps.size(),
         failure.note() == null ? "" : "; " + failure.note());
+  }
+
+  /** Drops what is remembered of a Run that is gone. */
+  void forget(Run run) {
+    latest.remove(run.getMetadata().getUid());
   }
 
   /** What a person should read first about a failed step: its last log line, or why there is none. */

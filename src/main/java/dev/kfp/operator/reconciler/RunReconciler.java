@@ -477,6 +477,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       }
       LOG.info("{}: cleaned up KFP run {} with policy {}", ref(run), runId, policy);
       backoff.reset(key);
+      diagnostician.forget(run);
       return DeleteControl.defaultDelete();
     } catch (KfpException e) {
       if (e.isNotFound()) {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 /** Reading a Run never fails: unknown fields are ignored, and a value of another type marks the part unreadable. */
 class RunReadingTest {
 
+
   private static Run read(String yaml) {
     return Serialization.unmarshal(yaml, Run.class);
   }
@@ -59,6 +60,14 @@ class RunReadingTest {
         """);
 
     assertThat(run.unreadable()).startsWith("status cannot be read: stateHistory: ");
+    assertThat(read("""
+        apiVersion: pipelines.kfp.dev/v1alpha1
+        kind: Run
+        metadata: {name: odd, namespace: team-a}
+        spec:
+          pipeline: {versionRef: {pipelineId: p1}}
+        status: {runId: r1, terminated: "yes"}
+        """).unreadable()).startsWith("status cannot be read: terminated: ");
     assertThat(run.getStatus().getRunId()).isNull();
     assertThat(run.getSpec().getPipeline().getVersionRef().pipelineId()).isEqualTo("p1");
   }

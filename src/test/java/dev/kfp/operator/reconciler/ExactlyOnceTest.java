@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 /** A Run gets exactly one KFP run even when the create's answer or the first status write is lost. */
 class ExactlyOnceTest {
 
-  private OperatorHarness harness;
-  private PipelineVersion pipeline;
+  OperatorHarness harness;
+  PipelineVersion pipeline;
 
   @BeforeEach
   void start() {
@@ -36,7 +36,7 @@ class ExactlyOnceTest {
     harness.close();
   }
 
-  private void applyRun(String name) {
+  void applyRun(String name) {
     harness.applyVersionRefRun(name, pipeline);
   }
 
@@ -56,6 +56,7 @@ class ExactlyOnceTest {
     assertThat(harness.eventReasons("lost-answer")).contains("Adopted");
   }
 
+  /** The mock scripts the refused status writes; the real server refuses them by admission policy (subclass). */
   @Test
   void aFailedFirstStatusWriteAfterACreateDoesNotCreateASecondRun() {
     harness.mock().server().expect().patch()

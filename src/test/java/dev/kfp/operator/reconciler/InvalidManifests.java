@@ -11,21 +11,26 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * The catalogue of invalid Run manifests in {@code src/test/resources/manifests/invalid/}: each file's first
- * line says {@code # expect: <text the condition message must contain>}.
+ * line says {@code # expect: <text the condition message must contain>}. A file the real API server refuses
+ * already (CRD schema or CEL rule) says so on a second line, {@code # api-server: <text its refusal contains>};
+ * the operator still refuses it where no such server stands in front (the mock, {@code crd.install=false}).
  */
 public final class InvalidManifests {
 
   /** One invalid manifest and the message fragment it must produce. */
-  public record Case(String file, Run run, String expectedMessage) {
+  public record Case(String file, Run run, String expectedMessage, Optional<String> apiServerRefusal) {
     @Override
     public String toString() {
       return file;
     }
   }
+
+  private static final String API_SERVER = "# api-server: ";
 
   private InvalidManifests() {}
 
@@ -60,7 +65,9 @@ public final class InvalidManifests {
         throw new IllegalStateException(file + " must start with '# expect: <message fragment>'");
       }
       Run run = Serialization.unmarshal(text, Run.class);
-      return new Case(file.getFileName().toString(), run, first.substring("# expect: ".length()));
+      Optional<String> apiServer = text.lines().skip(1).findFirst().filter(line -> line.startsWith(API_SERVER))
+          .map(line -> line.substring(API_SERVER.length()));
+      return new Case(file.getFileName().toString(), run, first.substring("# expect: ".length()), apiServer);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -18,7 +18,10 @@ import dev.kfp.operator.simulator.ManualClock;
 import dev.kfp.operator.simulator.PipelineVersion;
 import dev.kfp.operator.simulator.Timing;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
 import java.time.Duration;
@@ -200,15 +203,27 @@ public final class OperatorHarness implements AutoCloseable {
     return k8s().resources(Run.class).inNamespace(NAMESPACE).withName(name).get();
   }
 
+  /**
+   * Changes the Run as a person editing it would: read, change, write with the resourceVersion read, and start
+   * over when the operator wrote in between (409), as {@code kubectl edit} asks the user to.
+   */
   void edit(String name, Consumer<Run> change) {
-    k8s().resources(Run.class).inNamespace(NAMESPACE).withName(name).edit(run -> {
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptionsMatching(OperatorHarness::isConflict).until(() -> {
+      Run run = get(name);
       change.accept(run);
-      return run;
+      k8s().resource(run).update();
+      return true;
     });
   }
 
+  private static boolean isConflict(Throwable e) {
+    return e instanceof KubernetesClientException k && k.getCode() == 409;
+  }
+
+  /** Sets an annotation as {@code kubectl annotate --overwrite} does: a merge patch, whatever the operator wrote. */
   void annotate(String name, String key, String value) {
-    edit(name, run -> run.getMetadata().getAnnotations().put(key, value));
+    k8s().resources(Run.class).inNamespace(NAMESPACE).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
+        Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
   }
 
   void delete(String name) {

@@ -49,7 +49,7 @@ class RunLifecycleTest {
         dag: {tasks: {}}
       """;
 
-  private OperatorHarness harness;
+  OperatorHarness harness;
   private PipelineVersion pipeline;
 
   @BeforeEach
@@ -73,7 +73,7 @@ class RunLifecycleTest {
     harness.close();
   }
 
-  private String versionRefRun(String name, String extraSpec) {
+  String versionRefRun(String name, String extraSpec) {
     return """
         apiVersion: pipelines.kfp.dev/v1alpha1
         kind: Run
@@ -346,6 +346,7 @@ class RunLifecycleTest {
         .until(() -> harness.kfp.calls().count(Endpoint.CREATE_RUN) == 1 && harness.kfp.runs().isEmpty());
   }
 
+  /** Where no CRD rule stands in front (the mock, {@code crd.install=false}); the real server refuses the edit. */
   @Test
   void aSpecEditAfterSubmissionIsReportedAndSendsNothingToKfp() {
     harness.apply(versionRefRun("edited", ""));
