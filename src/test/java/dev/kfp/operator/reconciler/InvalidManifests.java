@@ -11,20 +11,35 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * The catalogue of invalid Run manifests in {@code src/test/resources/manifests/invalid/}: each file's first
- * line says {@code # expect: <text the condition message must contain>}.
+ * line says {@code # expect: <text the condition message must contain>}. A manifest that a real API server never
+ * lets reach the operator says so on its second line: {@code # refused by the CRD: <text of the server's answer>}
+ * or {@code # pruned by the API server: <JSON pointer of what the server drops>}. The mock, which has no schema,
+ * lets them all through.
  */
 public final class InvalidManifests {
 
-  /** One invalid manifest and the message fragment it must produce. */
-  public record Case(String file, Run run, String expectedMessage) {
+  /**
+   * One invalid manifest, the message fragment it must produce, and what a real API server does with it instead,
+   * if it does not store it as written.
+   */
+  public record Case(String file, Run run, String expectedMessage, Optional<String> refusedByCrd,
+      Optional<String> prunedByServer) {
     @Override
     public String toString() {
       return file;
     }
+  }
+
+  private static final String REFUSED = "# refused by the CRD: ";
+  private static final String PRUNED = "# pruned by the API server: ";
+
+  private static Optional<String> after(String line, String prefix) {
+    return line.startsWith(prefix) ? Optional.of(line.substring(prefix.length())) : Optional.empty();
   }
 
   private InvalidManifests() {}
@@ -59,8 +74,10 @@ public final class InvalidManifests {
       if (!first.startsWith("# expect: ")) {
         throw new IllegalStateException(file + " must start with '# expect: <message fragment>'");
       }
+      String second = text.lines().skip(1).findFirst().orElse("");
       Run run = Serialization.unmarshal(text, Run.class);
-      return new Case(file.getFileName().toString(), run, first.substring("# expect: ".length()));
+      return new Case(file.getFileName().toString(), run, first.substring("# expect: ".length()),
+          after(second, REFUSED), after(second, PRUNED));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
