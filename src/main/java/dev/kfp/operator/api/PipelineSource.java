@@ -3,25 +3,30 @@ package dev.kfp.operator.api;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.util.Map;
 
 /** Where the pipeline of a run comes from: exactly one of a stored version, an inline spec, a ConfigMap. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 @ValidationRule(
-    value = "(has(self.versionRef) ? 1 : 0) + (has(self.spec) ? 1 : 0) + (has(self.specFrom) ? 1 : 0) == 1",
-    message = "set exactly one of pipeline.versionRef, pipeline.spec, pipeline.specFrom")
+    value = "(has(self.versionRef) ? 1 : 0) + (has(dyn(self).spec) ? 1 : 0) + (has(self.specFrom) ? 1 : 0) == 1",
+    message = "set exactly one of spec.pipeline.versionRef (a pipeline stored in KFP), spec.pipeline.spec (an inline"
+        + " compiled pipeline) or spec.pipeline.specFrom (a ConfigMap key holding one)")
 public class PipelineSource {
 
   private VersionRef versionRef;
-  @PreserveUnknownFields
-  private JsonNode spec;
+  /**
+   * A map rather than a free-form JSON value: the API server then compares it key by key, so that the
+   * immutability rule on {@code spec.pipeline} sees a renamed top-level key. CEL has no type for it (its values
+   * are any JSON), hence {@code dyn(self).spec} in the rule above.
+   */
+  private Map<String, JsonNode> spec;
   private SpecFrom specFrom;
 
   public PipelineSource() {}
 
-  public PipelineSource(VersionRef versionRef, JsonNode spec, SpecFrom specFrom) {
+  public PipelineSource(VersionRef versionRef, Map<String, JsonNode> spec, SpecFrom specFrom) {
     this.versionRef = versionRef;
     this.spec = spec;
     this.specFrom = specFrom;
@@ -37,11 +42,11 @@ public class PipelineSource {
   }
 
   /** An inline compiled pipeline (KFP's IR YAML as an object). */
-  public JsonNode getSpec() {
+  public Map<String, JsonNode> getSpec() {
     return spec;
   }
 
-  public void setSpec(JsonNode spec) {
+  public void setSpec(Map<String, JsonNode> spec) {
     this.spec = spec;
   }
 

@@ -2,6 +2,7 @@ package dev.kfp.operator.api;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -31,6 +32,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Archived", jsonPath = ".spec.archived", type = AdditionalPrinterColumn.Type.BOOLEAN)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+@ValidationRule(value = "has(self.spec)", fieldPath = ".spec", reason = "FieldValueRequired",
+    message = "spec is required and cannot be removed: a Run names its pipeline in spec.pipeline; to stop the run,"
+        + " annotate the Run with pipelines.kfp.dev/terminate, to drop it, delete the Run")
 public class Run extends CustomResource<RunSpec, RunStatus> implements Namespaced {
 
   public static final String GROUP = "pipelines.kfp.dev";

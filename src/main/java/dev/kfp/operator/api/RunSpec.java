@@ -14,24 +14,33 @@ import java.util.Map;
 /**
  * What the user asks for. A KFP run cannot be changed once created, so everything here except
  * {@code archived} and {@code deletionPolicy} is immutable (CEL rules below; the operator also detects edits).
+ *
+ * <p>The API server gives {@code parameters} no CEL type (its values are any JSON), so CEL cannot name it on
+ * {@code self}; {@code dyn(self).parameters} reaches it at run time, where the server compares it as a map, every
+ * key and value (a renamed key is a change). docs/crd.md has the details.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-@ValidationRule(value = "has(self.displayName) == has(oldSelf.displayName) && (!has(self.displayName) || self.displayName == oldSelf.displayName)",
-    message = "spec.displayName cannot change after creation: a KFP run is immutable; create a new Run instead")
-@ValidationRule(value = "has(self.description) == has(oldSelf.description) && (!has(self.description) || self.description == oldSelf.description)",
-    message = "spec.description cannot change after creation: a KFP run is immutable; create a new Run instead")
-@ValidationRule(value = "has(self.experimentId) == has(oldSelf.experimentId) && (!has(self.experimentId) || self.experimentId == oldSelf.experimentId)",
-    message = "spec.experimentId cannot change after creation: a KFP run is immutable; create a new Run instead")
-@ValidationRule(value = "has(self.pipeline) == has(oldSelf.pipeline) && (!has(self.pipeline) || self.pipeline == oldSelf.pipeline)",
-    message = "spec.pipeline cannot change after creation: a KFP run is immutable; create a new Run instead")
-@ValidationRule(value = "has(self.parameters) == has(oldSelf.parameters) && (!has(self.parameters) || self.parameters == oldSelf.parameters)",
-    message = "spec.parameters cannot change after creation: a KFP run is immutable; create a new Run instead")
-@ValidationRule(value = "has(self.pipelineRoot) == has(oldSelf.pipelineRoot) && (!has(self.pipelineRoot) || self.pipelineRoot == oldSelf.pipelineRoot)",
-    message = "spec.pipelineRoot cannot change after creation: a KFP run is immutable; create a new Run instead")
-@ValidationRule(value = "has(self.serviceAccount) == has(oldSelf.serviceAccount) && (!has(self.serviceAccount) || self.serviceAccount == oldSelf.serviceAccount)",
-    message = "spec.serviceAccount cannot change after creation: a KFP run is immutable; create a new Run instead")
+@ValidationRule(fieldPath = ".displayName", reason = RunSpec.FORBIDDEN, message = "spec.displayName" + RunSpec.IMMUTABLE,
+    value = "has(self.displayName) == has(oldSelf.displayName) && (!has(self.displayName) || self.displayName == oldSelf.displayName)")
+@ValidationRule(fieldPath = ".description", reason = RunSpec.FORBIDDEN, message = "spec.description" + RunSpec.IMMUTABLE,
+    value = "has(self.description) == has(oldSelf.description) && (!has(self.description) || self.description == oldSelf.description)")
+@ValidationRule(fieldPath = ".experimentId", reason = RunSpec.FORBIDDEN, message = "spec.experimentId" + RunSpec.IMMUTABLE,
+    value = "has(self.experimentId) == has(oldSelf.experimentId) && (!has(self.experimentId) || self.experimentId == oldSelf.experimentId)")
+@ValidationRule(fieldPath = ".pipeline", reason = RunSpec.FORBIDDEN, message = "spec.pipeline" + RunSpec.IMMUTABLE,
+    value = "has(self.pipeline) == has(oldSelf.pipeline) && (!has(self.pipeline) || self.pipeline == oldSelf.pipeline)")
+@ValidationRule(fieldPath = ".parameters", reason = RunSpec.FORBIDDEN, message = "spec.parameters" + RunSpec.IMMUTABLE,
+    value = "has(dyn(self).parameters) == has(dyn(oldSelf).parameters) && (!has(dyn(self).parameters) || dyn(self).parameters == dyn(oldSelf).parameters)")
+@ValidationRule(fieldPath = ".pipelineRoot", reason = RunSpec.FORBIDDEN, message = "spec.pipelineRoot" + RunSpec.IMMUTABLE,
+    value = "has(self.pipelineRoot) == has(oldSelf.pipelineRoot) && (!has(self.pipelineRoot) || self.pipelineRoot == oldSelf.pipelineRoot)")
+@ValidationRule(fieldPath = ".serviceAccount", reason = RunSpec.FORBIDDEN, message = "spec.serviceAccount" + RunSpec.IMMUTABLE,
+    value = "has(self.serviceAccount) == has(oldSelf.serviceAccount) && (!has(self.serviceAccount) || self.serviceAccount == oldSelf.serviceAccount)")
 public class RunSpec implements Readable {
+
+  /** The refusal of an edit to an immutable field: what went wrong and what to do instead. */
+  static final String IMMUTABLE = " cannot change after creation (a KFP run is immutable): put the old value back,"
+      + " or create a new Run; only spec.archived and spec.deletionPolicy can change";
+  static final String FORBIDDEN = "FieldValueForbidden";
 
   /** Why the stored spec could not be read by this operator version; never stored. */
   @JsonIgnore

@@ -1,6 +1,7 @@
 package dev.kfp.operator.reconciler;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kfp.operator.api.PipelineSource;
 import dev.kfp.operator.api.Run;
@@ -130,7 +131,7 @@ public final class RunValidator {
     if (pipeline.getVersionRef() != null) {
       sources.add("versionRef");
     }
-    if (pipeline.getSpec() != null && !pipeline.getSpec().isNull()) {
+    if (pipeline.getSpec() != null) {
       sources.add("spec");
     }
     if (pipeline.getSpecFrom() != null) {
@@ -158,7 +159,8 @@ public final class RunValidator {
         request.pipelineVersionReference(new PipelineVersionReference(pipelineId, versionId));
         return;
       }
-      case "spec" -> document = PipelineSpecDocument.fromObject(pipeline.getSpec(), "spec.pipeline.spec");
+      case "spec" -> document = PipelineSpecDocument.fromObject(
+          JsonNodeFactory.instance.objectNode().setAll(pipeline.getSpec()), "spec.pipeline.spec");
       default -> document = fromConfigMap(run, pipeline.getSpecFrom());
     }
     problems.addAll(document.checkParameters(parameters));

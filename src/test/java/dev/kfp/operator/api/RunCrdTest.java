@@ -57,6 +57,67 @@ class RunCrdTest {
   }
 
   @Test
+  void everyCelRuleCompilesWithTheTypesTheApiServerGivesTheSchema() throws IOException {
+    assertThat(ApiServerCelTyping.check(YAML.readTree(COMMITTED.toFile()).at("/spec/versions/0/schema/openAPIV3Schema")))
+        .as("rules a real API server would refuse").isEmpty();
+  }
+
+  /** The shape of the CRD before issue 10: free-form fields without a type are invisible to CEL. */
+  @Test
+  void ruleNamingAFieldWithoutACelTypeDoesNotCompile() throws IOException {
+    JsonNode schema = YAML.readTree("""
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              parameters:
+                type: object
+                additionalProperties: {x-kubernetes-preserve-unknown-fields: true}
+              pipeline:
+                type: object
+                properties:
+                  spec: {x-kubernetes-preserve-unknown-fields: true}
+                  versionRef: {type: object, properties: {pipelineId: {type: string}}}
+                x-kubernetes-validations:
+                - rule: "(has(self.versionRef) ? 1 : 0) + (has(self.spec) ? 1 : 0) == 1"
+            x-kubernetes-validations:
+            - rule: "!has(self.parameters) || self.parameters == oldSelf.parameters"
+            - rule: "self.pipeline == oldSelf.pipeline"
+        """);
+    assertThat(ApiServerCelTyping.check(schema)).extracting(ApiServerCelTyping.Problem::toString).satisfiesExactly(
+        spec -> assertThat(spec).startsWith("spec: !has(self.parameters)").contains("undefined field 'parameters'"),
+        pipeline -> assertThat(pipeline).startsWith("spec.pipeline: ").contains("undefined field 'spec'"));
+  }
+
+  @Test
+  void freeFormObjectsTypedAsObjectsCompile() throws IOException {
+    JsonNode schema = YAML.readTree("""
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              inline: {type: object, x-kubernetes-preserve-unknown-fields: true}
+              counts: {type: object, additionalProperties: {type: integer}}
+              tags: {type: array, items: {type: string}}
+              my-field: {type: string}
+            x-kubernetes-validations:
+            - rule: "has(self.inline) && self.inline == oldSelf.inline"
+            - rule: "self.counts.all(k, self.counts[k] > 0) && self.tags.all(t, t != '') && self.my__dash__field != ''"
+              fieldPath: .counts
+            - rule: "self.apiVersion != ''"
+            - rule: "self.tags"
+            - rule: "true"
+              fieldPath: .nothing
+        """);
+    assertThat(ApiServerCelTyping.check(schema)).extracting(ApiServerCelTyping.Problem::toString).satisfiesExactly(
+        root -> assertThat(root).contains("undefined field 'apiVersion'"),
+        list -> assertThat(list).contains("must evaluate to a bool"),
+        path -> assertThat(path).contains("fieldPath .nothing: no property nothing"));
+  }
+
+  @Test
   void crdNamesStatusAndColumnsAreWhatUsersExpect() throws IOException {
     JsonNode crd = YAML.readTree(COMMITTED.toFile());
     JsonNode names = crd.at("/spec/names");
@@ -71,26 +132,69 @@ class RunCrdTest {
     assertThat(version.at("/additionalPrinterColumns/0/priority").asInt()).isEqualTo(1);
   }
 
+  /** Derived from the schema, so that a new spec field without a rule fails here. */
   @Test
-  void celRulesKeepTheSpecImmutableExceptArchivedAndDeletionPolicy() throws IOException {
+  void everySpecFieldButArchivedAndDeletionPolicyHasAnImmutabilityRule() throws IOException {
     JsonNode spec = YAML.readTree(COMMITTED.toFile()).at("/spec/versions/0/schema/openAPIV3Schema/properties/spec");
-    List<String> rules = new ArrayList<>();
-    spec.get("x-kubernetes-validations").forEach(r -> rules.add(r.get("rule").asText()));
-    for (String field : List.of("displayName", "description", "experimentId", "pipeline", "parameters",
-        "pipelineRoot", "serviceAccount")) {
-      assertThat(rules).as("immutability rule for " + field)
-          .contains("has(self." + field + ") == has(oldSelf." + field + ") && (!has(self." + field + ") || self."
-              + field + " == oldSelf." + field + ")");
+    List<String> fields = new ArrayList<>();
+    spec.get("properties").fieldNames().forEachRemaining(fields::add);
+    assertThat(fields).contains("archived", "deletionPolicy", "parameters", "pipeline");
+    List<JsonNode> rules = new ArrayList<>();
+    spec.get("x-kubernetes-validations").forEach(rules::add);
+    for (String field : fields) {
+      List<JsonNode> about = rules.stream().filter(r -> r.path("fieldPath").asText().equals("." + field)).toList();
+      if (field.equals("archived") || field.equals("deletionPolicy")) {
+        assertThat(about).as("no rule on mutable " + field).isEmpty();
+        continue;
+      }
+      assertThat(about).as("one immutability rule for " + field).hasSize(1);
+      JsonNode rule = about.get(0);
+      String name = java.util.regex.Pattern.quote(field);
+      assertThat(rule.get("rule").asText()).as(field)
+          .containsPattern("(^|[^.\\w])(self|dyn\\(self\\))\\." + name + "\\b")
+          .containsPattern("(oldSelf|dyn\\(oldSelf\\))\\." + name + "\\b");
+      assertThat(rule.get("message").asText()).as(field).startsWith("spec." + field + " cannot change")
+          .contains("create a new Run");
+      assertThat(rule.get("reason").asText()).isEqualTo("FieldValueForbidden");
     }
-    assertThat(String.join("\n", rules)).doesNotContain("archived", "deletionPolicy");
+    assertThat(rules.stream().map(r -> r.get("rule").asText())).noneMatch(r -> r.contains("archived")
+        || r.contains("deletionPolicy"));
+  }
+
+  /**
+   * The inline spec and the parameters are maps of free-form values: the API server compares such a map key by
+   * key, so a renamed key is a change, where a {@code type: object} with preserved unknown fields would compare
+   * only the keys both sides have.
+   */
+  @Test
+  void parametersAndInlineSpecAreMapsSoThatRenamesAreChanges() throws IOException {
+    JsonNode spec = YAML.readTree(COMMITTED.toFile()).at("/spec/versions/0/schema/openAPIV3Schema/properties/spec");
+    for (JsonNode map : List.of(spec.at("/properties/parameters"), spec.at("/properties/pipeline/properties/spec"))) {
+      assertThat(map.get("type").asText()).isEqualTo("object");
+      assertThat(map.at("/additionalProperties/x-kubernetes-preserve-unknown-fields").asBoolean()).isTrue();
+      assertThat(map.has("properties")).isFalse();
+    }
   }
 
   @Test
   void celRuleRequiresExactlyOnePipelineSource() throws IOException {
     JsonNode pipeline = YAML.readTree(COMMITTED.toFile())
         .at("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/pipeline");
-    assertThat(pipeline.at("/x-kubernetes-validations/0/rule").asText())
-        .isEqualTo("(has(self.versionRef) ? 1 : 0) + (has(self.spec) ? 1 : 0) + (has(self.specFrom) ? 1 : 0) == 1");
-    assertThat(pipeline.at("/properties/spec/x-kubernetes-preserve-unknown-fields").asBoolean()).isTrue();
+    assertThat(pipeline.get("x-kubernetes-validations")).hasSize(1);
+    String rule = pipeline.at("/x-kubernetes-validations/0/rule").asText();
+    pipeline.get("properties").fieldNames().forEachRemaining(source -> assertThat(rule).contains("." + source + ")"));
+    assertThat(rule).endsWith("== 1");
+    assertThat(pipeline.at("/x-kubernetes-validations/0/message").asText())
+        .startsWith("set exactly one of spec.pipeline.versionRef");
+  }
+
+  @Test
+  void theSpecCannotBeLeftOutOrRemoved() throws IOException {
+    JsonNode root = YAML.readTree(COMMITTED.toFile()).at("/spec/versions/0/schema/openAPIV3Schema");
+    assertThat(root.get("x-kubernetes-validations")).singleElement().satisfies(rule -> {
+      assertThat(rule.get("rule").asText()).isEqualTo("has(self.spec)");
+      assertThat(rule.get("fieldPath").asText()).isEqualTo(".spec");
+      assertThat(rule.get("message").asText()).startsWith("spec is required and cannot be removed");
+    });
   }
 }

@@ -16,21 +16,31 @@ import java.util.stream.Stream;
 
 /**
  * The catalogue of invalid Run manifests in {@code src/test/resources/manifests/invalid/}: each file's first
- * line says {@code # expect: <text the condition message must contain>}. A file the real API server refuses
- * already (CRD schema or CEL rule) says so on a second line, {@code # api-server: <text its refusal contains>};
- * the operator still refuses it where no such server stands in front (the mock, {@code crd.install=false}).
+ * line says {@code # expect: <text the condition message must contain>}. A manifest that a real API server never
+ * lets reach the operator says so on its second line: {@code # refused by the CRD: <text of the server's answer>}
+ * or {@code # pruned by the API server: <JSON pointer of what the server drops>}. The mock, which has no schema,
+ * lets them all through.
  */
 public final class InvalidManifests {
 
-  /** One invalid manifest and the message fragment it must produce. */
-  public record Case(String file, Run run, String expectedMessage, Optional<String> apiServerRefusal) {
+  /**
+   * One invalid manifest, the message fragment it must produce, and what a real API server does with it instead,
+   * if it does not store it as written.
+   */
+  public record Case(String file, Run run, String expectedMessage, Optional<String> refusedByCrd,
+      Optional<String> prunedByServer) {
     @Override
     public String toString() {
       return file;
     }
   }
 
-  private static final String API_SERVER = "# api-server: ";
+  private static final String REFUSED = "# refused by the CRD: ";
+  private static final String PRUNED = "# pruned by the API server: ";
+
+  private static Optional<String> after(String line, String prefix) {
+    return line.startsWith(prefix) ? Optional.of(line.substring(prefix.length())) : Optional.empty();
+  }
 
   private InvalidManifests() {}
 
@@ -64,10 +74,10 @@ public final class InvalidManifests {
       if (!first.startsWith("# expect: ")) {
         throw new IllegalStateException(file + " must start with '# expect: <message fragment>'");
       }
+      String second = text.lines().skip(1).findFirst().orElse("");
       Run run = Serialization.unmarshal(text, Run.class);
-      Optional<String> apiServer = text.lines().skip(1).findFirst().filter(line -> line.startsWith(API_SERVER))
-          .map(line -> line.substring(API_SERVER.length()));
-      return new Case(file.getFileName().toString(), run, first.substring("# expect: ".length()), apiServer);
+      return new Case(file.getFileName().toString(), run, first.substring("# expect: ".length()),
+          after(second, REFUSED), after(second, PRUNED));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

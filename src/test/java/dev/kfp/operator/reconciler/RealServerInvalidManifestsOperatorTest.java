@@ -2,7 +2,8 @@ package dev.kfp.operator.reconciler;
 
 /**
  * Every specification of {@link InvalidManifestsOperatorTest} again, on the real kube-apiserver (CRD schema and CEL rules, RBAC,
- * real watches) instead of the mock.
+ * real watches) instead of the mock. The manifests the server does not store as written (refused by the CRD, or a null parameter it drops) are
+ * shown so instead.
  */
 class RealServerInvalidManifestsOperatorTest extends InvalidManifestsOperatorTest {
 
