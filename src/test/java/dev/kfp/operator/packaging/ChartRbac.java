@@ -98,8 +98,17 @@ public final class ChartRbac implements OperatorAccess {
 
   /** Every grant of every rendered role, in the order of the roles and their rules. */
   public List<Grant> grants() {
+    return grantsOf(rendered);
+  }
+
+  /** The grants of the roles as they are applied: all rendered ones but the one taken away. */
+  List<Grant> appliedGrants() {
+    return grantsOf(applied);
+  }
+
+  private static List<Grant> grantsOf(List<JsonNode> objects) {
     List<Grant> grants = new ArrayList<>();
-    for (JsonNode role : rendered) {
+    for (JsonNode role : objects) {
       String kind = role.path("kind").asText();
       if (!kind.equals("ClusterRole") && !kind.equals("Role")) {
         continue;

@@ -36,7 +36,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code namespace-identity} mode), the operator runs on the real API server as the chart's service account
  * with exactly that one grant taken away, and a named part of it fails, with the API server's 403 naming the
  * missing permission wherever the operator lets it be seen. A grant with no part known to need it fails the
- * test: it is either unnecessary (take it out of the chart) or its need is not shown yet.
+ * test: it is either unnecessary (take it out of the chart) or its need is not shown yet. The other side, that the
+ * rendered grants are enough, is {@code ChartRbacRunLifecycleTest} for the default values, and here for
+ * {@code namespace-identity} mode and for listed namespaces (Roles only).
  */
 class ChartRbacLeastPrivilegeTest {
 
@@ -212,6 +214,19 @@ class ChartRbacLeastPrivilegeTest {
   }
 
   @Test
+  void takingOneGrantAwayLeavesEveryOtherAsRendered() {
+    for (Map<String, Object> values : List.of(Map.<String, Object>of(), NAMESPACE_IDENTITY)) {
+      ChartRbac rbac = ChartRbac.rendered(values);
+      for (Grant grant : rbac.grants()) {
+        List<Grant> rest = new ArrayList<>(rbac.grants());
+        rest.remove(grant);
+        assertThat(rbac.without(grant).appliedGrants()).as("without " + grant).containsExactlyInAnyOrderElementsOf(rest);
+      }
+      assertThat(rbac.appliedGrants()).isEqualTo(rbac.grants());
+    }
+  }
+
+  @Test
   void everyNeedIsAGrantTheChartRenders() {
     List<Need> rendered = everyRenderedGrant().map(a -> (Grant) a.get()[1]).map(Need::of)
         .flatMap(Optional::stream).distinct().toList();
@@ -226,6 +241,18 @@ class ChartRbacLeastPrivilegeTest {
       harness.applyVersionRefRun("with-token", harness.registerPlainPipeline());
       harness.awaitState("with-token", "PENDING");
       assertThat(harness.kfp().runs()).hasSize(1);
+    }
+  }
+
+  @Test
+  void withListedNamespacesTheRolesInThoseNamespacesAreEnough() {
+    ChartRbac rbac = ChartRbac.rendered(Map.of("operator.watchNamespaces[0]", NAMESPACE));
+    assertThat(rbac.grants()).noneMatch(g -> g.roleKind().equals("ClusterRole"));
+    try (OperatorHarness harness = start(rbac)) {
+      harness.applyVersionRefRun("in-a-listed-namespace", harness.registerPlainPipeline());
+      harness.awaitState("in-a-listed-namespace", "PENDING");
+      assertThat(harness.k8s().v1().events().inNamespace(NAMESPACE).list().getItems())
+          .anyMatch(e -> "in-a-listed-namespace".equals(e.getInvolvedObject().getName()));
     }
   }
 
