@@ -1,6 +1,7 @@
 package dev.kfp.operator.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,7 +59,11 @@ class RealServerInstallTest {
 
   @Test
   void helmInstallUpgradeAndUninstallOnTheRealServerKeepTheCrd() {
-    // The shared server has the CRD from crds/, which Helm would refuse to adopt: start from a cluster without it.
+    assertThatThrownBy(() -> new Helm(HelmChart.DIR).install().withName(RELEASE).withNamespace(NAMESPACE)
+        .createNamespace().withKubeConfig(kubernetes.kubeconfig()).call())
+        .as("a CRD applied from crds/ is not Helm's: install with crd.install=false then, as the README says")
+        .hasMessageContaining("CustomResourceDefinition \"" + CRD + "\"")
+        .hasMessageContaining("exists and cannot be imported into the current release");
     admin.apiextensions().v1().customResourceDefinitions().withName(CRD).withTimeout(30, TimeUnit.SECONDS).delete();
 
     Release installed = new Helm(HelmChart.DIR).install().withName(RELEASE).withNamespace(NAMESPACE)
@@ -155,10 +160,11 @@ class RealServerInstallTest {
         .containsEntry("clusterrole.rbac.authorization.k8s.io/kfp-run-operator", "created");
   }
 
+  /** The container's environment; the API server stores an empty value by leaving it out. */
   private static Map<String, String> env(Container container) {
     Map<String, String> env = new LinkedHashMap<>();
     for (EnvVar variable : container.getEnv()) {
-      env.put(variable.getName(), variable.getValue());
+      env.put(variable.getName(), variable.getValue() == null ? "" : variable.getValue());
     }
     return env;
   }
