@@ -226,8 +226,9 @@ public final class ChartRbac implements OperatorAccess {
         .withRetryPeriod(RETRY_PERIOD)
         .withExitOnStopLeading(false)
         .withLeaderCallbacks(new LeaderCallbacks(() -> leading.set(true), () -> {
-          leading.set(false);
-          stoppedLeading.set(true);
+          if (leading.getAndSet(false)) {
+            stoppedLeading.set(true);
+          }
         }, identity -> { }));
     if (config.leaderElectionNamespace() != null) {
       lease.withLeaseNamespace(config.leaderElectionNamespace());
