@@ -9,7 +9,6 @@ import dev.kfp.operator.packaging.ChartRbac.Grant;
 import dev.kfp.operator.reconciler.OperatorHarness;
 import dev.kfp.operator.reconciler.OperatorHarness.Backend;
 import dev.kfp.operator.simulator.Endpoint;
-import dev.kfp.operator.simulator.PipelineVersion;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import java.io.ByteArrayOutputStream;
