@@ -35,7 +35,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{/*
 The Kubernetes API use of the operator, exactly: Runs are listed and watched (informer), patched (finalizer)
 and their status patched; ConfigMaps are read for spec.pipeline.specFrom; Events are created.
-RbacTest derives these from the requests the operator makes and fails when they differ.
+RbacTest derives these from the requests the operator makes and fails when they differ;
+ChartRbacLeastPrivilegeTest takes each one away on a real API server and shows what fails without it.
 */}}
 {{- define "kfp-run-operator.runRules" -}}
 - apiGroups: [pipelines.kfp.dev]

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -53,6 +54,15 @@ final class HelmChart {
 
   static List<JsonNode> ofKind(List<JsonNode> objects, String kind) {
     return objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
+  }
+
+  /** The rendered Deployment's environment, name to value, in order. */
+  static Map<String, String> deploymentEnv(List<JsonNode> objects) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (JsonNode variable : only(objects, "Deployment").at("/spec/template/spec/containers/0/env")) {
+      env.put(variable.path("name").asText(), variable.path("value").asText());
+    }
+    return env;
   }
 
   static JsonNode only(List<JsonNode> objects, String kind) {

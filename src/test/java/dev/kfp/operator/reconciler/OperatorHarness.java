@@ -7,7 +7,6 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientConfig;
-import dev.kfp.operator.kfp.KfpClientProvider;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import dev.kfp.operator.RealCluster;
@@ -18,6 +17,7 @@ import dev.kfp.operator.simulator.ManualClock;
 import dev.kfp.operator.simulator.PipelineVersion;
 import dev.kfp.operator.simulator.Timing;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -28,8 +28,8 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -62,17 +62,20 @@ public final class OperatorHarness implements AutoCloseable {
   final HttpKfpClient client;
   private final boolean pollsEachRun;
   private final Map<String, AtomicInteger> reconciles = new ConcurrentHashMap<>();
+  private final Map<String, List<Exception>> failures = new ConcurrentHashMap<>();
   private RunOperator operator;
 
   private final UnaryOperator<KfpClient> decorator;
+  private final OperatorAccess access;
 
   private OperatorHarness(LocalKubernetes kubernetes, ManualClock clock, KfpSimulator kfp,
-      boolean pollsEachRun, UnaryOperator<KfpClient> decorator) {
+      boolean pollsEachRun, UnaryOperator<KfpClient> decorator, OperatorAccess access) {
     this.kubernetes = kubernetes;
     this.clock = clock;
     this.kfp = kfp;
     this.pollsEachRun = pollsEachRun;
     this.decorator = decorator;
+    this.access = access;
     this.client = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
         .connectTimeout(Duration.ofSeconds(2))
         .readTimeout(Duration.ofSeconds(2))
@@ -109,12 +112,31 @@ public final class OperatorHarness implements AutoCloseable {
 
   static OperatorHarness start(Backend backend, boolean pollsEachRun, Consumer<KfpSimulator.Builder> simulator,
       UnaryOperator<KfpClient> decorator) {
+    return start(backend, pollsEachRun, simulator, decorator, OperatorAccess.ADMINISTRATOR);
+  }
+
+  /**
+   * Like {@link #start(Backend, boolean, Consumer)}, with the operator on the Kubernetes API as {@code access}
+   * says (a service account's client and leader election, for example); the harness closes {@code access}.
+   */
+  public static OperatorHarness start(Backend backend, boolean pollsEachRun, Consumer<KfpSimulator.Builder> simulator,
+      OperatorAccess access) {
+    return start(backend, pollsEachRun, simulator, UnaryOperator.identity(), access);
+  }
+
+  private static OperatorHarness start(Backend backend, boolean pollsEachRun,
+      Consumer<KfpSimulator.Builder> simulator, UnaryOperator<KfpClient> decorator, OperatorAccess access) {
     ManualClock clock = new ManualClock();
     KfpSimulator.Builder builder = KfpSimulator.builder().clock(clock).timing(TIMING);
     simulator.accept(builder);
     LocalKubernetes kubernetes = backend == Backend.REAL ? RealCluster.lease() : EmbeddedKubernetes.start();
-    OperatorHarness harness = new OperatorHarness(kubernetes, clock, builder.start(), pollsEachRun, decorator);
-    harness.startOperator();
+    OperatorHarness harness = new OperatorHarness(kubernetes, clock, builder.start(), pollsEachRun, decorator, access);
+    try {
+      harness.startOperator();
+    } catch (RuntimeException e) {
+      harness.close();
+      throw e;
+    }
     return harness;
   }
 
@@ -124,9 +146,19 @@ public final class OperatorHarness implements AutoCloseable {
       public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
         reconciles.computeIfAbsent(resource.getMetadata().getName(), name -> new AtomicInteger()).incrementAndGet();
       }
+
+      @Override
+      public void failedReconciliation(HasMetadata resource, Exception exception, Map<String, Object> metadata) {
+        failures.computeIfAbsent(resource.getMetadata().getName(), name -> new CopyOnWriteArrayList<>())
+            .add(exception);
+      }
     };
-    operator = RunOperator.start(k8s(), KfpClientProvider.shared(decorator.apply(client)),
-        new ReconcilerSettings(POLL, RESYNC, UI, pollsEachRun), Set.of(), o -> o.withMetrics(countingReconciles));
+    KubernetesClient operatorClient = access.client(kubernetes);
+    operator = RunOperator.start(operatorClient, access.kfp(operatorClient, kfp.baseUrl(), decorator.apply(client)),
+        new ReconcilerSettings(POLL, RESYNC, UI, pollsEachRun), access.namespaces(), o -> {
+          o.withMetrics(countingReconciles);
+          access.configure(o);
+        });
   }
 
   /** The running operator. */
@@ -138,6 +170,11 @@ public final class OperatorHarness implements AutoCloseable {
   public int reconciles(String name) {
     AtomicInteger count = reconciles.get(name);
     return count == null ? 0 : count.get();
+  }
+
+  /** The exceptions the named Run's reconciles failed with so far, oldest first. */
+  public List<Exception> failures(String name) {
+    return List.copyOf(failures.getOrDefault(name, List.of()));
   }
 
   void stopOperator() {
@@ -263,6 +300,7 @@ public final class OperatorHarness implements AutoCloseable {
     }
     client.close();
     kfp.close();
+    access.close();
     kubernetes.close();
   }
 }

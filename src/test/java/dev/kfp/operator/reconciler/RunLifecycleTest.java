@@ -56,7 +56,8 @@ class RunLifecycleTest {
 
   @BeforeEach
   void start() {
-    harness = OperatorHarness.start(backend(), pollsEachRun(), b -> b.outcomeRule(OutcomeRule.failWhenNameContains("fail")));
+    harness = OperatorHarness.start(backend(), pollsEachRun(),
+        b -> b.outcomeRule(OutcomeRule.failWhenNameContains("fail")), access());
     pipeline = harness.kfp.registerPipeline("all-types", ALL_TYPES_PIPELINE);
   }
 
@@ -68,6 +69,11 @@ class RunLifecycleTest {
   /** The Kubernetes API this specification runs against; a subclass runs it again on the real server. */
   OperatorHarness.Backend backend() {
     return OperatorHarness.Backend.MOCK;
+  }
+
+  /** Who the operator is on the Kubernetes API; a subclass runs it under the chart's RBAC. */
+  OperatorAccess access() {
+    return OperatorAccess.ADMINISTRATOR;
   }
 
   @AfterEach
