@@ -15,7 +15,8 @@ python="${KFP_OPERATOR_PYTHON:-python3}"
 
 command -v "$python" >/dev/null || { echo "$python is not installed: cannot create the test build's venv" >&2; exit 1; }
 version="$("$python" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
-key="$( { echo "python $version"; cat "$here/requirements-build.lock" "$here/requirements.lock"; } | sha256sum | cut -c1-16)"
+key="$( { echo "python $version"; cat "$here/requirements-build.lock" "$here/requirements.lock"; } \
+  | sha256sum | cut -c1-16)"
 venv="$cache/venv-$key"
 
 mkdir -p "$cache"

@@ -14,6 +14,7 @@ import time
 
 import kfp_server_api
 import pytest
+import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
 COMPILED_PIPELINES = pathlib.Path(os.environ.get("KFP_COMPILED_PIPELINES", ROOT / "target" / "compiled-pipelines"))
@@ -130,13 +131,11 @@ def experiments(api_client):
 @pytest.fixture(scope="session")
 def compiled_pipelines():
     """Reads one of the pipelines the test build compiled from src/test/python/pipelines/ (as a dict)."""
-    import yaml
-
     def read(name):
         path = COMPILED_PIPELINES / f"{name}.yaml"
         if not path.is_file():
-            raise RuntimeError(f"{path} is missing: compile the pipelines first "
-                               "(src/test/python/python.sh src/test/python/compile_pipelines.py target/compiled-pipelines)")
+            raise RuntimeError(f"{path} is missing: compile the pipelines first (src/test/python/python.sh "
+                               "src/test/python/compile_pipelines.py target/compiled-pipelines)")
         return yaml.safe_load(path.read_text())
 
     return read

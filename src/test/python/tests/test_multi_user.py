@@ -18,7 +18,8 @@ def clients(multi_user_simulator):
 
 
 def run_in(simulator, namespace):
-    return V2beta1Run(display_name=f"run in {namespace}", experiment_id=simulator.experiment_id(f"in namespace {namespace}"),
+    return V2beta1Run(display_name=f"run in {namespace}",
+                      experiment_id=simulator.experiment_id(f"in namespace {namespace}"),
                       pipeline_version_reference=V2beta1PipelineVersionReference(pipeline_id=simulator.pipeline_id))
 
 
