@@ -1,7 +1,8 @@
 """The other services the simulator serves, through kfp-server-api: get experiment and healthz."""
 
 import pytest
-from kfp_server_api import ApiException, HealthzServiceApi, V2beta1Experiment, V2beta1GetHealthzResponse
+from kfp_server_api import (ApiException, HealthzServiceApi, V2beta1Experiment, V2beta1GetHealthzResponse,
+                            V2beta1PipelineVersionReference, V2beta1Run)
 
 from support import kfp_error
 
@@ -14,6 +15,19 @@ def test_get_experiment_returns_the_experiment_the_simulator_registered(simulato
     assert experiment.display_name == "demo"
     assert experiment.storage_state == "AVAILABLE"
     assert experiment.namespace is None, "single-user KFP has no namespaces"
+    assert experiment.created_at.tzinfo is not None
+
+
+def test_an_experiment_is_stamped_with_its_latest_runs_creation(simulator, experiments, runs):
+    experiment_id = simulator.experiment_id("'demo'")
+    run = runs.run_service_create_run(V2beta1Run(
+        display_name="stamps the experiment", experiment_id=experiment_id,
+        pipeline_version_reference=V2beta1PipelineVersionReference(pipeline_id=simulator.pipeline_id)))
+
+    experiment = experiments.experiment_service_get_experiment(experiment_id)
+
+    assert experiment.last_run_created_at == run.created_at
+    assert experiment.created_at <= run.created_at
 
 
 def test_get_of_an_unknown_experiment_is_not_found(experiments, api_client):
