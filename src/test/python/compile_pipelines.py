@@ -34,6 +34,8 @@ def main(argv):
     sources = sorted(p for p in PIPELINES.glob("*.py") if not p.name.startswith("_"))
     if not sources:
         raise SystemExit(f"no pipeline sources in {PIPELINES}")
+    for stale in out.glob("*.yaml"):
+        stale.unlink()  # a pipeline whose source is gone must not linger on the test classpath
     for source in sources:
         target = out / f"{source.stem}.yaml"
         compiler.Compiler().compile(pipeline_func=pipeline_of(source), package_path=str(target))
