@@ -6,4 +6,5 @@
 set -euo pipefail
 
 venv="$("$(dirname "$0")/venv.sh")"
+export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in the source tree
 exec "$venv/bin/python" "$@"

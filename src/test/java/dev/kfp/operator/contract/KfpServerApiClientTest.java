@@ -31,7 +31,6 @@ class KfpServerApiClientTest {
         "src/test/python", "-ra").redirectErrorStream(true);
     pytest.environment().put("KFP_SIMULATOR_CLASSPATH", testClasspath());
     pytest.environment().put("KFP_SIMULATOR_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    pytest.environment().put("PYTHONDONTWRITEBYTECODE", "1");
     Process process = pytest.start();
     List<String> output = Collections.synchronizedList(new ArrayList<>());
     Thread reader = new Thread(() -> copyLines(process, output), "pytest-output");
