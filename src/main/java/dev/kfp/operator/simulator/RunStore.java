@@ -106,6 +106,7 @@ final class RunStore {
         serviceAccount, resolved.storageState(), resolved.recurringRunId(), resolved.pluginsInput(), false);
     StoredRun run = new StoredRun(stored, runId, experiment, clock.now(), ++contextIds, spreadFor(runId));
     runs.put(runId, run);
+    experiments.put(experiment.experimentId(), experiment.withRunCreatedAt(run.createdAt));
     return RunJson.render(run);
   }
 
@@ -343,6 +344,8 @@ final class RunStore {
       json.put("namespace", experiment.namespace());
     }
     json.put("storage_state", experiment.storageState().name());
+    json.put("created_at", RunJson.timestamp(experiment.createdAt()));
+    json.put("last_run_created_at", RunJson.timestamp(experiment.lastRunCreatedAt()));
     return json;
   }
 
@@ -361,7 +364,7 @@ final class RunStore {
 
   synchronized Experiment registerExperiment(String displayName, String namespace) {
     Experiment experiment = new Experiment(UUID.randomUUID().toString(), displayName, namespace,
-        StorageState.AVAILABLE);
+        StorageState.AVAILABLE, clock.now(), null);
     experiments.put(experiment.experimentId(), experiment);
     return experiment;
   }

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.kfp.operator.CompiledPipelines;
 import dev.kfp.operator.contract.KfpOpenApi;
-import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -86,10 +86,7 @@ class KfpClientRequestsTest {
 
   @Test
   void createWithAnInlineSpecSendsTheSpecUnchanged() throws Exception {
-    ObjectNode spec;
-    try (InputStream yaml = getClass().getResourceAsStream("/kfp/pipelines/pipeline_with_condition.yaml")) {
-      spec = (ObjectNode) new YAMLMapper().readTree(yaml);
-    }
+    ObjectNode spec = (ObjectNode) new YAMLMapper().readTree(CompiledPipelines.yaml("pipeline_with_condition"));
 
     client.createRun(KfpRun.create("inline").pipelineSpec(spec).build());
 

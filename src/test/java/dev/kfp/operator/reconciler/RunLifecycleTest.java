@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kfp.operator.CompiledPipelines;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.simulator.Endpoint;
@@ -19,8 +20,6 @@ import dev.kfp.operator.simulator.StorageState;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -34,23 +33,6 @@ import org.junit.jupiter.api.Test;
 class RunLifecycleTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** A compiled pipeline whose root inputs cover every parameter type KFP knows. */
-  private static final String ALL_TYPES_PIPELINE = """
-      schemaVersion: 2.1.0
-      sdkVersion: kfp-2.7.0
-      pipelineInfo: {name: all-types}
-      root:
-        inputDefinitions:
-          parameters:
-            s: {parameterType: STRING}
-            i: {parameterType: NUMBER_INTEGER}
-            d: {parameterType: NUMBER_DOUBLE}
-            b: {parameterType: BOOLEAN}
-            l: {parameterType: LIST}
-            o: {parameterType: STRUCT}
-        dag: {tasks: {}}
-      """;
-
   private OperatorHarness harness;
   private PipelineVersion pipeline;
 
@@ -58,7 +40,8 @@ class RunLifecycleTest {
   void start() {
     harness = OperatorHarness.start(backend(), pollsEachRun(),
         b -> b.outcomeRule(OutcomeRule.failWhenNameContains("fail")), access());
-    pipeline = harness.kfp.registerPipeline("all-types", ALL_TYPES_PIPELINE);
+    // root inputs of every parameter type KFP knows: s, i, d, b, l, o
+    pipeline = harness.kfp.registerPipeline("all-types", CompiledPipelines.yaml("all_types"));
   }
 
   /** False: the bulk status sync follows the runs. */
@@ -147,7 +130,7 @@ class RunLifecycleTest {
 
   @Test
   void aRunFromAnInlineCompiledPipelineIsSubmitted() throws Exception {
-    String spec = Files.readString(Path.of("src/test/resources/kfp/pipelines/arguments_parameters.yaml"));
+    String spec = CompiledPipelines.yaml("arguments_parameters");
     harness.apply("""
         apiVersion: pipelines.kfp.dev/v1alpha1
         kind: Run
@@ -167,7 +150,7 @@ class RunLifecycleTest {
 
   @Test
   void aRunFromAPipelineKeptInAConfigMapIsSubmitted() throws Exception {
-    String spec = Files.readString(Path.of("src/test/resources/kfp/pipelines/preprocess.yaml"));
+    String spec = CompiledPipelines.yaml("preprocess");
     harness.k8s().configMaps().inNamespace(NAMESPACE).resource(new ConfigMapBuilder()
         .withNewMetadata().withName("preprocess").withNamespace(NAMESPACE).endMetadata()
         .addToData("pipeline.yaml", spec).build()).create();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.kfp.operator.CompiledPipelines;
 import dev.kfp.operator.api.PipelineSource;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunSpec;
@@ -13,8 +14,6 @@ import dev.kfp.operator.kfp.KfpRun;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -66,7 +65,7 @@ class RunValidatorTest {
 
   @Test
   void aCompiledPipelineFromAConfigMapBecomesTheInlineSpecWithTheMarkerInTheDescription() throws Exception {
-    String yaml = Files.readString(Path.of("src/test/resources/kfp/pipelines/preprocess.yaml"));
+    String yaml = CompiledPipelines.yaml("preprocess");
     configMaps.put("team-a/preprocess", Map.of("pipeline.yaml", yaml));
     Run run = run(new PipelineSource(null, null,
         new PipelineSource.SpecFrom(new PipelineSource.ConfigMapKeyRef("preprocess", "pipeline.yaml"))));

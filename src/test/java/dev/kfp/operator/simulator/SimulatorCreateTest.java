@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.kfp.operator.CompiledPipelines;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class SimulatorCreateTest {
   void start() {
     simulator = KfpSimulator.builder().clock(clock).start();
     http = new SimulatorHttp(simulator);
-    echo = simulator.registerPipeline("echo", SimulatorFixture.pipeline("arguments_parameters.yaml"));
+    echo = simulator.registerPipeline("echo", CompiledPipelines.yaml("arguments_parameters"));
   }
 
   @AfterEach
@@ -60,7 +61,7 @@ class SimulatorCreateTest {
   @Test
   void createAcceptsLowerCamelNamesAndUsesTheLatestVersion() {
     PipelineVersion newer = simulator.registerPipelineVersion(echo.pipelineId(), "v2",
-        SimulatorFixture.pipeline("arguments_parameters.yaml"));
+        CompiledPipelines.yaml("arguments_parameters"));
 
     var reply = http.post("/apis/v2beta1/runs?experiment_id=ignored", "{\"displayName\":\"camel\","
         + "\"pipelineVersionReference\":{\"pipelineId\":\"" + echo.pipelineId() + "\"},"
@@ -86,7 +87,7 @@ class SimulatorCreateTest {
 
   @Test
   void createWithAnInlineSpecEchoesTheSpecAndNormalisesNumbers() throws Exception {
-    JsonNode spec = new ObjectMapper(new YAMLFactory()).readTree(SimulatorFixture.pipeline("preprocess.yaml"));
+    JsonNode spec = new ObjectMapper(new YAMLFactory()).readTree(CompiledPipelines.yaml("preprocess"));
     String body = "{\"display_name\":\"inline\",\"pipeline_spec\":" + spec + ",\"runtime_config\":{\"parameters\":"
         + "{\"message\":\"m\",\"input_list_parameter\":[1.0,\"a\"],\"input_dict_parameter\":{\"k\":3.0}}}}";
 
@@ -101,7 +102,7 @@ class SimulatorCreateTest {
 
   @Test
   void createAcceptsASpecWrappedWithPlatformSpec() throws Exception {
-    JsonNode spec = new ObjectMapper(new YAMLFactory()).readTree(SimulatorFixture.pipeline("pipeline_with_condition.yaml"));
+    JsonNode spec = new ObjectMapper(new YAMLFactory()).readTree(CompiledPipelines.yaml("pipeline_with_condition"));
     var reply = http.post("/apis/v2beta1/runs", "{\"display_name\":\"wrapped\",\"pipeline_spec\":"
         + "{\"pipeline_spec\":" + spec + ",\"platform_spec\":{\"platforms\":{}}}}");
 
@@ -165,7 +166,7 @@ class SimulatorCreateTest {
     var unknownPipeline = http.post("/apis/v2beta1/runs", runOf("x", "nope", ""));
     var unknownVersion = http.post("/apis/v2beta1/runs", "{\"display_name\":\"x\",\"pipeline_version_reference\":"
         + "{\"pipeline_id\":\"" + echo.pipelineId() + "\",\"pipeline_version_id\":\"nope\"}}");
-    PipelineVersion other = simulator.registerPipeline("other", SimulatorFixture.pipeline("preprocess.yaml"));
+    PipelineVersion other = simulator.registerPipeline("other", CompiledPipelines.yaml("preprocess"));
     var foreignVersion = http.post("/apis/v2beta1/runs", "{\"display_name\":\"x\",\"pipeline_version_reference\":"
         + "{\"pipeline_id\":\"" + echo.pipelineId() + "\",\"pipeline_version_id\":\"" + other.pipelineVersionId()
         + "\"}}");

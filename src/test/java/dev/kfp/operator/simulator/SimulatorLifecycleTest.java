@@ -335,6 +335,23 @@ class SimulatorLifecycleTest {
   }
 
   @Test
+  void experimentEndpointGivesItsCreationTimeAndThatOfItsLatestRun() {
+    Experiment experiment = simulator.registerExperiment("e", "");
+    var before = http.get("/apis/v2beta1/experiments/" + experiment.experimentId()).body();
+    clock.advance(Duration.ofSeconds(90));
+    create("first", "\"experiment_id\":\"" + experiment.experimentId() + "\"");
+    clock.advance(Duration.ofSeconds(30));
+    create("elsewhere");
+
+    var after = http.get("/apis/v2beta1/experiments/" + experiment.experimentId()).body();
+
+    assertThat(before.get("created_at").asText()).isEqualTo("2026-11-29T10:00:00Z");
+    assertThat(before.get("last_run_created_at").asText()).as("no run yet").isEqualTo("1970-01-01T00:00:00Z");
+    assertThat(after.get("created_at").asText()).isEqualTo("2026-11-29T10:00:00Z");
+    assertThat(after.get("last_run_created_at").asText()).isEqualTo("2026-11-29T10:01:30Z");
+  }
+
+  @Test
   void healthzSaysSingleUser() {
     var reply = http.get("/apis/v2beta1/healthz");
 
