@@ -55,6 +55,13 @@ public final class Sandbox implements AutoCloseable {
   static final String MOCK_LIMITS = "without CEL and schema validation, and kubectl cannot use it (no discovery,"
       + " tables, watch, apply --server-side or explain); for the real kube-apiserver install Go (the Maven build"
       + " then builds it with etcd and kubectl, once) or set KUBEBUILDER_ASSETS to a directory of envtest binaries";
+  /**
+   * How long the simulated runs stay PENDING, RUNNING and CANCELING. The sandbox terminates long-training once it
+   * sees it RUNNING, so the running phase must outlast the time from KFP's state change to the sandbox's reaction
+   * (poll, status write, watch event, annotation, terminate call): under a second on an idle machine, and up to 4 s
+   * seen on a loaded one.
+   */
+  private static final Timing TIMING = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(6), Duration.ofSeconds(1));
   private static final String ROW = "%-8s  %-20s  %-10s  %-9s  %-12s  %s%n";
   /** The flaky sample's first attempt fails in its train step, with a log the operator reads back. */
   private static final OutcomeRule FLAKY_FAILS_ONCE = run -> run.displayName().contains("flaky") && run.attempt() == 1
@@ -119,7 +126,7 @@ public final class Sandbox implements AutoCloseable {
     try {
       ensureNamespace(kubernetes.client());
       kfp = KfpSimulator.builder()
-          .timing(new Timing(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(1)))
+          .timing(TIMING)
           .outcomeRule(FLAKY_FAILS_ONCE)
           .start();
       kfp.registerPipeline(SandboxScenario.PIPELINE_ID, SandboxScenario.PIPELINE_VERSION_ID, "arguments-parameters",
