@@ -96,8 +96,8 @@ public final class Sandbox implements AutoCloseable {
   }
 
   /**
-   * Starts the Kubernetes API the choice asks for. When AUTO cannot have the real server, {@code say} gets one
-   * line: why, what does not work on the mock and how to get the real one.
+   * Starts the Kubernetes API the choice asks for. When AUTO cannot have the real server (no binaries, or they
+   * do not start), {@code say} gets one line: why, what does not work on the mock and how to get the real one.
    *
    * @param binaries looks for the control plane's binaries (and builds them when they are missing)
    */
@@ -108,12 +108,27 @@ public final class Sandbox implements AutoCloseable {
       return EmbeddedKubernetes.start();
     }
     ControlPlaneBinaries.Result found = binaries.get();
-    if (found.binaries().isPresent() || choice == KubernetesChoice.REAL) {
+    if (choice == KubernetesChoice.REAL) {
       return RealKubernetes.start(found.orElseThrow());
     }
-    say.accept("Kubernetes: Fabric8's mock API server, as there is no real one (" + found.whyMissing() + "); it runs "
+    String whyNot = found.whyMissing();
+    if (found.binaries().isPresent()) {
+      try {
+        return RealKubernetes.start(found.orElseThrow());
+      } catch (RuntimeException e) {
+        whyNot = "the real one did not start: " + firstLine(e);
+      }
+    }
+    say.accept("Kubernetes: Fabric8's mock API server, as there is no real one (" + whyNot + "); it runs "
         + MOCK_LIMITS + ".");
     return EmbeddedKubernetes.start();
+  }
+
+  /** The first line of an exception's message, at most 300 characters: the fallback's reason stays one line. */
+  private static String firstLine(RuntimeException e) {
+    String message = Objects.requireNonNullElse(e.getMessage(), e.getClass().getName()).lines().findFirst()
+        .orElse(e.getClass().getName());
+    return message.length() <= 300 ? message : message.substring(0, 297) + "...";
   }
 
   /**
