@@ -17,7 +17,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.internal.KubeConfigUtils;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +36,6 @@ import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,13 +55,15 @@ public final class Sandbox implements AutoCloseable {
   public static final String NAMESPACE = "kfp-sandbox";
   /** Said when the sandbox runs on the mock: what a user then cannot do, and how to get the real server. */
   static final String MOCK_LIMITS = "without CEL and schema validation, and kubectl cannot use it (no discovery,"
-      + " tables, watch, apply --server-side or explain); for the real kube-apiserver install Go (the Maven build"
-      + " then builds it with etcd and kubectl, once) or set KUBEBUILDER_ASSETS to a directory of envtest binaries";
+      + " tables, watch, apply --server-side or explain)";
+  /** Said with {@link #MOCK_LIMITS} when there are no binaries: how to get them. */
+  static final String HOW_TO_GET_REAL = "; for the real kube-apiserver install Go (the Maven build then builds it with"
+      + " etcd and kubectl, once) or set KUBEBUILDER_ASSETS to a directory of envtest binaries";
   /**
    * How long the simulated runs stay PENDING, RUNNING and CANCELING. The sandbox terminates long-training once it
-   * sees it RUNNING, so the running phase must outlast the time from KFP's state change to the sandbox's reaction
-   * (poll, status write, watch event, annotation, terminate call): under a second on an idle machine, and up to 4 s
-   * seen on a loaded one.
+   * sees it RUNNING, so the running phase must outlast the time from KFP's state change to the terminate call
+   * (poll, status write, watch event, annotation, reconcile): about a second usually, 4 s seen on a machine with a
+   * load average of 27.
    */
   private static final Timing TIMING = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(6), Duration.ofSeconds(1));
   private static final String ROW = "%-8s  %-20s  %-10s  %-9s  %-12s  %s%n";
@@ -104,7 +108,7 @@ public final class Sandbox implements AutoCloseable {
   public static LocalKubernetes startKubernetes(KubernetesChoice choice, Supplier<ControlPlaneBinaries.Result> binaries,
       Consumer<String> say) {
     if (choice == KubernetesChoice.MOCK) {
-      say.accept("Kubernetes: Fabric8's mock API server (--kubernetes mock), " + MOCK_LIMITS + ".");
+      say.accept("Kubernetes: Fabric8's mock API server (--kubernetes mock), " + MOCK_LIMITS + HOW_TO_GET_REAL + ".");
       return EmbeddedKubernetes.start();
     }
     ControlPlaneBinaries.Result found = binaries.get();
@@ -112,15 +116,17 @@ public final class Sandbox implements AutoCloseable {
       return RealKubernetes.start(found.orElseThrow());
     }
     String whyNot = found.whyMissing();
+    String howToGet = HOW_TO_GET_REAL;
     if (found.binaries().isPresent()) {
       try {
         return RealKubernetes.start(found.orElseThrow());
       } catch (RuntimeException e) {
         whyNot = "the real one did not start: " + firstLine(e);
+        howToGet = "";
       }
     }
     say.accept("Kubernetes: Fabric8's mock API server, as there is no real one (" + whyNot + "); it runs "
-        + MOCK_LIMITS + ".");
+        + MOCK_LIMITS + howToGet + ".");
     return EmbeddedKubernetes.start();
   }
 
@@ -242,14 +248,11 @@ public final class Sandbox implements AutoCloseable {
       if (scenario.runName().equals(name) && state.equals(scenario.actWhenState()) && actedOn.add(name)) {
         scenario.annotations().forEach((key, value) -> {
           out.printf(ROW, "", name, "", "", "", "-> kubectl annotate run " + name + " " + key + "=" + value);
+          // a merge patch without resourceVersion, as kubectl annotate sends: the operator's own writes to the Run
+          // at the same moment cannot make it fail with a conflict
           kubernetes.client().resources(Run.class).inNamespace(NAMESPACE).withName(name)
-              .edit(r -> {
-                Map<String, String> annotations = new HashMap<>(Objects.requireNonNullElse(
-                    r.getMetadata().getAnnotations(), Map.of()));
-                annotations.put(key, value);
-                r.getMetadata().setAnnotations(annotations);
-                return r;
-              });
+              .patch(PatchContext.of(PatchType.JSON_MERGE),
+                  Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
         });
       }
     }
