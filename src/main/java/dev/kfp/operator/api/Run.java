@@ -29,7 +29,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Started", jsonPath = ".status.createdAt", type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Finished", jsonPath = ".status.finishedAt",
     type = AdditionalPrinterColumn.Type.DATE)
-@AdditionalPrinterColumn(name = "Archived", jsonPath = ".spec.archived", type = AdditionalPrinterColumn.Type.BOOLEAN)
+@AdditionalPrinterColumn(name = "Storage", jsonPath = ".status.storageState",
+    type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
 @ValidationRule(value = "has(self.spec)", fieldPath = ".spec", reason = "FieldValueRequired",

@@ -10,9 +10,17 @@ import dev.kfp.operator.simulator.KfpSimulator;
 import dev.kfp.operator.simulator.Outcome;
 import dev.kfp.operator.simulator.OutcomeRule;
 import dev.kfp.operator.simulator.Timing;
+import io.fabric8.kubernetes.api.model.Config;
+import io.fabric8.kubernetes.api.model.NamedContext;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.internal.KubeConfigUtils;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,14 +41,31 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * Everything in one process: an embedded Kubernetes API, the KFP simulator and the operator, with the sample
- * Runs of {@code deploy/examples/} applied. Prints each Run's changes as a table row.
+ * Everything in one process: a Kubernetes API on this machine (the real kube-apiserver when its binaries can be
+ * had, else Fabric8's mock), the KFP simulator and the operator, with the sample Runs of {@code deploy/examples/}
+ * applied in their own namespace. Prints each Run's changes as a table row.
  */
 public final class Sandbox implements AutoCloseable {
 
-  static final String NAMESPACE = "default";
+  /** Where the samples go; the sandbox's kubeconfig makes it kubectl's default namespace. */
+  public static final String NAMESPACE = "kfp-sandbox";
+  /** Said when the sandbox runs on the mock: what a user then cannot do, and how to get the real server. */
+  static final String MOCK_LIMITS = "without CEL and schema validation, and kubectl cannot use it (no discovery,"
+      + " tables, watch, apply --server-side or explain)";
+  /** Said with {@link #MOCK_LIMITS} when there are no binaries: how to get them. */
+  static final String HOW_TO_GET_REAL = "; for the real kube-apiserver install Go (the Maven build then builds it with"
+      + " etcd and kubectl, once) or set KUBEBUILDER_ASSETS to a directory of envtest binaries";
+  /**
+   * How long the simulated runs stay PENDING, RUNNING and CANCELING. The sandbox terminates long-training once it
+   * sees it RUNNING, so the running phase must outlast the time from KFP's state change to the terminate call
+   * (poll, status write, watch event, annotation, reconcile): about a second usually, 4 s seen on a machine with a
+   * load average of 27.
+   */
+  private static final Timing TIMING = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(6), Duration.ofSeconds(1));
   private static final String ROW = "%-8s  %-20s  %-10s  %-9s  %-12s  %s%n";
   /** The flaky sample's first attempt fails in its train step, with a log the operator reads back. */
   private static final OutcomeRule FLAKY_FAILS_ONCE = run -> run.displayName().contains("flaky") && run.attempt() == 1
@@ -49,14 +74,14 @@ public final class Sandbox implements AutoCloseable {
       : Outcome.succeed();
 
   private final PrintStream out;
-  private final EmbeddedKubernetes kubernetes;
+  private final LocalKubernetes kubernetes;
   private final KfpSimulator kfp;
   private final OperatorCommand.Running operator;
   private final Map<String, String> lastRow = new ConcurrentHashMap<>();
   private final Set<String> actedOn = ConcurrentHashMap.newKeySet();
   private Watch watch;
 
-  private Sandbox(PrintStream out, EmbeddedKubernetes kubernetes, KfpSimulator kfp,
+  private Sandbox(PrintStream out, LocalKubernetes kubernetes, KfpSimulator kfp,
       OperatorCommand.Running operator) {
     this.out = out;
     this.kubernetes = kubernetes;
@@ -64,33 +89,99 @@ public final class Sandbox implements AutoCloseable {
     this.operator = operator;
   }
 
-  /** Starts the embedded Kubernetes API, the simulator (real time) and the operator, endpoints on a free port. */
-  public static Sandbox start(PrintStream out) {
-    return start(out, 0);
+  /** Which Kubernetes API the sandbox runs on. */
+  public enum KubernetesChoice {
+    /** The real kube-apiserver when its binaries can be had (built or from KUBEBUILDER_ASSETS), else the mock. */
+    AUTO,
+    /** The real kube-apiserver, or fail saying why not. */
+    REAL,
+    /** Fabric8's mock API server. */
+    MOCK
   }
 
   /**
-   * Starts the embedded Kubernetes API, the simulator (real time) and the operator as the {@code operator}
-   * command wires it (circuit breaker, bulk status sync, /healthz, /readyz, /metrics on {@code monitoringPort};
-   * 0 picks a free port), without leader election.
+   * Starts the Kubernetes API the choice asks for. When AUTO cannot have the real server (no binaries, or they
+   * do not start), {@code say} gets one line: why, what does not work on the mock and how to get the real one.
+   *
+   * @param binaries looks for the control plane's binaries (and builds them when they are missing)
    */
-  public static Sandbox start(PrintStream out, int monitoringPort) {
-    EmbeddedKubernetes kubernetes = EmbeddedKubernetes.start();
-    KfpSimulator kfp = KfpSimulator.builder()
-        .timing(new Timing(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(1)))
-        .outcomeRule(FLAKY_FAILS_ONCE)
-        .start();
-    kfp.registerPipeline(SandboxScenario.PIPELINE_ID, SandboxScenario.PIPELINE_VERSION_ID, "arguments-parameters",
-        resource("/sandbox/arguments_parameters.yaml"));
-    OperatorConfig config = OperatorConfig.load(Map.of(
-        Setting.KFP_ENDPOINT.envName(), kfp.baseUrl().toString(),
-        Setting.KFP_UI_URL.envName(), "http://localhost:3000",
-        Setting.POLL_INTERVAL.envName(), "500ms",
-        Setting.RESYNC_INTERVAL.envName(), "30s",
-        Setting.LEADER_ELECTION.envName(), "false",
-        Setting.MONITORING_PORT.envName(), Integer.toString(monitoringPort)), new String[0]);
-    OperatorCommand.Running operator = OperatorCommand.start(config, kubernetes.client(), false);
-    return new Sandbox(out, kubernetes, kfp, operator);
+  public static LocalKubernetes startKubernetes(KubernetesChoice choice, Supplier<ControlPlaneBinaries.Result> binaries,
+      Consumer<String> say) {
+    if (choice == KubernetesChoice.MOCK) {
+      say.accept("Kubernetes: Fabric8's mock API server (--kubernetes mock), " + MOCK_LIMITS + HOW_TO_GET_REAL + ".");
+      return EmbeddedKubernetes.start();
+    }
+    ControlPlaneBinaries.Result found = binaries.get();
+    if (choice == KubernetesChoice.REAL) {
+      return RealKubernetes.start(found.orElseThrow());
+    }
+    String whyNot = found.whyMissing();
+    String howToGet = HOW_TO_GET_REAL;
+    if (found.binaries().isPresent()) {
+      try {
+        return RealKubernetes.start(found.orElseThrow());
+      } catch (RuntimeException e) {
+        whyNot = "the real one did not start: " + firstLine(e);
+        howToGet = "";
+      }
+    }
+    say.accept("Kubernetes: Fabric8's mock API server, as there is no real one (" + whyNot + "); it runs "
+        + MOCK_LIMITS + howToGet + ".");
+    return EmbeddedKubernetes.start();
+  }
+
+  /** The first line of an exception's message, at most 300 characters: the fallback's reason stays one line. */
+  private static String firstLine(RuntimeException e) {
+    String message = Objects.requireNonNullElse(e.getMessage(), e.getClass().getName()).lines().findFirst()
+        .orElse(e.getClass().getName());
+    return message.length() <= 300 ? message : message.substring(0, 297) + "...";
+  }
+
+  /**
+   * Starts the simulator (real time) and the operator on {@code kubernetes}, which the sandbox then owns, as the
+   * {@code operator} command wires it (circuit breaker, bulk status sync, /healthz, /readyz, /metrics on
+   * {@code monitoringPort}; 0 picks a free port), without leader election, watching {@link #NAMESPACE}.
+   */
+  public static Sandbox start(PrintStream out, int monitoringPort, LocalKubernetes kubernetes) {
+    KfpSimulator kfp = null;
+    try {
+      ensureNamespace(kubernetes.client());
+      kfp = KfpSimulator.builder()
+          .timing(TIMING)
+          .outcomeRule(FLAKY_FAILS_ONCE)
+          .start();
+      kfp.registerPipeline(SandboxScenario.PIPELINE_ID, SandboxScenario.PIPELINE_VERSION_ID, "arguments-parameters",
+          resource("/sandbox/arguments_parameters.yaml"));
+      OperatorConfig config = OperatorConfig.load(Map.of(
+          Setting.KFP_ENDPOINT.envName(), kfp.baseUrl().toString(),
+          Setting.KFP_UI_URL.envName(), "http://localhost:3000",
+          Setting.POLL_INTERVAL.envName(), "500ms",
+          Setting.RESYNC_INTERVAL.envName(), "30s",
+          Setting.LEADER_ELECTION.envName(), "false",
+          Setting.WATCH_NAMESPACES.envName(), NAMESPACE,
+          Setting.MONITORING_PORT.envName(), Integer.toString(monitoringPort)), new String[0]);
+      OperatorCommand.Running operator = OperatorCommand.start(config, kubernetes.client(), false);
+      return new Sandbox(out, kubernetes, kfp, operator);
+    } catch (RuntimeException e) {
+      if (kfp != null) {
+        kfp.close();
+      }
+      kubernetes.close();
+      throw e;
+    }
+  }
+
+  /** A real server refuses objects in a namespace that does not exist. */
+  private static void ensureNamespace(KubernetesClient client) {
+    if (client.namespaces().withName(NAMESPACE).get() == null) {
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+          .create();
+    }
+  }
+
+  /** What the sandbox runs on, in one line. */
+  public String kubernetesDescription() {
+    return kubernetes.description();
   }
 
   /** Applies the samples and prints changes until every one reached its end state or the time is up. */
@@ -157,11 +248,11 @@ public final class Sandbox implements AutoCloseable {
       if (scenario.runName().equals(name) && state.equals(scenario.actWhenState()) && actedOn.add(name)) {
         scenario.annotations().forEach((key, value) -> {
           out.printf(ROW, "", name, "", "", "", "-> kubectl annotate run " + name + " " + key + "=" + value);
+          // a merge patch without resourceVersion, as kubectl annotate sends: the operator's own writes to the Run
+          // at the same moment cannot make it fail with a conflict
           kubernetes.client().resources(Run.class).inNamespace(NAMESPACE).withName(name)
-              .edit(r -> {
-                r.getMetadata().getAnnotations().put(key, value);
-                return r;
-              });
+              .patch(PatchContext.of(PatchType.JSON_MERGE),
+                  Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
         });
       }
     }
@@ -212,23 +303,20 @@ public final class Sandbox implements AutoCloseable {
     return kubernetes.client().resources(Run.class).inNamespace(NAMESPACE).withName(name).get();
   }
 
-  /** Writes a kubeconfig for the embedded API, for kubectl and other tools, and returns its path. */
+  /**
+   * Writes a kubeconfig for the sandbox's API, for kubectl and other tools, with {@link #NAMESPACE} as its
+   * context's namespace, and returns its path.
+   */
   public Path writeKubeconfig() throws IOException {
+    Config config = KubeConfigUtils.parseConfig(kubernetes.kubeconfig().toFile());
+    for (NamedContext context : config.getContexts()) {
+      if (context.getName().equals(config.getCurrentContext())) {
+        context.getContext().setNamespace(NAMESPACE);
+      }
+    }
     Path file = Files.createTempFile("kfp-run-operator-sandbox-", ".kubeconfig");
-    Files.writeString(file, """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: sandbox
-          cluster: {server: "%s"}
-        users:
-        - name: sandbox
-          user: {token: sandbox}
-        contexts:
-        - name: sandbox
-          context: {cluster: sandbox, user: sandbox, namespace: %s}
-        current-context: sandbox
-        """.formatted(kubernetes.url(), NAMESPACE));
+    file.toFile().deleteOnExit();
+    KubeConfigUtils.persistKubeConfigIntoFile(config, file.toFile());
     return file;
   }
 

@@ -3,13 +3,15 @@ package dev.kfp.operator.sandbox;
 import dev.kfp.operator.config.OperatorConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * {@code sandbox} (the jar's default): the operator with an embedded Kubernetes API and the KFP simulator,
- * running the sample Runs. Exits 0 when every sample reached its expected end state.
+ * {@code sandbox} (the jar's default): the operator with a Kubernetes API on this machine (the real kube-apiserver
+ * when its binaries can be had, else the mock) and the KFP simulator, running the sample Runs. Exits 0 when every
+ * sample reached its expected end state.
  */
 public final class SandboxCommand {
 
@@ -22,6 +24,7 @@ public final class SandboxCommand {
     boolean keepRunning = false;
     int monitoringPort = 0;
     Duration timeout = Duration.ofSeconds(120);
+    Sandbox.KubernetesChoice kubernetesChoice = Sandbox.KubernetesChoice.AUTO;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--keep-running" -> keepRunning = true;
@@ -37,6 +40,12 @@ public final class SandboxCommand {
           }
           monitoringPort = Integer.parseInt(args[++i]);
         }
+        case "--kubernetes" -> {
+          if (i + 1 >= args.length || !args[i + 1].matches("auto|real|mock")) {
+            return usage("--kubernetes needs auto, real or mock");
+          }
+          kubernetesChoice = Sandbox.KubernetesChoice.valueOf(args[++i].toUpperCase(Locale.ROOT));
+        }
         case "--help", "-h" -> {
           return usage(null);
         }
@@ -48,11 +57,17 @@ public final class SandboxCommand {
     // The table is the sandbox's output: component logs only when something goes wrong.
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     MOCK_SERVER_LOG.setLevel(Level.WARNING);
-    Sandbox sandbox = Sandbox.start(System.out, monitoringPort);
+    long started = System.nanoTime();
+    LocalKubernetes kubernetes = Sandbox.startKubernetes(kubernetesChoice, () -> ControlPlaneBinaries.locate(
+        Path.of("")), System.out::println);
+    long kubernetesStarted = System.nanoTime();
+    Sandbox sandbox = Sandbox.start(System.out, monitoringPort, kubernetes);
     boolean passed;
     try {
-      System.out.println("Sandbox: embedded Kubernetes API, KFP simulator at " + sandbox.kfpUrl()
-          + ", operator running (" + sandbox.monitoringUrl() + "/metrics). Applying deploy/examples/ ...");
+      System.out.printf("Sandbox started in %.1f s (the Kubernetes API in %.1f s): %s, KFP simulator at %s, operator"
+          + " running (%s/metrics). Applying deploy/examples/ to namespace %s ...%n",
+          (System.nanoTime() - started) / 1e9, (kubernetesStarted - started) / 1e9, sandbox.kubernetesDescription(),
+          sandbox.kfpUrl(), sandbox.monitoringUrl(), Sandbox.NAMESPACE);
       passed = sandbox.runSamples(timeout);
     } catch (RuntimeException e) {
       sandbox.close();
@@ -63,7 +78,9 @@ public final class SandboxCommand {
       return passed ? 0 : 1;
     }
     Path kubeconfig = sandbox.writeKubeconfig();
-    System.out.println("Still running (Ctrl-C stops). Try: kubectl --kubeconfig " + kubeconfig + " get kfprun");
+    System.out.println("Still running (Ctrl-C stops). Try: kubectl --kubeconfig " + kubeconfig + " get kfprun"
+        + (kubernetes instanceof RealKubernetes ? " (the Runs are in namespace " + Sandbox.NAMESPACE
+            + ", the kubeconfig's default)" : " (kubectl does not work on the mock: see above)"));
     System.out.println("Operator endpoints: " + sandbox.monitoringUrl() + "/healthz, /readyz, /metrics");
     System.out.println("KUBECONFIG=" + kubeconfig);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -79,7 +96,8 @@ public final class SandboxCommand {
     if (problem != null) {
       System.err.println(problem);
     }
-    System.err.println("usage: sandbox [--keep-running] [--timeout 120s] [--monitoring-port 8080]");
+    System.err.println("usage: sandbox [--keep-running] [--timeout 120s] [--monitoring-port 8080]"
+        + " [--kubernetes auto|real|mock]");
     return problem == null ? 0 : 2;
   }
 }

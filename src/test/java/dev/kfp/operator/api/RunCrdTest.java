@@ -127,7 +127,7 @@ class RunCrdTest {
     assertThat(version.at("/subresources/status").isObject()).isTrue();
     List<String> columns = new ArrayList<>();
     version.get("additionalPrinterColumns").forEach(c -> columns.add(c.get("name").asText()));
-    assertThat(columns).containsExactly("Run ID", "State", "Succeeded", "Reason", "Started", "Finished", "Archived",
+    assertThat(columns).containsExactly("Run ID", "State", "Succeeded", "Reason", "Started", "Finished", "Storage",
         "Age");
     assertThat(version.at("/additionalPrinterColumns/0/priority").asInt()).isEqualTo(1);
   }
