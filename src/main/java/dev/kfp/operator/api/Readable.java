@@ -1,5 +1,6 @@
 package dev.kfp.operator.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -18,19 +19,33 @@ import java.io.IOException;
  * feeds every Run. Unknown fields are ignored (see {@code @JsonIgnoreProperties} on the types), not an error.
  * The operator never writes an unreadable part; {@link #unreadableJson()} keeps what it could not read.
  */
-public interface Readable {
+public abstract class Readable {
+
+  /** Why the stored JSON could not be read into this part; never stored. */
+  @JsonIgnore
+  private String unreadable;
+  /** The JSON this part could not be read from; never stored. */
+  @JsonIgnore
+  private JsonNode unreadableJson;
 
   /** Why the stored JSON could not be read into this type, or null when it could. */
-  String unreadable();
+  public String unreadable() {
+    return unreadable;
+  }
 
   /** The JSON this value could not be read from, when {@link #unreadable()} is set. */
-  JsonNode unreadableJson();
+  public JsonNode unreadableJson() {
+    return unreadableJson;
+  }
 
   /** Marks this (empty) value as standing for {@code json}, which could not be read. */
-  void markUnreadable(String why, JsonNode json);
+  public void markUnreadable(String why, JsonNode json) {
+    this.unreadable = why;
+    this.unreadableJson = json;
+  }
 
   /** Reads the part as a tree first, then binds it; a binding failure yields an empty value marked unreadable. */
-  final class Deserializer extends JsonDeserializer<Readable> implements ContextualDeserializer {
+  public static final class Deserializer extends JsonDeserializer<Readable> implements ContextualDeserializer {
 
     private final JavaType type;
 

@@ -1,6 +1,5 @@
 package dev.kfp.operator.api;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -35,18 +34,13 @@ import java.util.Map;
     value = "has(self.pipelineRoot) == has(oldSelf.pipelineRoot) && (!has(self.pipelineRoot) || self.pipelineRoot == oldSelf.pipelineRoot)")
 @ValidationRule(fieldPath = ".serviceAccount", reason = RunSpec.FORBIDDEN, message = "spec.serviceAccount" + RunSpec.IMMUTABLE,
     value = "has(self.serviceAccount) == has(oldSelf.serviceAccount) && (!has(self.serviceAccount) || self.serviceAccount == oldSelf.serviceAccount)")
-public class RunSpec implements Readable {
+public class RunSpec extends Readable {
 
   /** The refusal of an edit to an immutable field: what went wrong and what to do instead. */
   static final String IMMUTABLE = " cannot change after creation (a KFP run is immutable): put the old value back,"
       + " or create a new Run; only spec.archived and spec.deletionPolicy can change";
   static final String FORBIDDEN = "FieldValueForbidden";
 
-  /** Why the stored spec could not be read by this operator version; never stored. */
-  @JsonIgnore
-  private String unreadable;
-  @JsonIgnore
-  private JsonNode unreadableJson;
 
   @JsonPropertyDescription("Name of the KFP run; defaults to metadata.name.")
   private String displayName;
@@ -161,20 +155,5 @@ public class RunSpec implements Readable {
       }
     }
     return java.util.Optional.empty();
-  }
-  @Override
-  public String unreadable() {
-    return unreadable;
-  }
-
-  @Override
-  public JsonNode unreadableJson() {
-    return unreadableJson;
-  }
-
-  @Override
-  public void markUnreadable(String why, JsonNode json) {
-    this.unreadable = why;
-    this.unreadableJson = json;
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,13 +12,7 @@ import java.util.Optional;
 /** What the operator knows of the KFP run; written only by the operator. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public class RunStatus implements Readable {
-
-  /** Why the stored status could not be read by this operator version; never stored. */
-  @JsonIgnore
-  private String unreadable;
-  @JsonIgnore
-  private JsonNode unreadableJson;
+public class RunStatus extends Readable {
 
   @JsonPropertyDescription("The metadata.generation this status reflects.")
   private Long observedGeneration;
@@ -202,22 +195,6 @@ public class RunStatus implements Readable {
 
   /** KFP's google.rpc.Status of a run, when set. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  @Override
-  public String unreadable() {
-    return unreadable;
-  }
-
-  @Override
-  public JsonNode unreadableJson() {
-    return unreadableJson;
-  }
-
-  @Override
-  public void markUnreadable(String why, JsonNode json) {
-    this.unreadable = why;
-    this.unreadableJson = json;
-  }
-
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record RunError(Integer code, String message) {}
 
