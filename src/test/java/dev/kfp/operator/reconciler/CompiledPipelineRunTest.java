@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
@@ -58,7 +59,9 @@ class CompiledPipelineRunTest {
         spec:
           parameters: %s
         """.formatted(name, parameters), Run.class);
-    run.getSpec().setPipeline(new PipelineSource(null, compiled.deepCopy(), null));
+    Map<String, JsonNode> spec = new LinkedHashMap<>();
+    compiled.fields().forEachRemaining(field -> spec.put(field.getKey(), field.getValue().deepCopy()));
+    run.getSpec().setPipeline(new PipelineSource(null, spec, null));
     harness.apply(run);
   }
 
