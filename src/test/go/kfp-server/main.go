@@ -4,7 +4,7 @@
 //
 // Nothing runs the workflows: a test moves a run's Argo workflow through its phases with
 //
-//	POST /test/runs/{run_id}/phase  {"phase": "Running" | "Succeeded" | "Failed" | ..., "failed_steps": [...]}
+//	POST /test/runs/{run_id}/phase  {"phase": "Running" | "Succeeded" | "Failed" | "" | ..., "failed_steps": [...]}
 //
 // which changes the workflow in the fake Argo client and reports it through KFP's report service, as KFP's
 // persistence agent does. The server listens on 127.0.0.1 only and prints "KFP_TEST_SERVER_PORT=<port>" once
@@ -26,6 +26,7 @@ import (
 	"time"
 
 	workflowapi "github.com/argoproj/argo-workflows/v4/pkg/apis/workflow/v1alpha1"
+	"github.com/google/uuid"
 	"github.com/gorilla/mux"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	apiv2beta1 "github.com/kubeflow/pipelines/backend/api/v2beta1/go_client"
@@ -39,6 +40,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // The KFP release this binary is built from; keep in step with go.mod.
@@ -144,7 +146,8 @@ type workflowControl struct {
 
 // phaseRequest is the body of POST /test/runs/{run_id}/phase.
 type phaseRequest struct {
-	// An Argo workflow phase: Pending, Running, Succeeded, Failed or Error.
+	// An Argo workflow phase: Pending, Running, Succeeded, Failed or Error. Empty keeps the phase: the report of
+	// a workflow that changed otherwise, e.g. the spec patch of a terminate.
 	Phase string `json:"phase"`
 	// With Failed or Error: the steps that failed; each gets a failed pod node whose main-logs artifact (a
 	// gzipped tar, as Argo archives logs) is put into the object store where read_artifact looks.
@@ -180,7 +183,7 @@ func (c *workflowControl) setPhase(w http.ResponseWriter, r *http.Request) {
 	}
 	phase := workflowapi.WorkflowPhase(request.Phase)
 	switch phase {
-	case workflowapi.WorkflowPending, workflowapi.WorkflowRunning, workflowapi.WorkflowSucceeded,
+	case "", workflowapi.WorkflowPending, workflowapi.WorkflowRunning, workflowapi.WorkflowSucceeded,
 		workflowapi.WorkflowFailed, workflowapi.WorkflowError:
 	default:
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unknown phase " + request.Phase})
@@ -221,7 +224,7 @@ func (c *workflowControl) setPhase(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		grpcStatus, _ := status.FromError(util.ToGRPCError(err))
 		response.ReportStatus = runtime.HTTPStatusFromCode(grpcStatus.Code())
-		response.ReportError = grpcStatus.Message()
+		response.ReportError = shortened(grpcStatus.Message())
 	}
 	writeJSON(w, http.StatusOK, response)
 }
@@ -230,6 +233,14 @@ func (c *workflowControl) setPhase(w http.ResponseWriter, r *http.Request) {
 func (c *workflowControl) advance(ctx context.Context, workflow *util.Workflow, phase workflowapi.WorkflowPhase,
 	failed []failedStep) (map[string]string, error) {
 	now := metav1.NewTime(time.Now().UTC().Truncate(time.Second))
+	if workflow.UID == "" {
+		// Kubernetes gives every object a UID at create; KFP's fake Argo client does not, and reports need one.
+		workflow.UID = types.UID(uuid.NewString())
+	}
+	workflow.ResourceVersion = nextVersion(workflow.ResourceVersion)
+	if phase == "" {
+		return map[string]string{}, nil
+	}
 	status := &workflow.Status
 	status.Phase = phase
 	if phase != workflowapi.WorkflowPending && status.StartedAt.IsZero() {
@@ -240,7 +251,6 @@ func (c *workflowControl) advance(ctx context.Context, workflow *util.Workflow, 
 	} else {
 		status.FinishedAt = now
 	}
-	workflow.ResourceVersion = nextVersion(workflow.ResourceVersion)
 	if status.Nodes == nil {
 		status.Nodes = workflowapi.Nodes{}
 	}
@@ -291,6 +301,14 @@ func decodeBase64(text string) ([]byte, error) {
 	var data []byte
 	err := json.Unmarshal([]byte(`"`+text+`"`), &data)
 	return data, err
+}
+
+// shortened keeps error texts readable: KFP's report errors embed the whole workflow.
+func shortened(text string) string {
+	if len(text) > 600 {
+		return text[:600] + "..."
+	}
+	return text
 }
 
 func writeJSON(w http.ResponseWriter, code int, body any) {

@@ -31,6 +31,9 @@ final class RunStore {
   private volatile OutcomeRule rule;
   private final Map<String, StoredRun> runs = new HashMap<>();
   private final Map<String, Experiment> experiments = new LinkedHashMap<>();
+  private final Map<String, Instant> experimentCreatedAt = new HashMap<>();
+  /** When the newest run of each experiment was created; KFP shows it as last_run_created_at. */
+  private final Map<String, Instant> lastRunCreatedAt = new HashMap<>();
   private final Map<String, List<PipelineVersion>> versionsByPipeline = new LinkedHashMap<>();
   private final Map<String, PipelineVersion> versions = new HashMap<>();
   private final String defaultExperimentId;
@@ -68,7 +71,8 @@ final class RunStore {
   synchronized ObjectNode create(CreateRequest request, String authorization) {
     String context = "Failed to create a run";
     if (request.hasPluginsOutput()) {
-      throw ApiError.badRequest(context, "plugins_output is an output-only field and cannot be set on create");
+      throw ApiError.badRequest(context,
+          "plugins_output is server-owned and populated exclusively via plugin lifecycle hooks");
     }
     if (request.displayName().isEmpty()) {
       throw ApiError.internal(context, "Failed to convert a run: Invalid input error: Run name cannot be empty");
@@ -106,6 +110,7 @@ final class RunStore {
         serviceAccount, resolved.storageState(), resolved.recurringRunId(), resolved.pluginsInput(), false);
     StoredRun run = new StoredRun(stored, runId, experiment, clock.now(), ++contextIds, spreadFor(runId));
     runs.put(runId, run);
+    lastRunCreatedAt.put(experiment.experimentId(), run.createdAt);
     return RunJson.render(run);
   }
 
@@ -222,7 +227,8 @@ final class RunStore {
     String context = "Failed to read artifact";
     StoredRun run = authorizedRun(runId, authorization, "readArtifact", context);
     if (!run.workflowManifestStored) {
-      throw ApiError.invalidInput(context, "run " + runId + " has no workflow manifest yet");
+      // KFP's words for a run whose workflow manifest is not stored yet.
+      throw ApiError.invalidInput(context, "read artifact from run with v2 IR spec is not supported");
     }
     StoredRun.FailedNode node = run.failure == null ? null : run.failure.node(nodeId).orElse(null);
     if (node == null) {
@@ -339,10 +345,15 @@ final class RunStore {
     ObjectNode json = RunJson.NODES.objectNode();
     json.put("experiment_id", experiment.experimentId());
     json.put("display_name", experiment.displayName());
+    if (experimentId.equals(defaultExperimentId)) {
+      json.put("description", "All runs created without specifying an experiment will be grouped here.");
+    }
     if (!experiment.namespace().isEmpty()) {
       json.put("namespace", experiment.namespace());
     }
+    json.put("created_at", RunJson.timestamp(experimentCreatedAt.get(experimentId)));
     json.put("storage_state", experiment.storageState().name());
+    json.put("last_run_created_at", RunJson.timestamp(lastRunCreatedAt.get(experimentId)));
     return json;
   }
 
@@ -363,6 +374,7 @@ final class RunStore {
     Experiment experiment = new Experiment(UUID.randomUUID().toString(), displayName, namespace,
         StorageState.AVAILABLE);
     experiments.put(experiment.experimentId(), experiment);
+    experimentCreatedAt.put(experiment.experimentId(), clock.now());
     return experiment;
   }
 

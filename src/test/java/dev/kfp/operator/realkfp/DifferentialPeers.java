@@ -10,6 +10,7 @@ import dev.kfp.operator.simulator.KfpSimulator;
 import dev.kfp.operator.simulator.ManualClock;
 import dev.kfp.operator.simulator.OutcomeRule;
 import dev.kfp.operator.simulator.PipelineVersion;
+import dev.kfp.operator.simulator.ReadArtifactApi;
 import dev.kfp.operator.simulator.Timing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -88,6 +89,9 @@ final class DifferentialPeers {
 
     /** A successful retry: the next attempt of that run succeeds. */
     void retried(String runId) {}
+
+    /** A successful terminate. */
+    void terminated(String runId) {}
 
     String id(String alias) {
       String id = ids.get(alias);
@@ -184,6 +188,7 @@ final class DifferentialPeers {
           .timing(new Timing(PENDING, RUNNING, Duration.ofSeconds(3)))
           .outcomeRule(OutcomeRule.failWhenNameContains("fail").thenSucceedOnRetry())
           .start();
+      simulator.setReadArtifactApi(ReadArtifactApi.HTTP_HANDLER);
       simulator.defaultExperimentId().ifPresent(id -> ids.put("default", id));
     }
 
@@ -338,6 +343,15 @@ final class DifferentialPeers {
         throw new IllegalStateException("no failed step " + step + " was reported for run " + runId);
       }
       return node;
+    }
+
+    /**
+     * The terminate patched the workflow (activeDeadlineSeconds: 0); the persistence agent sees that change and
+     * reports the workflow, still in its phase, which KFP records as CANCELING.
+     */
+    @Override
+    void terminated(String runId) {
+      report(runId, "", null);
     }
 
     @Override
