@@ -69,8 +69,8 @@ class DifferentialContractTest {
   private String scenario;
   private final List<Difference> differences = new ArrayList<>();
   private int runNumber;
-  /** KFP's next_page_token from the last exchange (the simulator's is in the returned answer). */
-  private String lastKfpToken = "";
+  /** KFP's answer to the last exchange. */
+  private Answer lastKfp;
 
   @BeforeEach
   void start(TestInfo test) {
@@ -197,6 +197,7 @@ class DifferentialContractTest {
     exchange("retry while running", "POST", RUNS + "/${ok}:retry", null);
     step(Peer::finish);
     exchange("get after success", "GET", RUNS + "/${ok}", null);
+    assertThat(kfpStates()).containsExactly("PENDING", "RUNNING", "SUCCEEDED");
     exchange("retry after success", "POST", RUNS + "/${ok}:retry", null);
     exchange("terminate after success", "POST", RUNS + "/${ok}:terminate", null);
   }
@@ -209,8 +210,10 @@ class DifferentialContractTest {
     step(Peer::start);
     step(Peer::finish);
     exchange("get after failure", "GET", RUNS + "/${bad}", null);
-    exchange("read_artifact of the failed step", "GET", RUNS + "/${bad}/nodes/${node:bad/train}/artifacts/main-logs:read",
-        null);
+    assertThat(kfpStates()).containsExactly("PENDING", "RUNNING", "FAILED");
+    exchange("read_artifact of the failed step", "GET",
+        RUNS + "/${bad}/nodes/${node:bad/train}/artifacts/main-logs:read", null);
+    assertThat(lastKfp.status()).isEqualTo(200);
     exchange("read_artifact of an unknown node", "GET", RUNS + "/${bad}/nodes/no-such-node/artifacts/main-logs:read",
         null);
     exchange("read_artifact of an unknown artifact", "GET", RUNS + "/${bad}/nodes/${node:bad/train}/artifacts/"
@@ -222,6 +225,7 @@ class DifferentialContractTest {
     exchange("retry while the retry runs", "POST", RUNS + "/${bad}:retry", null);
     step(Peer::finish);
     exchange("get after the retry succeeded", "GET", RUNS + "/${bad}", null);
+    assertThat(kfpStates()).containsExactly("PENDING", "RUNNING", "FAILED", "RUNNING", "SUCCEEDED");
     exchange("retry an unknown run", "POST", RUNS + "/" + UUID.randomUUID() + ":retry", null);
   }
 
@@ -238,6 +242,7 @@ class DifferentialContractTest {
     step(Peer::finish);
     exchange("get terminated pending", "GET", RUNS + "/${p}", null);
     exchange("get terminated running", "GET", RUNS + "/${r}", null);
+    assertThat(kfpStates()).containsExactly("PENDING", "RUNNING", "CANCELING", "FAILED");
     exchange("terminate a terminated run", "POST", RUNS + "/${r}:terminate", null);
     exchange("terminate an unknown run", "POST", RUNS + "/" + UUID.randomUUID() + ":terminate", null);
     exchange("retry a terminated run", "POST", RUNS + "/${r}:retry", null);
@@ -306,14 +311,22 @@ class DifferentialContractTest {
     exchange("terminate third", "POST", RUNS + "/${t}:terminate", null);
     exchange("archive one", "POST", RUNS + "/${o}:archive", null);
 
-    listWith("marker search on description", RunFilter.builder().substring("description", "uid=abc-123").build());
-    listWith("bulk filter run_id IN", RunFilter.builder().in("run_id", List.of("${m}", "${o}", "${t}")).build());
+    Answer marked = listWith("marker search on description", RunFilter.builder()
+        .substring("description", "uid=abc-123").build());
+    Answer bulk = listWith("bulk filter run_id IN", RunFilter.builder().in("run_id", List.of("${m}", "${o}", "${t}"))
+        .build());
+    assertThat(runIds(marked)).as("KFP: description IS_SUBSTRING uid=abc-123").containsExactly(kfp.id("m"));
+    assertThat(runIds(bulk)).as("KFP: run_id IN [m, o, t]").containsExactly(kfp.id("m"), kfp.id("o"), kfp.id("t"));
     listWith("bulk filter run_id IN with an unknown id", RunFilter.builder()
         .in("run_id", List.of("${m}", UUID.randomUUID().toString())).build());
-    listWith("run_id IN and state NOT_EQUALS RUNNING", RunFilter.builder()
+    Answer notRunning = listWith("run_id IN and state NOT_EQUALS RUNNING", RunFilter.builder()
         .in("run_id", List.of("${m}", "${o}", "${t}")).notEqualTo("state", "RUNNING").build());
-    listWith("run_id IN and storage_state NOT_EQUALS ARCHIVED", RunFilter.builder()
+    Answer notArchived = listWith("run_id IN and storage_state NOT_EQUALS ARCHIVED", RunFilter.builder()
         .in("run_id", List.of("${m}", "${o}", "${t}")).notEqualTo("storage_state", "ARCHIVED").build());
+    // What the bulk sync relies on, asserted on KFP's own answers (the comparison alone passes if both are wrong).
+    assertThat(runIds(notRunning)).as("KFP: run_id IN [m, o, t] AND state != RUNNING").containsExactly(kfp.id("t"));
+    assertThat(runIds(notArchived)).as("KFP: run_id IN [m, o, t] AND storage_state != ARCHIVED")
+        .containsExactly(kfp.id("m"), kfp.id("t"));
     throughTheOperatorsClient("the operator's bulk sync filter, sent by its client",
         RunFilter.builder().in("run_id", List.of("${m}", "${o}", "${t}")).notEqualTo("state", "RUNNING")
             .notEqualTo("storage_state", "ARCHIVED").build());
@@ -448,21 +461,38 @@ class DifferentialContractTest {
   private Map<Peer, String> tokensOf(Answer simulatorAnswer) {
     Map<Peer, String> tokens = new LinkedHashMap<>();
     tokens.put(simulator, simulatorAnswer.body().path("next_page_token").asText());
-    tokens.put(kfp, lastKfpToken);
+    tokens.put(kfp, lastKfp.body().path("next_page_token").asText());
     return tokens;
   }
 
-  private void listWith(String label, RunFilter filter) {
-    listRaw(label, filter.toJson());
+  /** Lists with the filter on both servers, compares, and returns KFP's answer. */
+  private Answer listWith(String label, RunFilter filter) {
+    return listRaw(label, filter.toJson());
   }
 
-  /** A list whose filter is given as JSON (with aliases), sent as the operator's client sends it. */
-  private void listRaw(String label, String filterJson) {
+  /** A list whose filter is given as JSON (with aliases); returns KFP's answer. */
+  private Answer listRaw(String label, String filterJson) {
     Map<Peer, Answer> answers = new LinkedHashMap<>();
     for (Peer peer : peers) {
       answers.put(peer, peer.send("GET", RUNS + "?filter=" + filterParameter(peer.resolve(filterJson)), null));
     }
     compare(label, answers);
+    return answers.get(kfp);
+  }
+
+  /** The states in KFP's state_history of the run the last exchange got. */
+  private List<String> kfpStates() {
+    assertThat(lastKfp.status()).as("status of " + lastKfp.body()).isEqualTo(200);
+    List<String> states = new ArrayList<>();
+    lastKfp.body().path("state_history").forEach(change -> states.add(change.path("state").asText()));
+    return states;
+  }
+
+  private static List<String> runIds(Answer answer) {
+    assertThat(answer.status()).as("status of " + answer.body()).isEqualTo(200);
+    List<String> ids = new ArrayList<>();
+    answer.body().path("runs").forEach(run -> ids.add(run.path("run_id").asText()));
+    return ids;
   }
 
   /**
@@ -497,7 +527,7 @@ class DifferentialContractTest {
     EXCHANGES.incrementAndGet();
     Answer fromSimulator = answers.get(simulator);
     Answer fromKfp = answers.get(kfp);
-    lastKfpToken = fromKfp.body().path("next_page_token").asText();
+    lastKfp = fromKfp;
     String exchange = scenario + "/" + label;
     if (fromSimulator.status() != fromKfp.status()) {
       differences.add(new Difference(exchange, "status", Integer.toString(fromSimulator.status()),

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 record KnownDifferences(List<Row> rows) {
 
   static final Path DOCUMENT = Path.of("docs/kfp-simulator-differences.md");
-  private static final Pattern ROW = Pattern.compile("^\\|\\s*(D\\d+)\\s*\\|\\s*`([^`]+)`\\s*\\|\\s*`([^`]+)`\\s*\\|.*");
+  private static final Pattern ROW =
+      Pattern.compile("^\\|\\s*(D\\d+)\\s*\\|\\s*`([^`]+)`\\s*\\|\\s*`([^`]+)`\\s*\\|.*");
 
   /** One row: which exchanges and which fields (JSON paths, or {@code status}) it covers. */
   record Row(String id, String exchange, String field) {
