@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 
 /**
  * KFP's own API server (release 2.17.0 from KFP's Go module, over KFP's in-memory fake client manager), built by
@@ -153,34 +153,21 @@ public final class KfpTestServer implements AutoCloseable {
   }
 
   private void awaitHealthy() {
-    Instant deadline = Instant.now().plus(START_TIMEOUT);
     HttpRequest healthz = HttpRequest.newBuilder(baseUrl.resolve("/apis/v2beta1/healthz"))
         .timeout(Duration.ofSeconds(2)).build();
-    while (true) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("the KFP test server exited with " + process.exitValue() + "; log: "
-            + logFile());
-      }
-      try {
-        if (http.send(healthz, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("the KFP test server did not answer within " + START_TIMEOUT);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
+    Awaitility.await("the KFP test server answers on " + baseUrl).atMost(START_TIMEOUT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> {
+          if (!process.isAlive()) {
+            throw new IllegalStateException("the KFP test server exited with " + process.exitValue() + "; log: "
+                + logFile());
+          }
+          try {
+            return http.send(healthz, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+          } catch (IOException notListeningYet) {
+            return false;
+          }
+        });
   }
 
   /** {@code http://127.0.0.1:<port>}; KFP's paths start with /apis/v2beta1. */
