@@ -313,8 +313,8 @@ final class RunStore {
     }
     if (end < matching.size()) {
       if (order.field().breaksPaging()) {
-        throw ApiError.invalidInput(context, "Failed to create the next page token: invalid sorting field \""
-            + order.sortField() + "\" for a page token");
+        throw ApiError.invalidInput(context, "cannot sort by field \"" + order.field().unpageableColumn()
+            + "\" on type \"Run\"");
       }
       StoredRun next = matching.get(end);
       response.put("next_page_token",

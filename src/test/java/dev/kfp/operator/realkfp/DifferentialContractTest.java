@@ -296,6 +296,13 @@ class DifferentialContractTest {
     exchange("sort by display name, pages", "GET", RUNS + "?sort_by=display_name&page_size=3", null);
     exchange("sort by created_at descending", "GET", RUNS + "?sort_by=created_at%20desc&page_size=4", null);
     exchange("sort by an unknown field", "GET", RUNS + "?sort_by=colour", null);
+    exchange("sort by experiment_id on one page", "GET", RUNS + "?sort_by=experiment_id", null);
+    exchange("sort by experiment_id needing a next page", "GET", RUNS + "?sort_by=experiment_id&page_size=2", null);
+    exchange("sort by state descending", "GET", RUNS + "?sort_by=state%20desc&page_size=2", null);
+    exchange("a namespace in single-user mode", "GET", RUNS + "?namespace=team-a&page_size=1", null);
+    exchange("by experiment, filtered, paged", "GET", RUNS + "?experiment_id=${exp}&page_size=1&filter="
+        + filterParameter(RunFilter.builder().substring("display_name", "run").build().toJson()), null);
+    exchange("page size over the cap", "GET", RUNS + "?page_size=1000", null);
     exchange("negative page size", "GET", RUNS + "?page_size=-1", null);
     exchange("page size that is no number", "GET", RUNS + "?page_size=abc", null);
     exchange("list matching nothing", "GET", RUNS + "?filter=" + filterParameter(RunFilter.builder()
