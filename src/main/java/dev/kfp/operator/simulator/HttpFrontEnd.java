@@ -142,7 +142,8 @@ final class HttpFrontEnd {
         headers = e.headers();
         if (handlerStyle(route)) {
           status = handlerStatus(e.code());
-          response = handlerErrorBody(status == 404 ? "artifact not found: <nil>" : e.shortMessage(), e.getMessage());
+          String message = status == 404 ? "artifact not found: <nil>" : handlerMessage(e);
+          response = handlerErrorBody(message, message);
           headers = Map.of();
         }
       }
@@ -314,6 +315,13 @@ final class HttpFrontEnd {
       case NOT_FOUND -> 404;
       default -> 500;
     };
+  }
+
+  /** The handler writes the error chain below the server's own context ("Failed to read artifact"). */
+  private static String handlerMessage(ApiError error) {
+    String message = error.getMessage();
+    String context = "Failed to read artifact: ";
+    return message.startsWith(context) ? message.substring(context.length()) : message;
   }
 
   private static ObjectNode handlerErrorBody(String message, String details) {

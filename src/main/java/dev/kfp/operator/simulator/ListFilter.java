@@ -88,17 +88,92 @@ final class ListFilter {
     if (!array.isArray()) {
       throw unparsable(shownAs, "predicates must be a list");
     }
-    List<Predicate> predicates = new ArrayList<>();
+    List<Parsed> parsed = new ArrayList<>();
     for (JsonNode item : array) {
       if (!item.isObject()) {
         throw unparsable(shownAs, "a predicate must be an object: " + item);
       }
-      predicates.add(predicate((ObjectNode) item, shownAs));
+      parsed.add(parse((ObjectNode) item, shownAs));
+    }
+    for (Parsed predicate : parsed) {
+      RunField field = RunField.byName(predicate.key());
+      if (field == null || field == RunField.METRIC) {
+        throw ApiError.invalidInput(CONTEXT, "no support for filtering on unrecognized field \""
+            + predicate.key() + "\"");
+      }
+    }
+    List<Predicate> predicates = new ArrayList<>();
+    for (Parsed predicate : parsed) {
+      predicates.add(predicate.checked(shownAs));
     }
     return new ListFilter(List.copyOf(predicates));
   }
 
-  private static Predicate predicate(ObjectNode json, String shownAs) {
+  /** A predicate as read, before KFP's checks of its operation against its value. */
+  private record Parsed(String key, String operation, String valueField, JsonNode value) {
+
+    boolean list() {
+      return valueField.endsWith("_values");
+    }
+
+    /** KFP's checkPredicate, then the values as the database compares them. */
+    Predicate checked(String shownAs) {
+      if (operation.equals("IN") && !list()) {
+        throw ApiError.invalidInput(CONTEXT, "cannot use IN operator with scalar type " + goType());
+      }
+      if (!operation.equals("IN") && !operation.equals("IS_SUBSTRING") && list()) {
+        throw ApiError.invalidInput(CONTEXT, "cannot use scalar operator " + operation + " on array type "
+            + goType());
+      }
+      if (operation.equals("IS_SUBSTRING") && !valueField.equals("string_value")) {
+        // KFP's message prints the operation's type and the value, in that order.
+        throw ApiError.invalidInput(CONTEXT, "cannot use non string value type string with operator "
+            + goValue(shownAs));
+      }
+      List<Object> values = new ArrayList<>();
+      ObjectNode canonical = RunJson.NODES.objectNode().put("key", key).put("operation", operation);
+      if (list()) {
+        JsonNode items = listItems(value, valueField, shownAs);
+        ArrayNode canonicalItems = canonical.putObject(valueField).putArray("values");
+        String scalarField = valueField.substring(0, valueField.length() - 1);
+        for (JsonNode item : items) {
+          values.add(scalar(scalarField, item, shownAs));
+          canonicalItems.add(item);
+        }
+      } else {
+        values.add(scalar(valueField, value, shownAs));
+        canonical.set(valueField, value);
+      }
+      return new Predicate(RunField.byName(key), operation, List.copyOf(values), canonical);
+    }
+
+    /** The Go type KFP holds the value in, as its messages name it. */
+    private String goType() {
+      return switch (valueField) {
+        case "int_value" -> "int32";
+        case "long_value", "timestamp_value" -> "int64";
+        case "string_value" -> "string";
+        case "int_values" -> "[]int32";
+        case "long_values" -> "[]int64";
+        default -> "[]string";
+      };
+    }
+
+    /** The value as Go's %v prints it: lists as {@code [a b]}, times as Unix seconds. */
+    private String goValue(String shownAs) {
+      if (list()) {
+        List<String> items = new ArrayList<>();
+        String scalarField = valueField.substring(0, valueField.length() - 1);
+        listItems(value, valueField, shownAs).forEach(item -> items.add(String.valueOf(scalar(scalarField, item,
+            shownAs))));
+        return "[" + String.join(" ", items) + "]";
+      }
+      return String.valueOf(scalar(valueField, value, shownAs));
+    }
+  }
+
+  /** Reads one predicate with KFP's first checks, in KFP's order: operation, value, key. */
+  private static Parsed parse(ObjectNode json, String shownAs) {
     Map<String, JsonNode> fields;
     try {
       fields = RunJson.fields(json, "api.Predicate", PREDICATE_FIELDS);
@@ -110,47 +185,21 @@ final class ListFilter {
       throw unparsable(shownAs, "oneof api.Predicate.value is already set");
     }
     String operation = operation(fields.get("operation"), shownAs);
-    String key = fields.containsKey("key") ? fields.get("key").asText() : "";
-    if (key.isEmpty()) {
-      throw ApiError.invalidInput(CONTEXT, "filter predicate has an empty key");
-    }
-    RunField field = RunField.byName(key);
-    if (field == null || field == RunField.METRIC) {
-      throw ApiError.invalidInput(CONTEXT, "no support for filtering on unrecognized field \"" + key + "\"");
-    }
     if (operation.equals("OPERATION_UNSPECIFIED")) {
-      throw ApiError.invalidInput(CONTEXT, "invalid predicate operation OPERATION_UNSPECIFIED for key " + key);
+      throw ApiError.invalidInput(CONTEXT,
+          "Error using Filter.Predicate.Operation with go_client.Predicate_Operation");
     }
     if (valueFields.isEmpty()) {
-      throw ApiError.invalidInput(CONTEXT, "filter predicate on \"" + key + "\" has no value");
+      throw ApiError.invalidInput(CONTEXT, "Error using Filter.Predicate.Value with <nil>");
     }
     String valueField = valueFields.get(0);
-    JsonNode value = fields.get(valueField);
-    boolean list = valueField.endsWith("_values");
-    if (operation.equals("IN") != list) {
-      throw ApiError.invalidInput(CONTEXT, operation.equals("IN")
-          ? "operation IN needs a list value (int_values, long_values or string_values) for key " + key
-          : "operation " + operation + " needs a single value for key " + key);
+    Parsed parsed = new Parsed(fields.containsKey("key") ? fields.get("key").asText() : "", operation, valueField,
+        fields.get(valueField));
+    if (parsed.key().isEmpty()) {
+      throw ApiError.invalidInput(CONTEXT, "Predicate key cannot be empty for operation " + operation
+          + " and value " + parsed.goValue(shownAs));
     }
-    if (operation.equals("IS_SUBSTRING") && !valueField.equals("string_value")) {
-      throw ApiError.invalidInput(CONTEXT, "operation IS_SUBSTRING needs a string_value for key " + key);
-    }
-    List<Object> values = new ArrayList<>();
-    ObjectNode canonical = RunJson.NODES.objectNode().put("key", key).put("operation", operation);
-    if (list) {
-      JsonNode items = listItems(value, valueField, shownAs);
-      ArrayNode canonicalItems = canonical.putObject(valueField).putArray("values");
-      String scalarField = valueField.substring(0, valueField.length() - 1);
-      for (JsonNode item : items) {
-        Object parsed = scalar(scalarField, item, shownAs);
-        values.add(parsed);
-        canonicalItems.add(item);
-      }
-    } else {
-      values.add(scalar(valueField, value, shownAs));
-      canonical.set(valueField, value);
-    }
-    return new Predicate(field, operation, List.copyOf(values), canonical);
+    return parsed;
   }
 
   private static JsonNode listItems(JsonNode value, String valueField, String shownAs) {

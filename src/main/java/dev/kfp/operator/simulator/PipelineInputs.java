@@ -2,6 +2,7 @@ package dev.kfp.operator.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,33 +33,56 @@ final class PipelineInputs {
     return new PipelineInputs(parameters.isObject() ? parameters : RunJson.NODES.objectNode());
   }
 
-  /** @throws ApiError 400 for a missing required, undeclared or wrongly typed parameter */
+  /**
+   * KFP's checks, in KFP's order and with KFP's texts: each declared parameter (missing though required, or of
+   * the wrong JSON kind), then parameters the pipeline does not declare.
+   *
+   * @throws ApiError 400
+   */
   void validate(Map<String, JsonNode> given, String context) {
-    for (Map.Entry<String, JsonNode> parameter : given.entrySet()) {
-      JsonNode definition = declared.get(parameter.getKey());
-      if (definition == null) {
-        throw ApiError.invalidInput(context, "parameter '" + parameter.getKey()
-            + "' is not declared by the pipeline's root inputDefinitions");
-      }
-      String type = definition.path("parameterType").asText("");
-      if (type.equals("TASK_FINAL_STATUS")) {
-        throw ApiError.invalidInput(context, "input parameter '" + parameter.getKey()
-            + "' of type TASK_FINAL_STATUS cannot be a pipeline (root) input");
-      }
-      if (!fits(type, parameter.getValue())) {
-        throw ApiError.invalidInput(context, "input parameter '" + parameter.getKey() + "' requires type "
-            + type + " but the value is " + kind(parameter.getValue()) + ": " + parameter.getValue());
-      }
-    }
     for (Iterator<Map.Entry<String, JsonNode>> it = declared.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> definition = it.next();
-      boolean optional = definition.getValue().path("isOptional").asBoolean(false)
-          || definition.getValue().has("defaultValue");
-      if (!optional && !given.containsKey(definition.getKey())) {
-        throw ApiError.invalidInput(context, "pipeline requires input parameter '" + definition.getKey()
-            + "' (not optional, no default) but the run does not set it");
+      String name = definition.getKey();
+      JsonNode value = given.get(name);
+      if (value == null) {
+        boolean optional = definition.getValue().path("isOptional").asBoolean(false)
+            || definition.getValue().has("defaultValue");
+        if (!optional) {
+          throw ApiError.invalidInput(context, "parameter " + name + " is not optional, yet has neither default "
+              + "value nor user provided value");
+        }
+        continue;
+      }
+      String type = definition.getValue().path("parameterType").asText("");
+      if (type.equals("TASK_FINAL_STATUS")) {
+        throw ApiError.invalidInput(context, "input parameter " + name + " requires type TASK_FINAL_STATUS, "
+            + "which is invalid for root component");
+      }
+      if (!fits(type, value)) {
+        throw ApiError.invalidInput(context, typeMismatch(name, type));
       }
     }
+    List<String> undeclared = given.keySet().stream().filter(name -> !declared.has(name)).toList();
+    if (!undeclared.isEmpty()) {
+      throw ApiError.invalidInput(context, "parameter(s) provided are not required by pipeline: "
+          + String.join(", ", undeclared));
+    }
+  }
+
+  private static String typeMismatch(String name, String type) {
+    return switch (type) {
+      case "NUMBER_INTEGER", "NUMBER_DOUBLE" -> "input parameter " + name + " requires type double or integer, "
+          + "but the parameter value is not of number value type";
+      case "STRING" -> "input parameter " + name + " requires type string, but the input parameter is not of "
+          + "string value type";
+      case "BOOLEAN" -> "input parameter " + name + " requires type bool, but the input parameter is not of bool "
+          + "value type";
+      case "LIST" -> "input parameter " + name + " requires type list, but the input parameter is not of list "
+          + "value type";
+      case "STRUCT" -> "input parameter " + name + " requires type struct, but the input parameter is not of "
+          + "struct value type";
+      default -> "input parameter " + name + " requires type unknown";
+    };
   }
 
   private static boolean fits(String type, JsonNode value) {
@@ -69,17 +93,6 @@ final class PipelineInputs {
       case "LIST" -> value.isArray();
       case "STRUCT" -> value.isObject();
       default -> true;
-    };
-  }
-
-  private static String kind(JsonNode value) {
-    return switch (value.getNodeType()) {
-      case STRING -> "a string";
-      case NUMBER -> "a number";
-      case BOOLEAN -> "a bool";
-      case ARRAY -> "a list";
-      case OBJECT -> "a struct";
-      default -> "null";
     };
   }
 }

@@ -8,32 +8,35 @@ import java.util.Map;
  * text, or Unix seconds for times.
  */
 enum RunField {
-  RUN_ID("run_id", false),
-  DISPLAY_NAME("display_name", false),
-  DESCRIPTION("description", false),
-  CREATED_AT("created_at", false),
-  SCHEDULED_AT("scheduled_at", false),
-  FINISHED_AT("finished_at", false),
-  STORAGE_STATE("storage_state", false),
-  STATE("state", false),
-  NAMESPACE("namespace", false),
-  EXPERIMENT_ID("experiment_id", true),
-  RECURRING_RUN_ID("recurring_run_id", true),
-  STATE_HISTORY("state_history", true),
-  RUNTIME_DETAILS("runtime_details", false),
+  RUN_ID("run_id", null),
+  DISPLAY_NAME("display_name", null),
+  DESCRIPTION("description", null),
+  CREATED_AT("created_at", null),
+  SCHEDULED_AT("scheduled_at", null),
+  FINISHED_AT("finished_at", null),
+  STORAGE_STATE("storage_state", null),
+  STATE("state", null),
+  NAMESPACE("namespace", null),
+  EXPERIMENT_ID("experiment_id", "ExperimentUUID"),
+  RECURRING_RUN_ID("recurring_run_id", "JobUUID"),
+  STATE_HISTORY("state_history", "StateHistory"),
+  RUNTIME_DETAILS("runtime_details", null),
   /** v1 run metrics, sortable as {@code metric:<name>}; v2 runs have none, so every run sorts equal. */
-  METRIC("metric", false);
+  METRIC("metric", null);
 
   private static final Map<String, RunField> ALIASES = Map.of("id", RUN_ID, "name", DISPLAY_NAME,
       "status", STATE);
 
   private final String name;
-  /** KFP fails to make a next-page token when sorting by these (a server bug we keep). */
-  private final boolean breaksPaging;
+  /**
+   * For the fields KFP fails to make a next-page token for when sorting by them (a server bug we keep): the
+   * model column KFP's error names; null for the others.
+   */
+  private final String unpageableColumn;
 
-  RunField(String name, boolean breaksPaging) {
+  RunField(String name, String unpageableColumn) {
     this.name = name;
-    this.breaksPaging = breaksPaging;
+    this.unpageableColumn = unpageableColumn;
   }
 
   String fieldName() {
@@ -41,7 +44,11 @@ enum RunField {
   }
 
   boolean breaksPaging() {
-    return breaksPaging;
+    return unpageableColumn != null;
+  }
+
+  String unpageableColumn() {
+    return unpageableColumn;
   }
 
   /** Null when KFP does not know the name. Names are case-insensitive, like KFP's lookups. */

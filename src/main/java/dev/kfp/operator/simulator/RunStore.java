@@ -68,7 +68,8 @@ final class RunStore {
   synchronized ObjectNode create(CreateRequest request, String authorization) {
     String context = "Failed to create a run";
     if (request.hasPluginsOutput()) {
-      throw ApiError.badRequest(context, "plugins_output is an output-only field and cannot be set on create");
+      throw ApiError.badRequest(context,
+          "plugins_output is server-owned and populated exclusively via plugin lifecycle hooks");
     }
     if (request.displayName().isEmpty()) {
       throw ApiError.internal(context, "Failed to convert a run: Invalid input error: Run name cannot be empty");
@@ -223,7 +224,8 @@ final class RunStore {
     String context = "Failed to read artifact";
     StoredRun run = authorizedRun(runId, authorization, "readArtifact", context);
     if (!run.workflowManifestStored) {
-      throw ApiError.invalidInput(context, "run " + runId + " has no workflow manifest yet");
+      // KFP's words for a run whose workflow manifest is not stored yet.
+      throw ApiError.invalidInput(context, "read artifact from run with v2 IR spec is not supported");
     }
     StoredRun.FailedNode node = run.failure == null ? null : run.failure.node(nodeId).orElse(null);
     if (node == null) {
@@ -308,8 +310,8 @@ final class RunStore {
     }
     if (end < matching.size()) {
       if (order.field().breaksPaging()) {
-        throw ApiError.invalidInput(context, "Failed to create the next page token: invalid sorting field \""
-            + order.sortField() + "\" for a page token");
+        throw ApiError.invalidInput(context, "cannot sort by field \"" + order.field().unpageableColumn()
+            + "\" on type \"Run\"");
       }
       StoredRun next = matching.get(end);
       response.put("next_page_token",
@@ -340,11 +342,14 @@ final class RunStore {
     ObjectNode json = RunJson.NODES.objectNode();
     json.put("experiment_id", experiment.experimentId());
     json.put("display_name", experiment.displayName());
+    if (experimentId.equals(defaultExperimentId)) {
+      json.put("description", "All runs created without specifying an experiment will be grouped here.");
+    }
     if (!experiment.namespace().isEmpty()) {
       json.put("namespace", experiment.namespace());
     }
-    json.put("storage_state", experiment.storageState().name());
     json.put("created_at", RunJson.timestamp(experiment.createdAt()));
+    json.put("storage_state", experiment.storageState().name());
     json.put("last_run_created_at", RunJson.timestamp(experiment.lastRunCreatedAt()));
     return json;
   }

@@ -326,7 +326,7 @@ class ClientSimulatorEndpointsTest {
     KfpException failure = failureOf(() -> kfp.client.listRuns(ListRunsRequest.all().withFilter(filter)));
 
     assertThat(failure.httpStatus()).isEqualTo(400);
-    assertThat(failure.kfpMessage()).contains("operation IN needs a list value");
+    assertThat(failure.kfpMessage()).contains("cannot use IN operator with scalar type int64");
     assertPermanent(failure);
   }
 

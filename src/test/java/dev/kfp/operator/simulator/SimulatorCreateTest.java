@@ -269,7 +269,8 @@ class SimulatorCreateTest {
         "\"runtime_config\":{\"parameters\":{\"param2\":3}}"));
 
     assertThat(reply.status()).isEqualTo(400);
-    assertThat(reply.shortMessage()).contains("param2").contains("STRING");
+    assertThat(reply.shortMessage())
+        .isEqualTo("input parameter param2 requires type string, but the input parameter is not of string value type");
   }
 
   @Test
