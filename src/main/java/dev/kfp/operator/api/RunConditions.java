@@ -31,6 +31,8 @@ public final class RunConditions {
   public static final String REASON_DELETION_BLOCKED = "DeletionBlocked";
   public static final String REASON_EXPERIMENT_NOT_IN_NAMESPACE = "ExperimentNotInNamespace";
   public static final String REASON_KFP_BAD_ANSWER = "KfpBadAnswer";
+  /** A create may still be running in KFP; no other create is sent until a later search has not found it. */
+  public static final String REASON_CREATE_IN_DOUBT = "CreateInDoubt";
 
   private static final List<String> ORDER = List.of(SUBMITTED, SUCCEEDED, SYNCED, RETRIED);
 

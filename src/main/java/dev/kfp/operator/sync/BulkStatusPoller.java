@@ -178,7 +178,15 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
     Set<String> seen = new HashSet<>();
     cache.list().forEach(run -> {
       RunStatus status = run.getStatus();
-      if (status == null || status.getRunId() == null || run.isMarkedForDeletion()) {
+      if (run.isMarkedForDeletion()) {
+        return;
+      }
+      if (status == null || status.getRunId() == null) {
+        if (resync && awaitsSubmission(status)) {
+          // Its reconcile meant to come back (a create in doubt, a failed attempt), but a reschedule is lost
+          // when an instance stops, and a late write may have erased the run id: look again.
+          trigger(ResourceID.fromResource(run));
+        }
         return;
       }
       String runId = status.getRunId();
@@ -256,6 +264,16 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
         trigger(due.resource());
       }
     }
+  }
+
+  /**
+   * No run id yet, and nothing says the operator gave up: never looked at, a create in doubt, or a failed
+   * attempt that was to be retried. A spec KFP refused waits for the user instead.
+   */
+  private static boolean awaitsSubmission(RunStatus status) {
+    return status == null || status.condition(RunConditions.SUBMITTED)
+        .map(c -> RunConditions.REASON_CREATE_IN_DOUBT.equals(c.getReason()))
+        .orElse(true);
   }
 
   /** Synced=False for a reason that a later look can clear (a run deleted in KFP stays deleted). */

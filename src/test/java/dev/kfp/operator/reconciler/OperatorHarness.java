@@ -16,6 +16,9 @@ import dev.kfp.operator.simulator.ManualClock;
 import dev.kfp.operator.simulator.PipelineVersion;
 import dev.kfp.operator.simulator.Timing;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -42,6 +46,10 @@ public final class OperatorHarness implements AutoCloseable {
   static final Duration POLL = Duration.ofMillis(200);
   static final Duration RESYNC = Duration.ofSeconds(2);
   static final URI UI = URI.create("https://kfp.example/pipeline");
+  /** What the operator's KFP client waits: connect and read timeout each. */
+  static final Duration KFP_TIMEOUT = Duration.ofSeconds(2);
+  /** How long a create may still be running in KFP after it was sent, for that timeout. */
+  static final Duration CREATE_WINDOW = ReconcilerSettings.createWindowFor(KFP_TIMEOUT, KFP_TIMEOUT);
 
   final EmbeddedKubernetes kubernetes;
   final ManualClock clock;
@@ -50,6 +58,7 @@ public final class OperatorHarness implements AutoCloseable {
   private final boolean pollsEachRun;
   private final Map<String, AtomicInteger> reconciles = new ConcurrentHashMap<>();
   private RunOperator operator;
+  private final List<Runnable> others = new CopyOnWriteArrayList<>();
 
   private final UnaryOperator<KfpClient> decorator;
 
@@ -61,8 +70,8 @@ public final class OperatorHarness implements AutoCloseable {
     this.pollsEachRun = pollsEachRun;
     this.decorator = decorator;
     this.client = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
-        .connectTimeout(Duration.ofSeconds(2))
-        .readTimeout(Duration.ofSeconds(2))
+        .connectTimeout(KFP_TIMEOUT)
+        .readTimeout(KFP_TIMEOUT)
         .build());
   }
 
@@ -103,7 +112,27 @@ public final class OperatorHarness implements AutoCloseable {
       }
     };
     operator = RunOperator.start(k8s(), KfpClientProvider.shared(decorator.apply(client)),
-        new ReconcilerSettings(POLL, RESYNC, UI, pollsEachRun), Set.of(), o -> o.withMetrics(countingReconciles));
+        new ReconcilerSettings(POLL, RESYNC, UI, pollsEachRun).withCreateWindow(CREATE_WINDOW), Set.of(), o -> o.withMetrics(countingReconciles));
+  }
+
+  /**
+   * Another operator instance against the same Kubernetes API and KFP, with clients of its own and without
+   * leader election, as a second replica would run; it is stopped by {@link #close()} unless a test stops it.
+   */
+  public RunOperator startAnotherInstance() {
+    KubernetesClient kubernetesClient = new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(k8s().getConfiguration()).build()).build();
+    HttpKfpClient kfpClient = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
+        .connectTimeout(KFP_TIMEOUT).readTimeout(KFP_TIMEOUT).build());
+    RunOperator another = RunOperator.start(kubernetesClient, KfpClientProvider.shared(decorator.apply(kfpClient)),
+        new ReconcilerSettings(POLL, RESYNC, UI, pollsEachRun).withCreateWindow(CREATE_WINDOW), Set.of(),
+        o -> { });
+    others.add(() -> {
+      another.close();
+      kfpClient.close();
+      kubernetesClient.close();
+    });
+    return another;
   }
 
   /** The running operator. */
@@ -215,6 +244,7 @@ public final class OperatorHarness implements AutoCloseable {
 
   @Override
   public void close() {
+    others.forEach(Runnable::run);
     if (operator != null) {
       operator.close();
     }
