@@ -77,8 +77,9 @@ public final class RunOperator implements AutoCloseable {
       reconciler = new RunReconciler(kfp, validator, new EventRecorder(kubernetes), settings, context -> List.of(),
           instance);
     } else {
-      // A reconcile the sync triggers runs within milliseconds; half an interval is ample and never stale.
-      FreshRuns fresh = new FreshRuns(settings.pollInterval().dividedBy(2));
+      // A reconcile the sync triggers usually runs within milliseconds, but on a loaded machine it may wait for
+      // a reconcile thread; an interval is ample, and the next list of the run comes no sooner.
+      FreshRuns fresh = new FreshRuns(settings.pollInterval());
       reconciler = new RunReconciler(fresh.servingGets(kfp), validator, new EventRecorder(kubernetes), settings,
           context -> {
             statusSync.set(new BulkStatusPoller(context.getPrimaryCache(), kfp, fresh, settings.pollInterval(),

@@ -31,6 +31,8 @@ public final class RunConditions {
   public static final String REASON_DELETION_BLOCKED = "DeletionBlocked";
   public static final String REASON_EXPERIMENT_NOT_IN_NAMESPACE = "ExperimentNotInNamespace";
   public static final String REASON_KFP_BAD_ANSWER = "KfpBadAnswer";
+  /** KFP refused for good what the spec asks (archive, unarchive); retried only every resync interval or later. */
+  public static final String REASON_COMMAND_REFUSED = "CommandRefused";
   /** A create may still be running in KFP; no other create is sent until a later search has not found it. */
   public static final String REASON_CREATE_IN_DOUBT = "CreateInDoubt";
 

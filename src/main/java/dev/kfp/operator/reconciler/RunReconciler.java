@@ -71,6 +71,11 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
   private final FailureDiagnostician diagnostician;
   private final Function<EventSourceContext<Run>, List<EventSource<?, Run>>> eventSources;
   private final Backoff backoff;
+  /**
+   * After KFP refused a call for good (a 4xx): the resync interval, doubling up to 8 times it. The jitter of
+   * {@link Backoff} takes off at most a fifth, so the base of five quarters is never shorter than the interval.
+   */
+  private final Backoff refusals;
   private final String instance;
   private final Clock clock;
 
@@ -94,6 +99,8 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     Duration half = settings.resyncInterval().dividedBy(2);
     Duration cap = half.compareTo(MAX_BACKOFF) < 0 ? half : MAX_BACKOFF;
     this.backoff = new Backoff(Duration.ofSeconds(1).compareTo(cap) < 0 ? Duration.ofSeconds(1) : cap, cap);
+    this.refusals = new Backoff(settings.resyncInterval().multipliedBy(5).dividedBy(4),
+        settings.resyncInterval().multipliedBy(8));
   }
 
   @Override
@@ -338,8 +345,15 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
         observe(run, kfp(run).getRun(status.getRunId()));
       }
       backoff.reset(key);
+      refusals.reset(key);
       setCondition(run, SYNCED, "True", RunConditions.REASON_OK, "KFP run " + status.getRunId() + " read");
       return lookAgainAfter(isTerminal(status) ? settings.resyncInterval() : settings.pollInterval());
+    } catch (RefusedCommand refused) {
+      if (setCondition(run, SYNCED, "False", RunConditions.REASON_COMMAND_REFUSED, refused.getMessage())) {
+        events.warning(run, RunConditions.REASON_COMMAND_REFUSED, refused.getMessage());
+        LOG.info("{}: {}", ref(run), refused.getMessage());
+      }
+      return Optional.of(refusals.next(key));
     } catch (KfpException e) {
       if (e.isNotFound()) {
         String message = "KFP run " + status.getRunId() + " no longer exists (deleted outside the operator); "
@@ -350,7 +364,10 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
         return lookAgainAfter(settings.resyncInterval());
       }
       reportUnsynced(run, e);
-      return Optional.of(e.isRetryable() ? retryDelay(key, e) : settings.resyncInterval());
+      if (e.isListing() && !settings.pollsEachRun()) {
+        return Optional.empty(); // the status sync's list failed: the sync lists again, the only path retrying
+      }
+      return Optional.of(e.isRetryable() ? retryDelay(key, e) : refusals.next(key));
     }
   }
 
@@ -394,12 +411,25 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     boolean changed = false;
     Boolean archived = run.getSpec().getArchived();
     if (archived != null && archived != RunObserver.isArchived(kfpRun)) {
-      if (archived) {
-        kfp(run).archiveRun(kfpRun.runId());
-        events.normal(run, "Archived", "archived KFP run " + kfpRun.runId());
-      } else {
-        kfp(run).unarchiveRun(kfpRun.runId());
-        events.normal(run, "Unarchived", "unarchived KFP run " + kfpRun.runId());
+      try {
+        if (archived) {
+          kfp(run).archiveRun(kfpRun.runId());
+          events.normal(run, "Archived", "archived KFP run " + kfpRun.runId());
+        } else {
+          kfp(run).unarchiveRun(kfpRun.runId());
+          events.normal(run, "Unarchived", "unarchived KFP run " + kfpRun.runId());
+        }
+      } catch (KfpException e) {
+        if (e.isRetryable() || e.isNotFound() || e.isUnauthorized()) {
+          throw e;
+        }
+        throw new RefusedCommand("KFP refused to " + (archived ? "archive" : "unarchive") + " run "
+            + kfpRun.runId() + " (" + e.getMessage() + "). "
+            + (archived ? "Remove spec.archived, or set it to false, to stop asking"
+                : "A run of an archived experiment stays archived: unarchive the experiment in KFP, or remove "
+                    + "spec.archived or set it to true")
+            + "; until then the operator asks again only every " + settings.resyncInterval().toSeconds()
+            + " s or longer");
       }
       LOG.info("{}: {} KFP run {}", ref(run), archived ? "archived" : "unarchived", kfpRun.runId());
       changed = true;
@@ -413,6 +443,13 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       changed |= retry(run, kfpRun, retry);
     }
     return changed;
+  }
+
+  /** KFP refused what the spec asks for; the message says what the user can change. */
+  private static final class RefusedCommand extends RuntimeException {
+    RefusedCommand(String message) {
+      super(message, null, false, false);
+    }
   }
 
   private boolean terminate(Run run, KfpRun kfpRun) {

@@ -56,6 +56,7 @@ public final class OperatorHarness implements AutoCloseable {
   final KfpSimulator kfp;
   final HttpKfpClient client;
   private final boolean pollsEachRun;
+  private final Duration poll;
   private final Map<String, AtomicInteger> reconciles = new ConcurrentHashMap<>();
   private RunOperator operator;
   private final List<Runnable> others = new CopyOnWriteArrayList<>();
@@ -63,7 +64,8 @@ public final class OperatorHarness implements AutoCloseable {
   private final UnaryOperator<KfpClient> decorator;
 
   private OperatorHarness(EmbeddedKubernetes kubernetes, ManualClock clock, KfpSimulator kfp,
-      boolean pollsEachRun, UnaryOperator<KfpClient> decorator) {
+      boolean pollsEachRun, Duration poll, UnaryOperator<KfpClient> decorator) {
+    this.poll = poll;
     this.kubernetes = kubernetes;
     this.clock = clock;
     this.kfp = kfp;
@@ -95,11 +97,21 @@ public final class OperatorHarness implements AutoCloseable {
 
   static OperatorHarness start(boolean pollsEachRun, Consumer<KfpSimulator.Builder> simulator,
       UnaryOperator<KfpClient> decorator) {
+    return start(pollsEachRun, POLL, simulator, decorator);
+  }
+
+  /** Like {@link #start(boolean, Consumer)}, polling every {@code poll} instead of every 200 ms. */
+  public static OperatorHarness start(boolean pollsEachRun, Duration poll, Consumer<KfpSimulator.Builder> simulator) {
+    return start(pollsEachRun, poll, simulator, UnaryOperator.identity());
+  }
+
+  private static OperatorHarness start(boolean pollsEachRun, Duration poll, Consumer<KfpSimulator.Builder> simulator,
+      UnaryOperator<KfpClient> decorator) {
     ManualClock clock = new ManualClock();
     KfpSimulator.Builder builder = KfpSimulator.builder().clock(clock).timing(TIMING);
     simulator.accept(builder);
     OperatorHarness harness = new OperatorHarness(EmbeddedKubernetes.start(), clock, builder.start(),
-        pollsEachRun, decorator);
+        pollsEachRun, poll, decorator);
     harness.startOperator();
     return harness;
   }
@@ -112,7 +124,7 @@ public final class OperatorHarness implements AutoCloseable {
       }
     };
     operator = RunOperator.start(k8s(), KfpClientProvider.shared(decorator.apply(client)),
-        new ReconcilerSettings(POLL, RESYNC, UI, pollsEachRun).withCreateWindow(CREATE_WINDOW), Set.of(), o -> o.withMetrics(countingReconciles));
+        new ReconcilerSettings(poll, RESYNC, UI, pollsEachRun).withCreateWindow(CREATE_WINDOW), Set.of(), o -> o.withMetrics(countingReconciles));
   }
 
   /**
@@ -125,7 +137,7 @@ public final class OperatorHarness implements AutoCloseable {
     HttpKfpClient kfpClient = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
         .connectTimeout(KFP_TIMEOUT).readTimeout(KFP_TIMEOUT).build());
     RunOperator another = RunOperator.start(kubernetesClient, KfpClientProvider.shared(decorator.apply(kfpClient)),
-        new ReconcilerSettings(POLL, RESYNC, UI, pollsEachRun).withCreateWindow(CREATE_WINDOW), Set.of(),
+        new ReconcilerSettings(poll, RESYNC, UI, pollsEachRun).withCreateWindow(CREATE_WINDOW), Set.of(),
         o -> { });
     others.add(() -> {
       another.close();
