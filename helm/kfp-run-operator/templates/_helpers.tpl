@@ -40,7 +40,7 @@ RbacTest derives these from the requests the operator makes and fails when they 
 {{- define "kfp-run-operator.runRules" -}}
 - apiGroups: [pipelines.kfp.dev]
   resources: [runs]
-  verbs: [list, watch, patch]
+  verbs: [get, list, watch, patch]
 - apiGroups: [pipelines.kfp.dev]
   resources: [runs/status]
   verbs: [patch]

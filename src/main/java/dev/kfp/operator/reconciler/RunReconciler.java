@@ -252,6 +252,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       LOG.info("{}: {}", ref(run), message);
     }
     Duration left = Duration.between(clock.instant(), until);
+      left = left.isNegative() ? Duration.ZERO : left;
     Duration soon = backoff.next(key);
     return (left.compareTo(soon) < 0 ? left : soon).plus(CLAIM_MARGIN);
   }
@@ -555,6 +556,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
           LOG.info("{}: create attempt {} may still be running in KFP; the finalizer stays until {}", ref(run),
               claim.attempt(), until);
           Duration left = Duration.between(clock.instant(), until);
+      left = left.isNegative() ? Duration.ZERO : left;
           Duration soon = backoff.next(key);
           return DeleteControl.noFinalizerRemoval().rescheduleAfter(
               (left.compareTo(soon) < 0 ? left : soon).plus(CLAIM_MARGIN).toMillis());
