@@ -41,7 +41,7 @@ ChartRbacLeastPrivilegeTest takes each one away on a real API server and shows w
 {{- define "kfp-run-operator.runRules" -}}
 - apiGroups: [pipelines.kfp.dev]
   resources: [runs]
-  verbs: [list, watch, patch]
+  verbs: [get, list, watch, patch]
 - apiGroups: [pipelines.kfp.dev]
   resources: [runs/status]
   verbs: [patch]

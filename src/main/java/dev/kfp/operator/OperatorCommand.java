@@ -99,7 +99,8 @@ public final class OperatorCommand {
     MonitoringServer endpoints = MonitoringServer.start(config.monitoringPort(), readiness::notReadyReason, metrics);
     operator.set(RunOperator.start(kubernetes, provider,
         new ReconcilerSettings(config.pollInterval(), config.resyncInterval(), config.kfpUiUrl(),
-            config.syncMode() == SyncMode.PER_RUN, config.kfpAuth() != AuthMode.NONE),
+            config.syncMode() == SyncMode.PER_RUN, config.kfpAuth() != AuthMode.NONE,
+            ReconcilerSettings.createWindowFor(kfp.build())),
         config.watchNamespaces(), operatorSettings(config, metrics, readiness, exitOnLostLease)));
     if (metrics != null) {
       metrics.countRunsByState(operator.get()::cachedRuns);

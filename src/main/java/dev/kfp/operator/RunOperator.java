@@ -21,22 +21,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
  * The running operator: a JOSDK {@link Operator} with the Run reconciler registered, wired to one Kubernetes
- * client and one KFP client. Server-side apply is off for status writes: it needs nothing that plain patches
- * cannot do, and the embedded Kubernetes API of the sandbox and the tests does not support it.
+ * client and one KFP client. The reconciler writes status itself, as merge patches locked on the
+ * resourceVersion (see docs/exactly-once.md); server-side apply stays off for what JOSDK writes (the
+ * finalizer), since the embedded Kubernetes API of the sandbox and the tests does not support it.
  */
 public final class RunOperator implements AutoCloseable {
 
   private final Operator operator;
   private final Controller<Run> controller;
   private final BulkStatusPoller statusSync;
+  private final String instance;
 
-  private RunOperator(Operator operator, Controller<Run> controller, BulkStatusPoller statusSync) {
+  private RunOperator(Operator operator, Controller<Run> controller, BulkStatusPoller statusSync,
+      String instance) {
+    this.instance = instance;
     this.operator = operator;
     this.controller = controller;
     this.statusSync = statusSync;
@@ -68,25 +73,30 @@ public final class RunOperator implements AutoCloseable {
             public <R extends HasMetadata> R clone(R resource) {
               return cloneKeepingUnreadableMarks(kubernetes, resource);
             }
-          });
+          })
+          // Stopping waits for the reconciles in flight, so none of them acts, or writes, after the stop.
+          .withReconciliationTerminationTimeout(settings.createWindow());
       operatorSettings.accept(o);
     });
+    String instance = instanceName();
     RunValidator validator = new RunValidator((namespace, name) -> Optional
         .ofNullable(kubernetes.configMaps().inNamespace(namespace).withName(name).get())
         .map(RunOperator::data));
     AtomicReference<BulkStatusPoller> statusSync = new AtomicReference<>();
     RunReconciler reconciler;
     if (settings.pollsEachRun()) {
-      reconciler = new RunReconciler(kfp, validator, new EventRecorder(kubernetes), settings, context -> List.of());
+      reconciler = new RunReconciler(kfp, validator, new EventRecorder(kubernetes), settings, context -> List.of(),
+          instance);
     } else {
-      // A reconcile the sync triggers runs within milliseconds; half an interval is ample and never stale.
-      FreshRuns fresh = new FreshRuns(settings.pollInterval().dividedBy(2));
+      // A reconcile the sync triggers usually runs within milliseconds, but on a loaded machine it may wait for
+      // a reconcile thread; an interval is ample, and the next list of the run comes no sooner.
+      FreshRuns fresh = new FreshRuns(settings.pollInterval());
       reconciler = new RunReconciler(fresh.servingGets(kfp), validator, new EventRecorder(kubernetes), settings,
           context -> {
             statusSync.set(new BulkStatusPoller(context.getPrimaryCache(), kfp, fresh, settings.pollInterval(),
                 settings.resyncInterval()));
             return List.of(statusSync.get());
-          });
+          }, instance);
     }
     RegisteredController<Run> registered = operator.register(reconciler, configuration -> {
       if (!namespaces.isEmpty()) {
@@ -94,7 +104,21 @@ public final class RunOperator implements AutoCloseable {
       }
     });
     operator.start();
-    return new RunOperator(operator, (Controller<Run>) registered, statusSync.get());
+    return new RunOperator(operator, (Controller<Run>) registered, statusSync.get(), instance);
+  }
+
+  /** The host (the pod's name in Kubernetes) and a random part, so that every start has a name of its own. */
+  private static String instanceName() {
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      host = "operator";
+    }
+    return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** This instance's name in the submission claims it writes. */
+  public String instance() {
+    return instance;
   }
 
   /** What JOSDK knows of its own state: started, informers healthy. */

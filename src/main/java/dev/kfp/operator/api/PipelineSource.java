@@ -3,7 +3,9 @@ package dev.kfp.operator.api;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Where the pipeline of a run comes from: exactly one of a stored version, an inline spec, a ConfigMap. */
@@ -30,6 +32,13 @@ public class PipelineSource {
     this.versionRef = versionRef;
     this.spec = spec;
     this.specFrom = specFrom;
+  }
+
+  /** An inline compiled pipeline, from the object the KFP SDK's YAML output reads as. */
+  public static PipelineSource inline(ObjectNode compiled) {
+    Map<String, JsonNode> spec = new LinkedHashMap<>();
+    compiled.fields().forEachRemaining(field -> spec.put(field.getKey(), field.getValue().deepCopy()));
+    return new PipelineSource(null, spec, null);
   }
 
   /** A pipeline stored in KFP; without a version id, KFP uses the pipeline's latest version. */

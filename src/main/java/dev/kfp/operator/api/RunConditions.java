@@ -33,6 +33,10 @@ public final class RunConditions {
   public static final String REASON_KFP_BAD_ANSWER = "KfpBadAnswer";
   /** The event of a Run this operator version cannot read (a value of another type than its CRD schema says). */
   public static final String REASON_UNREADABLE = "Unreadable";
+  /** KFP refused for good what the spec asks (archive, unarchive); retried only every resync interval or later. */
+  public static final String REASON_COMMAND_REFUSED = "CommandRefused";
+  /** A create may still be running in KFP; no other create is sent until a later search has not found it. */
+  public static final String REASON_CREATE_IN_DOUBT = "CreateInDoubt";
 
   private static final List<String> ORDER = List.of(SUBMITTED, SUCCEEDED, SYNCED, RETRIED);
 

@@ -42,6 +42,8 @@ public class RunStatus extends Readable {
   private String runUrl;
   @JsonPropertyDescription("Hash of the immutable spec the KFP run was created from; detects later edits.")
   private String specHash;
+  @JsonPropertyDescription("The latest claim to create the KFP run (docs/exactly-once.md).")
+  private SubmissionClaim claim;
   private List<Condition> conditions;
 
   public Long getObservedGeneration() {
@@ -154,6 +156,14 @@ public class RunStatus extends Readable {
 
   public void setSpecHash(String specHash) {
     this.specHash = specHash;
+  }
+
+  public SubmissionClaim getClaim() {
+    return claim;
+  }
+
+  public void setClaim(SubmissionClaim claim) {
+    this.claim = claim;
   }
 
   public List<Condition> getConditions() {

@@ -57,10 +57,14 @@ final class BareSubmissionLoop {
           .withPageSize(100)
           .withFilter(RunFilter.builder().substring("description", marker).build())).count();
     }
-    KfpRun created = env.client.createRun(KfpRun.create(run.getMetadata().getName())
-        .description("[kfp-run-operator " + ref + " " + marker + "]")
-        .pipelineVersionReference(new PipelineVersionReference(env.pipeline.pipelineId(), null))
-        .build());
+    KfpRun.CreateBuilder create = KfpRun.create(run.getMetadata().getName())
+        .description("[kfp-run-operator " + ref + " " + marker + "]");
+    if (env.inlineSpec != null) {
+      create.pipelineSpec(env.inlineSpec);
+    } else {
+      create.pipelineVersionReference(new PipelineVersionReference(env.pipeline.pipelineId(), null));
+    }
+    KfpRun created = env.client.createRun(create.build());
     RunStatus status = new RunStatus();
     status.setRunId(created.runId());
     run.setStatus(status);

@@ -25,10 +25,10 @@ public final class BenchmarkCommand {
    */
   private static void warmUp(BenchmarkOptions options) throws Exception {
     int runs = Math.min(options.runs(), 300);
-    try (BenchmarkEnvironment env = new BenchmarkEnvironment(options.timing(), options.spread())) {
+    try (BenchmarkEnvironment env = new BenchmarkEnvironment(options.timing(), options.spread(), options.specKib())) {
       BareSubmissionLoop.submit(env, runs, options.concurrency(), true);
     }
-    try (BenchmarkEnvironment env = new BenchmarkEnvironment(options.timing(), options.spread());
+    try (BenchmarkEnvironment env = new BenchmarkEnvironment(options.timing(), options.spread(), options.specKib());
         StatusWatch watch = new StatusWatch(env.k8s(), BenchmarkEnvironment.NAMESPACE);
         var operator = ModeBenchmark.startOperator(env, options, false)) {
       ModeBenchmark.createRuns(env, runs, options.concurrency());
@@ -55,17 +55,20 @@ public final class BenchmarkCommand {
 
     warmUp(options);
     double bare;
-    try (BenchmarkEnvironment env = new BenchmarkEnvironment(options.timing(), options.spread())) {
+    double bareBytes;
+    try (BenchmarkEnvironment env = new BenchmarkEnvironment(options.timing(), options.spread(), options.specKib())) {
       bare = BareSubmissionLoop.submit(env, options.runs(), options.concurrency(), true);
+      bareBytes = env.kfp.calls().bytesSent() / (double) options.runs();
     }
-    out.printf("  bare loop: %d Runs submitted in %.1f s%n", options.runs(), bare);
+    out.printf("  bare loop: %d Runs submitted in %.1f s, %.0f bytes from KFP per Run%n", options.runs(), bare,
+        bareBytes);
     List<ModeBenchmark.Result> results = new ArrayList<>();
     for (String mode : options.modes()) {
       results.add(ModeBenchmark.run(options, mode, out));
     }
     HeapBenchmark.Result heap = options.heapRuns() == 0 ? null : HeapBenchmark.run(options, out);
 
-    BenchmarkReport report = new BenchmarkReport(options, bare, results, heap);
+    BenchmarkReport report = new BenchmarkReport(options, bare, bareBytes, results, heap);
     out.println();
     out.print(report.table());
     report.write(options.out());

@@ -1,5 +1,8 @@
 package dev.kfp.operator.benchmark;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kfp.operator.api.PipelineSource;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.kfp.KfpClientConfig;
@@ -20,9 +23,15 @@ final class BenchmarkEnvironment implements AutoCloseable {
   final KfpSimulator kfp;
   final HttpKfpClient client;
   final PipelineVersion pipeline;
+  /** The compiled pipeline every Run carries inline, or null when Runs name the stored {@link #pipeline}. */
+  final ObjectNode inlineSpec;
 
-  /** @param spread each run's phases are longer by up to this much, so runs do not change state in step */
-  BenchmarkEnvironment(Timing timing, Duration spread) {
+  /**
+   * @param spread each run's phases are longer by up to this much, so runs do not change state in step
+   * @param specKib size of the inline pipeline spec of each Run (KFP sends it back with every run it lists,
+   *     as a compiled pipeline of some dozens of components would be); 0: Runs name a stored pipeline
+   */
+  BenchmarkEnvironment(Timing timing, Duration spread, int specKib) {
     this.kubernetes = EmbeddedKubernetes.start();
     this.kfp = KfpSimulator.builder().timing(timing).durationSpread(spread).threads(32).start();
     this.client = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
@@ -34,6 +43,11 @@ final class BenchmarkEnvironment implements AutoCloseable {
         pipelineInfo: {name: bench}
         root: {dag: {tasks: {}}}
         """);
+    this.inlineSpec = specKib == 0 ? null : (ObjectNode) Serialization.unmarshal("""
+        schemaVersion: 2.1.0
+        pipelineInfo: {name: bench, description: %s}
+        root: {dag: {tasks: {}}}
+        """.formatted("x".repeat(specKib * 1024)), JsonNode.class);
   }
 
   NamespacedKubernetesClient k8s() {
@@ -42,6 +56,16 @@ final class BenchmarkEnvironment implements AutoCloseable {
 
   /** The Run the benchmark applies, number {@code i}. */
   Run run(int i) {
+    if (inlineSpec != null) {
+      Run run = Serialization.unmarshal("""
+          apiVersion: pipelines.kfp.dev/v1alpha1
+          kind: Run
+          metadata: {name: bench-%05d, namespace: %s}
+          spec: {}
+          """.formatted(i, NAMESPACE), Run.class);
+      run.getSpec().setPipeline(PipelineSource.inline(inlineSpec));
+      return run;
+    }
     return Serialization.unmarshal("""
         apiVersion: pipelines.kfp.dev/v1alpha1
         kind: Run

@@ -13,16 +13,17 @@ import java.util.List;
  * tier) sees every run active and none finished, and state changes do not fall in step with the polls.
  */
 record BenchmarkOptions(int runs, List<String> modes, Duration interval, int heapRuns, Path out, int concurrency,
-    Duration resync) {
+    Duration resync, int specKib) {
 
   static final String USAGE = """
       usage: benchmark [--runs 1000] [--modes bulk,per-run] [--interval 10s] [--heap-runs 10000]
-                       [--concurrency 16] [--out target/benchmark]
+                       [--concurrency 16] [--spec-kib 32] [--out target/benchmark]
         --runs         Runs applied at once for submission, calls and lag
         --modes        sync modes to compare, in this order
         --interval     POLL_INTERVAL of the operator
         --heap-runs    Runs tracked when the operator's heap is measured (0 skips it)
         --concurrency  reconcile threads of the operator, and threads of the bare loop it is compared with
+        --spec-kib     size of each Run's inline pipeline spec, which KFP sends back with every run it lists
         --out          directory for benchmark.json and benchmark.svg""";
 
   static BenchmarkOptions parse(String[] args) {
@@ -32,6 +33,7 @@ record BenchmarkOptions(int runs, List<String> modes, Duration interval, int hea
     int heapRuns = 10_000;
     Path out = Path.of("target", "benchmark");
     int concurrency = 16;
+    int specKib = 32;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {
@@ -45,6 +47,7 @@ record BenchmarkOptions(int runs, List<String> modes, Duration interval, int hea
         case "--heap-runs" -> heapRuns = Integer.parseInt(value);
         case "--out" -> out = Path.of(value);
         case "--concurrency" -> concurrency = Integer.parseInt(value);
+        case "--spec-kib" -> specKib = Integer.parseInt(value);
         default -> throw new IllegalArgumentException("unknown flag " + flag + "\n" + USAGE);
       }
     }
@@ -53,10 +56,11 @@ record BenchmarkOptions(int runs, List<String> modes, Duration interval, int hea
         throw new IllegalArgumentException("unknown mode '" + mode + "': bulk or per-run");
       }
     }
-    if (runs < 1 || concurrency < 1 || heapRuns < 0) {
-      throw new IllegalArgumentException("--runs and --concurrency must be positive, --heap-runs zero or more");
+    if (runs < 1 || concurrency < 1 || heapRuns < 0 || specKib < 1) {
+      throw new IllegalArgumentException("--runs, --concurrency and --spec-kib must be positive, --heap-runs zero "
+          + "or more");
     }
-    return new BenchmarkOptions(runs, modes, interval, heapRuns, out, concurrency, Duration.ofMinutes(5));
+    return new BenchmarkOptions(runs, modes, interval, heapRuns, out, concurrency, Duration.ofMinutes(5), specKib);
   }
 
   Timing timing() {

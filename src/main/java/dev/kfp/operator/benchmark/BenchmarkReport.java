@@ -13,12 +13,15 @@ import java.util.Locale;
 import java.util.Map;
 
 /** The benchmark's figures: printed as a table, written as JSON and as an SVG chart. */
-record BenchmarkReport(BenchmarkOptions options, double bareLoopSeconds, List<ModeBenchmark.Result> modes,
+record BenchmarkReport(BenchmarkOptions options, double bareLoopSeconds, double bareLoopBytesPerRun,
+    List<ModeBenchmark.Result> modes,
     HeapBenchmark.Result heap) {
 
   static final double TARGET_CALLS = 0.1;
   static final double TARGET_SUBMISSION_RATIO = 0.5;
   static final long TARGET_HEAP_MB = 256;
+  /** Bulk mode reads at most this share of what per-run polling reads (DESIGN.md §8). */
+  static final double TARGET_BYTES_SHARE = 0.05;
 
   static String machine() {
     return String.format(Locale.ROOT, "%d cores, max heap %d MB, Java %s (%s), %s %s",
@@ -44,8 +47,8 @@ record BenchmarkReport(BenchmarkOptions options, double bareLoopSeconds, List<Mo
   String table() {
     StringBuilder out = new StringBuilder();
     out.append("machine: ").append(machine()).append('\n');
-    out.append(String.format(Locale.ROOT, "runs %d, interval %ss, concurrency %d, JVM args %s%n", options.runs(),
-        options.interval().toMillis() / 1000.0, options.concurrency(),
+    out.append(String.format(Locale.ROOT, "runs %d, interval %ss, concurrency %d, inline spec %d KiB, JVM args %s%n",
+        options.runs(), options.interval().toMillis() / 1000.0, options.concurrency(), options.specKib(),
         ManagementFactory.getRuntimeMXBean().getInputArguments()));
     String header = String.format(Locale.ROOT, "%-38s", "");
     for (ModeBenchmark.Result mode : modes) {
@@ -58,6 +61,13 @@ record BenchmarkReport(BenchmarkOptions options, double bareLoopSeconds, List<Mo
         ">= " + pct(TARGET_SUBMISSION_RATIO));
     row(out, "KFP calls / active run / minute", m -> String.format(Locale.ROOT, "%.3f", m.callsPerRunPerMinute()),
         "<= " + TARGET_CALLS + " (bulk)");
+    out.append(String.format(Locale.ROOT, "%-38s%16s%n", "KFP KiB / Run submitted, bare loop",
+        fmt(bareLoopBytesPerRun / 1024)));
+    row(out, "KFP KiB / Run submitted", m -> fmt(m.submissionBytesPerRun() / 1024), "");
+    row(out, "KFP KiB / active run / minute", m -> fmt(m.bytesPerRunPerMinute() / 1024), "");
+    modes.stream().filter(m -> m.mode().equals("per-run")).findFirst().ifPresent(perRun ->
+        row(out, "  share of per-run polling's bytes", m -> pct(m.bytesPerRunPerMinute()
+            / perRun.bytesPerRunPerMinute()), "<= " + pct(TARGET_BYTES_SHARE) + " (bulk)"));
     row(out, "status lag p50 (s)", m -> fmt(percentile(m.lagSeconds(), 50)), "");
     row(out, "status lag p95 (s)", m -> fmt(percentile(m.lagSeconds(), 95)), "");
     row(out, "status lag p99 (s)", m -> fmt(percentile(m.lagSeconds(), 99)), "<= " + fmt(lagTarget()));
@@ -94,6 +104,8 @@ record BenchmarkReport(BenchmarkOptions options, double bareLoopSeconds, List<Mo
     root.put("intervalSeconds", options.interval().toMillis() / 1000.0);
     root.put("concurrency", options.concurrency());
     root.put("bareLoopSeconds", bareLoopSeconds);
+    root.put("bareLoopKfpBytesPerRun", bareLoopBytesPerRun);
+    root.put("inlineSpecKib", options.specKib());
     List<Map<String, Object>> results = new ArrayList<>();
     for (ModeBenchmark.Result mode : modes) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -103,6 +115,8 @@ record BenchmarkReport(BenchmarkOptions options, double bareLoopSeconds, List<Mo
       m.put("kfpCallsPerActiveRunPerMinute", mode.callsPerRunPerMinute());
       m.put("windowSeconds", mode.windowSeconds());
       m.put("windowCalls", mode.windowCalls());
+      m.put("kfpBytesPerRunSubmitted", mode.submissionBytesPerRun());
+      m.put("kfpBytesPerActiveRunPerMinute", mode.bytesPerRunPerMinute());
       m.put("lagSecondsP50", percentile(mode.lagSeconds(), 50));
       m.put("lagSecondsP95", percentile(mode.lagSeconds(), 95));
       m.put("lagSecondsP99", percentile(mode.lagSeconds(), 99));

@@ -27,39 +27,45 @@ final class ModeBenchmark {
 
   /** What one mode measured. */
   record Result(String mode, double submissionSeconds, double callsPerRunPerMinute, double windowSeconds,
-      long windowCalls, List<Double> lagSeconds) {}
+      long windowCalls, List<Double> lagSeconds, double submissionBytesPerRun, double bytesPerRunPerMinute) {}
 
   private ModeBenchmark() {}
 
   static Result run(BenchmarkOptions options, String mode, PrintStream progress) throws Exception {
     Duration interval = options.interval();
     Timing timing = options.timing();
-    try (BenchmarkEnvironment env = new BenchmarkEnvironment(timing, options.spread());
+    try (BenchmarkEnvironment env = new BenchmarkEnvironment(timing, options.spread(), options.specKib());
         StatusWatch watch = new StatusWatch(env.k8s(), BenchmarkEnvironment.NAMESPACE);
         RunOperator operator = startOperator(env, options, mode.equals("per-run"))) {
       Instant start = Instant.now();
       createRuns(env, options.runs(), options.concurrency());
       await(() -> watch.submittedCount() >= options.runs(), Duration.ofMinutes(10), "all Runs submitted");
       double submission = Duration.between(start, Instant.now()).toNanos() / 1e9;
+      double submissionBytes = env.kfp.calls().bytesSent() / (double) options.runs();
       progress.printf("  %s: %d Runs submitted in %.1f s%n", mode, options.runs(), submission);
 
       // Steady state: every run past the young tier of the bulk sync, none finished yet.
       Instant windowStart = Instant.now().plus(interval.multipliedBy(PollSchedule.YOUNG_INTERVALS)).plusSeconds(2);
       sleepUntil(windowStart);
       long callsBefore = env.kfp.calls().total();
+      long bytesBefore = env.kfp.calls().bytesSent();
       Instant windowEnd = windowStart.plus(options.window());
       sleepUntil(windowEnd);
       long windowCalls = env.kfp.calls().total() - callsBefore;
+      long windowBytes = env.kfp.calls().bytesSent() - bytesBefore;
       double windowSeconds = options.window().toNanos() / 1e9;
       double perRunPerMinute = windowCalls / (double) options.runs() / (windowSeconds / 60);
-      progress.printf("  %s: %d KFP calls in %.0f s = %.3f per active run per minute%n", mode, windowCalls,
-          windowSeconds, perRunPerMinute);
+      double bytesPerRunPerMinute = windowBytes / (double) options.runs() / (windowSeconds / 60);
+      progress.printf("  %s: %d KFP calls and %d bytes from KFP in %.0f s = %.3f calls and %.0f bytes per active "
+          + "run per minute%n", mode, windowCalls, windowBytes, windowSeconds, perRunPerMinute,
+          bytesPerRunPerMinute);
 
       await(() -> watch.count("SUCCEEDED") >= options.runs(),
           timing.pending().plus(timing.running()).plus(Duration.ofMinutes(5)), "all Runs succeeded");
       List<Double> lags = lags(env, watch);
       progress.printf("  %s: %d state changes timed%n", mode, lags.size());
-      return new Result(mode, submission, perRunPerMinute, windowSeconds, windowCalls, lags);
+      return new Result(mode, submission, perRunPerMinute, windowSeconds, windowCalls, lags, submissionBytes,
+          bytesPerRunPerMinute);
     }
   }
 

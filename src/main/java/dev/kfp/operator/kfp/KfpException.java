@@ -107,6 +107,21 @@ public class KfpException extends RuntimeException {
     return httpStatus == 404;
   }
 
+  /** True when the answer was refused for its size (over the client's cap): ask for less at a time. */
+  public boolean isTooLarge() {
+    for (Throwable cause = getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof BoundedInputStream.TooLargeException) {
+        return true; // also when the JSON parser reading the answer wrapped it
+      }
+    }
+    return false;
+  }
+
+  /** True when the failed call was a list (the status sync's, handed on to the reconcile it triggers). */
+  public boolean isListing() {
+    return "ListRuns".equals(operation);
+  }
+
   /** True for 401 (no or rejected credentials) and 403 (not allowed in that namespace). */
   public boolean isUnauthorized() {
     return httpStatus == 401 || httpStatus == 403;

@@ -1,5 +1,6 @@
 package dev.kfp.operator.reconciler;
 
+import dev.kfp.operator.kfp.KfpClientConfig;
 import java.net.URI;
 import java.time.Duration;
 
@@ -14,12 +15,41 @@ import java.time.Duration;
  *     retry after an error
  * @param checkExperimentNamespace true when KFP is multi-user (authenticated modes): before creating, the
  *     operator checks that the Run's experiment belongs to the Run's namespace
+ * @param createWindow how long a create the operator sent may still be running in KFP; see
+ *     {@link #createWindowFor(KfpClientConfig)} and docs/exactly-once.md
  */
 public record ReconcilerSettings(Duration pollInterval, Duration resyncInterval, URI uiBaseUrl,
-    boolean pollsEachRun, boolean checkExperimentNamespace) {
+    boolean pollsEachRun, boolean checkExperimentNamespace, Duration createWindow) {
+
+  public ReconcilerSettings {
+    if (createWindow == null || createWindow.isNegative() || createWindow.isZero()) {
+      throw new IllegalArgumentException("the create window must be positive: " + createWindow);
+    }
+  }
 
   /** Settings for single-user KFP, where experiments have no namespace to check. */
   public ReconcilerSettings(Duration pollInterval, Duration resyncInterval, URI uiBaseUrl, boolean pollsEachRun) {
-    this(pollInterval, resyncInterval, uiBaseUrl, pollsEachRun, false);
+    this(pollInterval, resyncInterval, uiBaseUrl, pollsEachRun, false, createWindowFor(KfpClientConfig.DEFAULT_CONNECT_TIMEOUT,
+        KfpClientConfig.DEFAULT_READ_TIMEOUT));
+  }
+
+  /** These settings with another create window. */
+  public ReconcilerSettings withCreateWindow(Duration window) {
+    return new ReconcilerSettings(pollInterval, resyncInterval, uiBaseUrl, pollsEachRun, checkExperimentNamespace,
+        window);
+  }
+
+  /**
+   * The create window for a KFP client: twice what the client waits for an answer (connect plus read timeout).
+   * A create the client gave up on is still being handled by KFP for a while; KFP itself puts no deadline on
+   * it, so this is a bound chosen, not one KFP guarantees: a create that KFP takes longer than the window to
+   * store can still be repeated (docs/exactly-once.md, limits).
+   */
+  public static Duration createWindowFor(KfpClientConfig kfp) {
+    return createWindowFor(kfp.connectTimeout(), kfp.readTimeout());
+  }
+
+  public static Duration createWindowFor(Duration connectTimeout, Duration readTimeout) {
+    return connectTimeout.plus(readTimeout).multipliedBy(2);
   }
 }

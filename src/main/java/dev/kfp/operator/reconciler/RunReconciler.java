@@ -4,12 +4,11 @@ import static dev.kfp.operator.api.RunConditions.SUBMITTED;
 import static dev.kfp.operator.api.RunConditions.SUCCEEDED;
 import static dev.kfp.operator.api.RunConditions.SYNCED;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kfp.operator.api.DeletionPolicy;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunStatus;
+import dev.kfp.operator.api.SubmissionClaim;
 import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpException;
@@ -29,7 +28,9 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
     informer = @Informer(onUpdateFilter = RunChangeFilter.class))
 public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
 
-  /** Creates answered 500 this many times in a row are reported as failed instead of tried again. */
+  /** A create answered 500 at this attempt (or later) is reported as failed instead of tried again. */
   static final int CREATE_ATTEMPTS_ON_SERVER_ERROR = 3;
   /**
    * The longest wait after a KFP error; never more than half the resync interval, so that every Run has looked
@@ -57,7 +58,10 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
    */
   static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
   private static final Logger LOG = LoggerFactory.getLogger(RunReconciler.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** A reconcile that found the Run changed under it looks again after this long. */
+  static final Duration STALE_RETRY = Duration.ofSeconds(1);
+  /** Added to the end of a claim's life, so the next look starts after it, clocks being imprecise. */
+  static final Duration CLAIM_MARGIN = Duration.ofMillis(100);
 
   private final KfpClientProvider kfpClients;
   private final RunValidator validator;
@@ -67,13 +71,24 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
   private final FailureDiagnostician diagnostician;
   private final Function<EventSourceContext<Run>, List<EventSource<?, Run>>> eventSources;
   private final Backoff backoff;
+  /**
+   * After KFP refused a call for good (a 4xx): the resync interval, doubling up to 8 times it. The jitter of
+   * {@link Backoff} takes off at most a fifth, so the base of five quarters is never shorter than the interval.
+   */
+  private final Backoff refusals;
+  private final String instance;
+  private final Clock clock;
 
   /**
    * @param eventSources the event sources that trigger reconciles besides changes of the Run itself, such as
    *     the status sync when {@link ReconcilerSettings#pollsEachRun()} is false
+   * @param instance this operator instance's name in submission claims; unique per process start
    */
   public RunReconciler(KfpClientProvider kfpClients, RunValidator validator, EventRecorder events,
-      ReconcilerSettings settings, Function<EventSourceContext<Run>, List<EventSource<?, Run>>> eventSources) {
+      ReconcilerSettings settings, Function<EventSourceContext<Run>, List<EventSource<?, Run>>> eventSources,
+      String instance) {
+    this.instance = instance;
+    this.clock = Clock.systemUTC();
     this.kfpClients = kfpClients;
     this.validator = validator;
     this.events = events;
@@ -84,6 +99,8 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     Duration half = settings.resyncInterval().dividedBy(2);
     Duration cap = half.compareTo(MAX_BACKOFF) < 0 ? half : MAX_BACKOFF;
     this.backoff = new Backoff(Duration.ofSeconds(1).compareTo(cap) < 0 ? Duration.ofSeconds(1) : cap, cap);
+    this.refusals = new Backoff(settings.resyncInterval().multipliedBy(5).dividedBy(4),
+        settings.resyncInterval().multipliedBy(8));
   }
 
   @Override
@@ -97,7 +114,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       reportUnreadable(run);
       return UpdateControl.noUpdate();
     }
-    String before = json(run.getStatus());
+    StatusWriter writer = new StatusWriter(run, context);
     if (run.getStatus() == null) {
       run.setStatus(new RunStatus());
     }
@@ -106,29 +123,50 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     Optional<Duration> next = Optional.empty();
     Optional<KfpRun> submitted = Optional.empty();
     if (status.getRunId() == null) {
-      Submission submission = submit(run);
+      Submission submission = submit(run, writer);
+      if (submission.stale()) {
+        return staleObject(run);
+      }
       next = submission.retryAfter();
       submitted = submission.kfpRun();
     }
     if (status.getRunId() != null) {
       next = followRun(run, submitted);
     }
-    UpdateControl<Run> control = before.equals(json(status)) ? UpdateControl.noUpdate()
-        : UpdateControl.patchStatus(run);
+    if (writer.write() == StatusWriter.Outcome.STALE) {
+      return staleObject(run);
+    }
+    UpdateControl<Run> control = UpdateControl.noUpdate();
     next.ifPresent(delay -> control.rescheduleAfter(delay));
     return control;
   }
 
-  /** What a submission attempt gave: the KFP run found or created, or when to try again. */
-  private record Submission(Optional<KfpRun> kfpRun, Optional<Duration> retryAfter) {
+  /**
+   * Someone wrote the Run since this reconcile read it; what it decided is dropped, and the next reconcile
+   * decides again from the newer object.
+   */
+  private UpdateControl<Run> staleObject(Run run) {
+    LOG.info("{}: the Run changed while it was reconciled; looking again", ref(run));
+    return UpdateControl.<Run>noUpdate().rescheduleAfter(STALE_RETRY);
+  }
+
+  /**
+   * What a submission attempt gave: the KFP run found or created, or when to try again; stale when the claim
+   * could not be written because the Run changed meanwhile.
+   */
+  private record Submission(Optional<KfpRun> kfpRun, Optional<Duration> retryAfter, boolean stale) {
 
     static Submission failed(Optional<Duration> retryAfter) {
-      return new Submission(Optional.empty(), retryAfter);
+      return new Submission(Optional.empty(), retryAfter, false);
+    }
+
+    static Submission ofStaleObject() {
+      return new Submission(Optional.empty(), Optional.empty(), true);
     }
   }
 
   /** Finds or creates the KFP run; says when to look again if no run id could be recorded. */
-  private Submission submit(Run run) {
+  private Submission submit(Run run, StatusWriter writer) {
     RunStatus status = run.getStatus();
     KfpRun request;
     try {
@@ -153,6 +191,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
           return Submission.failed(Optional.empty());
         }
       }
+      Instant searchStarted = clock.instant();
       Optional<KfpRun> existing = findByMarker(run, marker, request.experimentId());
       KfpRun kfpRun;
       String reason;
@@ -162,6 +201,20 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
         events.normal(run, "Adopted", "found KFP run " + kfpRun.runId() + " created for this object earlier");
         LOG.info("{}: adopted KFP run {}", ref(run), kfpRun.runId());
       } else {
+        SubmissionClaim previous = status.getClaim();
+        if (previous != null && previous.isLive(searchStarted, settings.createWindow())) {
+          return Submission.failed(Optional.of(awaitClaim(run, previous, key)));
+        }
+        SubmissionClaim claim = SubmissionClaim.next(previous, instance, clock.instant());
+        status.setClaim(claim);
+        if (writer.write() == StatusWriter.Outcome.STALE) {
+          return Submission.ofStaleObject();
+        }
+        if (!claim.maySendAt(clock.instant(), settings.createWindow())) {
+          // Paused between the claim and the create: the turn may have passed to another instance.
+          status.setClaim(claim.ended(SubmissionClaim.UNCERTAIN, clock.instant()));
+          return Submission.failed(Optional.of(awaitClaim(run, status.getClaim(), key)));
+        }
         creating = true;
         kfpRun = kfp(run).createRun(request);
         if (kfpRun.runId() == null || kfpRun.runId().isEmpty()) {
@@ -177,10 +230,35 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       status.setSpecHash(SpecFingerprint.of(run.getSpec()));
       setCondition(run, SUBMITTED, "True", reason, "KFP run " + kfpRun.runId()
           + (request.experimentId() == null ? "" : " in experiment " + request.experimentId()));
-      return new Submission(Optional.of(kfpRun), Optional.empty());
+      return new Submission(Optional.of(kfpRun), Optional.empty(), false);
     } catch (KfpException e) {
+      if (creating) {
+        status.setClaim(status.getClaim().ended(e.isAmbiguous() ? SubmissionClaim.UNCERTAIN
+            : SubmissionClaim.REFUSED, clock.instant()));
+      }
       return Submission.failed(submitFailed(run, e, creating));
     }
+  }
+
+  /**
+   * A claim is live (a create may be running in KFP, or another instance is sending one): no create now. Says
+   * so in the Run and returns when to look again: soon, to adopt the run as soon as it shows, but with backoff,
+   * and never later than when the claim stops being live.
+   */
+  private Duration awaitClaim(Run run, SubmissionClaim claim, String key) {
+    Instant until = claim.liveUntil(settings.createWindow());
+    String message = (instance.equals(claim.holder()) ? "this instance" : "operator instance " + claim.holder())
+        + " sent create attempt " + claim.attempt() + " at " + claim.claimedAt()
+        + (claim.endedAt() == null ? ", which may still be running" : " and got no clear answer")
+        + "; KFP may still store it, so no other create is sent before " + until + " and a search after that "
+        + "has not found the run";
+    if (setCondition(run, SUBMITTED, "False", RunConditions.REASON_CREATE_IN_DOUBT, message)) {
+      LOG.info("{}: {}", ref(run), message);
+    }
+    Duration left = Duration.between(clock.instant(), until);
+      left = left.isNegative() ? Duration.ZERO : left;
+    Duration soon = backoff.next(key);
+    return (left.compareTo(soon) < 0 ? left : soon).plus(CLAIM_MARGIN);
   }
 
   /**
@@ -224,15 +302,16 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       reportNotSubmitted(run, RunConditions.REASON_KFP_ERROR, e.getMessage());
       return status == 400 ? Optional.empty() : Optional.of(settings.resyncInterval());
     }
-    if (creating && status == 500 && backoff.failures(key) + 1 >= CREATE_ATTEMPTS_ON_SERVER_ERROR) {
+    SubmissionClaim claim = run.getStatus().getClaim();
+    if (creating && status == 500 && claim.attempt() >= CREATE_ATTEMPTS_ON_SERVER_ERROR) {
       backoff.reset(key);
-      reportNotSubmitted(run, RunConditions.REASON_KFP_ERROR, "KFP answered " + CREATE_ATTEMPTS_ON_SERVER_ERROR
-          + " creates in a row with an internal error (KFP reports several spec mistakes this way): "
-          + e.getMessage());
+      reportNotSubmitted(run, RunConditions.REASON_KFP_ERROR, "KFP answered create attempt " + claim.attempt()
+          + " with an internal error (KFP reports several spec mistakes this way), and no run appeared for the "
+          + "earlier ones: " + e.getMessage());
       return Optional.empty();
     }
-    // The create may have happened (lost response, 500 after commit): the marker search runs again first,
-    // after a delay that lets a create still in flight on the server become visible.
+    // The create may have happened (lost response, 500 after commit): the marker search runs again first, and
+    // the claim keeps any other create back until a create still running in KFP would have become visible.
     Duration delay = retryDelay(key, e);
     reportUnsynced(run, e);
     LOG.info("{}: submission attempt failed, next in {}: {}", ref(run), delay, e.getMessage());
@@ -271,8 +350,15 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
         observe(run, kfp(run).getRun(status.getRunId()));
       }
       backoff.reset(key);
+      refusals.reset(key);
       setCondition(run, SYNCED, "True", RunConditions.REASON_OK, "KFP run " + status.getRunId() + " read");
       return lookAgainAfter(isTerminal(status) ? settings.resyncInterval() : settings.pollInterval());
+    } catch (RefusedCommand refused) {
+      if (setCondition(run, SYNCED, "False", RunConditions.REASON_COMMAND_REFUSED, refused.getMessage())) {
+        events.warning(run, RunConditions.REASON_COMMAND_REFUSED, refused.getMessage());
+        LOG.info("{}: {}", ref(run), refused.getMessage());
+      }
+      return Optional.of(refusals.next(key));
     } catch (KfpException e) {
       if (e.isNotFound()) {
         String message = "KFP run " + status.getRunId() + " no longer exists (deleted outside the operator); "
@@ -283,7 +369,10 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
         return lookAgainAfter(settings.resyncInterval());
       }
       reportUnsynced(run, e);
-      return Optional.of(e.isRetryable() ? retryDelay(key, e) : settings.resyncInterval());
+      if (e.isListing() && !settings.pollsEachRun()) {
+        return Optional.empty(); // the status sync's list failed: the sync lists again, the only path retrying
+      }
+      return Optional.of(e.isRetryable() ? retryDelay(key, e) : refusals.next(key));
     }
   }
 
@@ -327,12 +416,25 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     boolean changed = false;
     Boolean archived = run.getSpec().getArchived();
     if (archived != null && archived != RunObserver.isArchived(kfpRun)) {
-      if (archived) {
-        kfp(run).archiveRun(kfpRun.runId());
-        events.normal(run, "Archived", "archived KFP run " + kfpRun.runId());
-      } else {
-        kfp(run).unarchiveRun(kfpRun.runId());
-        events.normal(run, "Unarchived", "unarchived KFP run " + kfpRun.runId());
+      try {
+        if (archived) {
+          kfp(run).archiveRun(kfpRun.runId());
+          events.normal(run, "Archived", "archived KFP run " + kfpRun.runId());
+        } else {
+          kfp(run).unarchiveRun(kfpRun.runId());
+          events.normal(run, "Unarchived", "unarchived KFP run " + kfpRun.runId());
+        }
+      } catch (KfpException e) {
+        if (e.isRetryable() || e.isNotFound() || e.isUnauthorized()) {
+          throw e;
+        }
+        throw new RefusedCommand("KFP refused to " + (archived ? "archive" : "unarchive") + " run "
+            + kfpRun.runId() + " (" + e.getMessage() + "). "
+            + (archived ? "Remove spec.archived, or set it to false, to stop asking"
+                : "A run of an archived experiment stays archived: unarchive the experiment in KFP, or remove "
+                    + "spec.archived or set it to true")
+            + "; until then the operator asks again only every " + settings.resyncInterval().toSeconds()
+            + " s or longer");
       }
       LOG.info("{}: {} KFP run {}", ref(run), archived ? "archived" : "unarchived", kfpRun.runId());
       changed = true;
@@ -346,6 +448,13 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       changed |= retry(run, kfpRun, retry);
     }
     return changed;
+  }
+
+  /** KFP refused what the spec asks for; the message says what the user can change. */
+  private static final class RefusedCommand extends RuntimeException {
+    RefusedCommand(String message) {
+      super(message, null, false, false);
+    }
   }
 
   private boolean terminate(Run run, KfpRun kfpRun) {
@@ -453,8 +562,25 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     DeletionPolicy policy = run.getSpec() == null ? DeletionPolicy.Archive
         : run.getSpec().effectiveDeletionPolicy().orElse(DeletionPolicy.Archive);
     try {
+      if (policy == DeletionPolicy.Orphan) {
+        backoff.reset(key);
+        return DeleteControl.defaultDelete();
+      }
+      Instant searchStarted = clock.instant();
       String runId = runIdForCleanup(run);
-      if (runId == null || policy == DeletionPolicy.Orphan) {
+      if (runId == null) {
+        SubmissionClaim claim = run.getStatus() == null ? null : run.getStatus().getClaim();
+        if (claim != null && claim.isLive(searchStarted, settings.createWindow())) {
+          // A create may still be running in KFP; its run must get the deletion policy when it shows.
+          Instant until = claim.liveUntil(settings.createWindow());
+          LOG.info("{}: create attempt {} may still be running in KFP; the finalizer stays until {}", ref(run),
+              claim.attempt(), until);
+          Duration left = Duration.between(clock.instant(), until);
+      left = left.isNegative() ? Duration.ZERO : left;
+          Duration soon = backoff.next(key);
+          return DeleteControl.noFinalizerRemoval().rescheduleAfter(
+              (left.compareTo(soon) < 0 ? left : soon).plus(CLAIM_MARGIN).toMillis());
+        }
         backoff.reset(key);
         return DeleteControl.defaultDelete();
       }
@@ -539,13 +665,5 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
 
   private static String ref(Run run) {
     return run.getMetadata().getNamespace() + "/" + run.getMetadata().getName();
-  }
-
-  private static String json(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -9,6 +9,8 @@ import dev.kfp.operator.api.RunSpec;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.PipelineVersionReference;
 import dev.kfp.operator.kfp.RuntimeConfig;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -30,6 +32,8 @@ public final class RunValidator {
   static final int KFP_EXPERIMENT_ID_LIMIT = 64;
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  /** 2^53: every integer up to it, and none much beyond, survives a trip through a double unchanged. */
+  static final BigInteger LARGEST_EXACT_INTEGER = BigInteger.TWO.pow(53);
   private static final Pattern KFP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
   /** Reads a ConfigMap's data in the Run's namespace; empty when the ConfigMap does not exist. */
@@ -98,6 +102,8 @@ public final class RunValidator {
         problems.add("spec.parameters has a parameter with an empty name");
       } else if (value == null || value.isNull()) {
         problems.add("spec.parameters." + name + " is null; give a value or leave the parameter out");
+      } else {
+        inexactIntegers("spec.parameters." + name, value, problems);
       }
     });
 
@@ -185,6 +191,28 @@ public final class RunValidator {
           + "' (its keys: " + (data.isEmpty() ? "none" : String.join(", ", data.keySet())) + ")", true);
     }
     return PipelineSpecDocument.fromYaml(yaml, "ConfigMap " + namespace + "/" + ref.name() + " key " + ref.key());
+  }
+
+  /**
+   * KFP keeps parameters as {@code google.protobuf.Value}, whose numbers are doubles: an integer beyond
+   * ±2^53 would reach the pipeline as a neighbouring number, so it is refused, wherever it is nested.
+   */
+  private static void inexactIntegers(String path, JsonNode value, List<String> problems) {
+    if (value.isIntegralNumber()) {
+      BigInteger integer = value.bigIntegerValue();
+      if (integer.abs().compareTo(LARGEST_EXACT_INTEGER) > 0) {
+        problems.add(path + " is " + integer + ", beyond ±2^53: KFP stores numbers as doubles and would pass "
+            + "the pipeline " + new BigDecimal(integer.doubleValue()).toBigInteger() + " instead. Quote it to "
+            + "pass a string (\"" + integer + "\") and convert it in the pipeline");
+      }
+    } else if (value.isArray()) {
+      for (int i = 0; i < value.size(); i++) {
+        inexactIntegers(path + "[" + i + "]", value.get(i), problems);
+      }
+    } else if (value.isObject()) {
+      value.fields().forEachRemaining(field -> inexactIntegers(path + "." + field.getKey(), field.getValue(),
+          problems));
+    }
   }
 
   private static boolean isUriWithScheme(String value) {

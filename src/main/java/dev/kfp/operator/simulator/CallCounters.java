@@ -3,18 +3,29 @@ package dev.kfp.operator.simulator;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * How many calls the simulator received, per endpoint: every request counts, including those an injected
- * fault or an outage answered (that is what a client spent). Thread-safe.
+ * How many calls the simulator received, per endpoint, and how many bytes it answered with: every request
+ * counts, including those an injected fault or an outage answered (that is what a client spent). Thread-safe.
  */
 public final class CallCounters {
 
   private final AtomicLongArray counts = new AtomicLongArray(Endpoint.values().length);
+  private final AtomicLong bytesSent = new AtomicLong();
 
   void increment(Endpoint endpoint) {
     counts.incrementAndGet(endpoint.ordinal());
+  }
+
+  void addBytesSent(long bytes) {
+    bytesSent.addAndGet(bytes);
+  }
+
+  /** Bytes of response bodies written so far, all endpoints together: what KFP sent its clients. */
+  public long bytesSent() {
+    return bytesSent.get();
   }
 
   public long count(Endpoint endpoint) {
@@ -42,6 +53,7 @@ public final class CallCounters {
   }
 
   public void reset() {
+    bytesSent.set(0);
     for (int i = 0; i < counts.length(); i++) {
       counts.set(i, 0);
     }

@@ -356,9 +356,10 @@ final class HttpFrontEnd {
     return body;
   }
 
-  private static void send(HttpExchange exchange, int status, JsonNode body, Map<String, String> headers)
+  private void send(HttpExchange exchange, int status, JsonNode body, Map<String, String> headers)
       throws IOException {
     byte[] bytes = RunJson.MAPPER.writeValueAsBytes(body);
+    counters.addBytesSent(bytes.length);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
     exchange.sendResponseHeaders(status, bytes.length);

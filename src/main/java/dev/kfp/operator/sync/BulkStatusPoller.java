@@ -27,20 +27,25 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The bulk status sync of DESIGN.md §4, as a JOSDK event source. Every tick it takes the Runs with a KFP run
- * id from the informer cache (no Kubernetes call), picks those due by {@link PollSchedule}, and reads them
- * per namespace with one list call per {@value #IDS_PER_LIST} runs, filtered by {@code run_id IN [...]}. A
- * reconcile is triggered only for a Run whose KFP state or storage state differs from its status; the run
- * just read is handed to that reconcile through {@link FreshRuns}. A run missing from the list (deleted in
- * KFP) gets its reconcile triggered once, whose GET reports it.
+ * id from the informer cache (no Kubernetes call), picks those due by {@link PollSchedule}, and asks KFP per
+ * namespace only for what changed: the due runs are grouped by the state their status shows, and one list
+ * per group and chunk of up to {@value #IDS_PER_LIST} runs asks for {@code run_id IN [...] AND state != S}.
+ * Every listed run carries its whole pipeline spec, so a quiet poll costs an empty page instead of every
+ * spec. On the resync the same is asked for the storage state, and a page of one run counted by KFP's
+ * {@code total_size} tells whether a run was deleted in KFP. A chunk whose answer is too large is split,
+ * down to one run a call. A reconcile is triggered only for a Run whose KFP state or storage state differs
+ * from its status, and the run just read is handed to it through {@link FreshRuns}; a failed list is handed
+ * on the same way, so the Runs it covered show {@code Synced=False} with the reason.
  *
- * <p>The filter names runs, not states: a run that has just finished is still in the list, so its final
- * state arrives with the same call, without a GET.
+ * <p>KFP ANDs predicates and has NOT_EQUALS on {@code state} and {@code storage_state} ({@code filter.go},
+ * {@code AddToSelect}: one SQL condition per predicate), so the real server answers these filters.
  */
 public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
 
@@ -59,6 +64,7 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
     long activeSinceNanos;
     boolean settled;
     boolean missingAnnounced;
+    boolean failureAnnounced;
     String announced;
     long announcedTick;
 
@@ -77,6 +83,8 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
   private final long resyncNanos;
   private final LongSupplier nanoTime;
   private final Map<String, Tracked> tracked = new HashMap<>();
+  /** Per namespace: run ids per list; halved when an answer is too large, doubled back on a quiet resync. */
+  private final Map<String, Integer> idsPerList = new HashMap<>();
   private final AtomicLong lists = new AtomicLong();
   private final AtomicLong triggers = new AtomicLong();
   private final AtomicLong ticks = new AtomicLong();
@@ -178,7 +186,15 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
     Set<String> seen = new HashSet<>();
     cache.list().forEach(run -> {
       RunStatus status = run.getStatus();
-      if (status == null || status.getRunId() == null || run.isMarkedForDeletion()) {
+      if (run.isMarkedForDeletion()) {
+        return;
+      }
+      if (status == null || status.getRunId() == null) {
+        if (resync && awaitsSubmission(status)) {
+          // Its reconcile meant to come back (a create in doubt, a failed attempt), but a reschedule is lost
+          // when an instance stops, and a late write may have erased the run id: look again.
+          trigger(ResourceID.fromResource(run));
+        }
         return;
       }
       String runId = status.getRunId();
@@ -202,18 +218,47 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
     });
     tracked.keySet().retainAll(seen);
     dueByNamespace.forEach((namespace, due) -> {
-      for (int from = 0; from < due.size(); from += IDS_PER_LIST) {
-        readChunk(namespace, due.subList(from, Math.min(due.size(), from + IDS_PER_LIST)), tick);
+      int before = idsPerList(namespace);
+      readChanged(namespace, due, "state", d -> Objects.toString(d.status().getState(), ""), tick);
+      if (resync) {
+        readChanged(namespace, due, "storage_state", d -> Objects.toString(d.status().getStorageState(), ""),
+            tick);
+        for (int from = 0; from < due.size(); from += IDS_PER_LIST) {
+          findMissing(namespace, due.subList(from, Math.min(due.size(), from + IDS_PER_LIST)));
+        }
+      }
+      if (resync && idsPerList(namespace) == before && before < IDS_PER_LIST) {
+        idsPerList.put(namespace, Math.min(IDS_PER_LIST, before * 2));
       }
     });
   }
 
-  private void readChunk(String namespace, List<Due> chunk, long tick) {
+  int idsPerList(String namespace) {
+    return idsPerList.getOrDefault(namespace, IDS_PER_LIST);
+  }
+
+  /**
+   * Lists, for each value of {@code key} the statuses show, the due runs whose KFP value differs from it:
+   * {@code run_id IN [...] AND key != value}. Runs that did not change are not in the answer, so a quiet poll
+   * is an empty page whatever the size of the runs' pipeline specs.
+   */
+  private void readChanged(String namespace, List<Due> due, String key, Function<Due, String> shown, long tick) {
+    Map<String, List<Due>> byValue = new TreeMap<>();
+    due.forEach(d -> byValue.computeIfAbsent(shown.apply(d), v -> new ArrayList<>()).add(d));
+    byValue.forEach((value, group) -> {
+      int size = idsPerList(namespace);
+      for (int from = 0; from < group.size(); from += size) {
+        readChunk(namespace, group.subList(from, Math.min(group.size(), from + size)), key, value, tick);
+      }
+    });
+  }
+
+  private void readChunk(String namespace, List<Due> chunk, String key, String value, long tick) {
     List<String> ids = chunk.stream().map(Due::runId).toList();
     ListRunsRequest request = ListRunsRequest.all()
         .withNamespace(namespace)
-        .withPageSize(IDS_PER_LIST)
-        .withFilter(RunFilter.builder().in("run_id", ids).build());
+        .withPageSize(ids.size())
+        .withFilter(RunFilter.builder().in("run_id", ids).notEqualTo(key, value).build());
     Map<String, KfpRun> listed = new HashMap<>();
     try {
       String token = null;
@@ -224,11 +269,16 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
         token = page.hasNextPage() && !page.nextPageToken().equals(token) ? page.nextPageToken() : null;
       } while (token != null);
     } catch (KfpException e) {
-      if (!failing) {
-        LOG.warn("status sync: listing {} runs of namespace {} failed, trying again next tick: {}", ids.size(),
-            namespace, e.getMessage());
+      if (e.isTooLarge() && chunk.size() > 1) {
+        // The runs that changed carry more pipeline spec than one answer may hold: ask for half as many, down
+        // to one run a call (as large as its GET).
+        int half = chunk.size() / 2;
+        idsPerList.put(namespace, Math.max(1, Math.min(idsPerList(namespace), half)));
+        readChunk(namespace, chunk.subList(0, half), key, value, tick);
+        readChunk(namespace, chunk.subList(half, chunk.size()), key, value, tick);
+        return;
       }
-      failing = true;
+      listFailed(namespace, chunk, e);
       return;
     }
     if (failing) {
@@ -239,13 +289,14 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
       KfpRun run = listed.get(due.runId());
       Tracked memory = due.tracked();
       if (run == null) {
-        if (!memory.missingAnnounced) {
-          memory.missingAnnounced = true;
-          trigger(due.resource());
+        memory.announced = null;
+        if (memory.failureAnnounced) {
+          memory.failureAnnounced = false;
+          trigger(due.resource()); // KFP answers again; its reconcile reads the run and clears Synced=False
         }
         continue;
       }
-      memory.missingAnnounced = false;
+      memory.failureAnnounced = false;
       String seen = stateOf(run);
       if (seen.equals(stateOf(due.status()))) {
         memory.announced = null;
@@ -258,10 +309,78 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
     }
   }
 
-  /** Synced=False for a reason that a later look can clear (a run deleted in KFP stays deleted). */
+  /**
+   * A list failed: each Run it covered is told once (Synced=False with KFP's reason, through the reconcile it
+   * triggers, without a call of its own); the next tick lists again.
+   */
+  private void listFailed(String namespace, List<Due> chunk, KfpException e) {
+    if (!failing) {
+      LOG.warn("status sync: listing {} runs of namespace {} failed, trying again next tick: {}", chunk.size(),
+          namespace, e.getMessage());
+    }
+    failing = true;
+    for (Due due : chunk) {
+      if (!due.tracked().failureAnnounced) {
+        due.tracked().failureAnnounced = true;
+        fresh.putFailure(due.runId(), e);
+        trigger(due.resource());
+      }
+    }
+  }
+
+  /**
+   * On the resync: which of these runs KFP no longer has (deleted outside the operator). KFP counts the runs
+   * matching a filter in {@code total_size}, so a page of one run says whether all are there; only a chunk
+   * that lacks some is split to find them.
+   */
+  private void findMissing(String namespace, List<Due> chunk) {
+    ListRunsResponse page;
+    try {
+      page = kfp.forNamespace(namespace).listRuns(ListRunsRequest.all()
+          .withNamespace(namespace)
+          .withPageSize(1)
+          .withFilter(RunFilter.builder().in("run_id", chunk.stream().map(Due::runId).toList()).build()));
+      lists.incrementAndGet();
+    } catch (KfpException e) {
+      LOG.debug("status sync: counting runs of namespace {} failed; the next resync counts again", namespace, e);
+      return;
+    }
+    if (page.totalSize() >= chunk.size()) {
+      chunk.forEach(due -> due.tracked().missingAnnounced = false);
+      return;
+    }
+    if (chunk.size() > 1) {
+      int half = chunk.size() / 2;
+      findMissing(namespace, chunk.subList(0, half));
+      findMissing(namespace, chunk.subList(half, chunk.size()));
+      return;
+    }
+    Tracked memory = chunk.get(0).tracked();
+    if (!memory.missingAnnounced) {
+      memory.missingAnnounced = true;
+      trigger(chunk.get(0).resource()); // its reconcile's GET reports the run deleted in KFP
+    }
+  }
+
+  /**
+   * No run id yet, and nothing says the operator gave up: never looked at, a create in doubt, or a failed
+   * attempt that was to be retried. A spec KFP refused waits for the user instead.
+   */
+  private static boolean awaitsSubmission(RunStatus status) {
+    return status == null || status.condition(RunConditions.SUBMITTED)
+        .map(c -> RunConditions.REASON_CREATE_IN_DOUBT.equals(c.getReason()))
+        .orElse(true);
+  }
+
+  /**
+   * Synced=False because KFP could not be reached or answered nonsense: a later look can clear it. Refusals
+   * (KfpError, CommandRefused, Unauthorized) are retried by the reconciler alone, on its own slower schedule,
+   * and a run deleted in KFP stays deleted.
+   */
   private static boolean lastLookFailed(RunStatus status) {
     return status.condition(RunConditions.SYNCED)
-        .map(c -> "False".equals(c.getStatus()) && !RunConditions.REASON_RUN_DELETED.equals(c.getReason()))
+        .map(c -> "False".equals(c.getStatus()) && (RunConditions.REASON_KFP_UNREACHABLE.equals(c.getReason())
+            || RunConditions.REASON_KFP_BAD_ANSWER.equals(c.getReason())))
         .orElse(false);
   }
 

@@ -1,6 +1,7 @@
 package dev.kfp.operator.sync;
 
 import dev.kfp.operator.kfp.KfpClient;
+import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpExperiment;
 import dev.kfp.operator.kfp.LogTail;
 import dev.kfp.operator.kfp.LogTailLimits;
@@ -17,13 +18,15 @@ import java.util.function.LongSupplier;
 
 /**
  * Runs the status sync has just read from KFP, kept briefly so the reconcile it triggers needs no GET of its
- * own: a state change then costs no KFP call beyond the list that found it. An entry serves one read only
- * (the reconcile's second look after an action goes to KFP) and only while it is younger than the time to
- * live. Thread-safe.
+ * own: a state change then costs no KFP call beyond the list that found it. A list that failed is kept the
+ * same way, so the reconcile reports it (Synced=False, with KFP's reason) without a call. An entry serves one
+ * read only (the reconcile's second look after an action goes to KFP) and only while it is younger than the
+ * time to live. Thread-safe.
  */
 public final class FreshRuns {
 
-  private record Entry(KfpRun run, long readAtNanos) {}
+  /** What the last look found: the run, or the failure of the list that should have read it. */
+  private record Entry(KfpRun run, KfpException failure, long readAtNanos) {}
 
   private final Map<String, Entry> runs = new ConcurrentHashMap<>();
   private final long timeToLiveNanos;
@@ -39,19 +42,34 @@ public final class FreshRuns {
   }
 
   void put(KfpRun run) {
-    runs.put(run.runId(), new Entry(run, nanoTime.getAsLong()));
+    runs.put(run.runId(), new Entry(run, null, nanoTime.getAsLong()));
+  }
+
+  /** The list that should have read this run failed. */
+  void putFailure(String runId, KfpException failure) {
+    runs.put(runId, new Entry(null, failure, nanoTime.getAsLong()));
   }
 
   /** The run as read less than the time to live ago, without removing it. */
   Optional<KfpRun> peek(String runId) {
     Entry entry = runs.get(runId);
-    return entry == null || expired(entry) ? Optional.empty() : Optional.of(entry.run());
+    return entry == null || expired(entry) ? Optional.empty() : Optional.ofNullable(entry.run());
   }
 
-  /** The run as read less than the time to live ago; later calls for the same run find nothing. */
+  /**
+   * The run as read less than the time to live ago; later calls for the same run find nothing.
+   *
+   * @throws KfpException the failure of the list that should have read it, if that is what was kept
+   */
   Optional<KfpRun> take(String runId) {
     Entry entry = runs.remove(runId);
-    return entry == null || expired(entry) ? Optional.empty() : Optional.of(entry.run());
+    if (entry == null || expired(entry)) {
+      return Optional.empty();
+    }
+    if (entry.failure() != null) {
+      throw entry.failure();
+    }
+    return Optional.of(entry.run());
   }
 
   /** Drops entries no reconcile took in time. */

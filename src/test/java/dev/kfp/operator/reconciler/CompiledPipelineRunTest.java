@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.kfp.operator.CompiledPipelines;
 import dev.kfp.operator.api.PipelineSource;
@@ -17,7 +18,6 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
@@ -59,9 +59,7 @@ class CompiledPipelineRunTest {
         spec:
           parameters: %s
         """.formatted(name, parameters), Run.class);
-    Map<String, JsonNode> spec = new LinkedHashMap<>();
-    compiled.fields().forEachRemaining(field -> spec.put(field.getKey(), field.getValue().deepCopy()));
-    run.getSpec().setPipeline(new PipelineSource(null, spec, null));
+    run.getSpec().setPipeline(PipelineSource.inline((ObjectNode) compiled));
     harness.apply(run);
   }
 

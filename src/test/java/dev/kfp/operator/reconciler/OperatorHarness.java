@@ -7,6 +7,7 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientConfig;
+import dev.kfp.operator.kfp.KfpClientProvider;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import dev.kfp.operator.RealCluster;
@@ -17,7 +18,9 @@ import dev.kfp.operator.simulator.ManualClock;
 import dev.kfp.operator.simulator.PipelineVersion;
 import dev.kfp.operator.simulator.Timing;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -28,6 +31,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,6 +51,10 @@ public final class OperatorHarness implements AutoCloseable {
   static final Duration POLL = Duration.ofMillis(200);
   static final Duration RESYNC = Duration.ofSeconds(2);
   static final URI UI = URI.create("https://kfp.example/pipeline");
+  /** What the operator's KFP client waits: connect and read timeout each. */
+  static final Duration KFP_TIMEOUT = Duration.ofSeconds(2);
+  /** How long a create may still be running in KFP after it was sent, for that timeout. */
+  static final Duration CREATE_WINDOW = ReconcilerSettings.createWindowFor(KFP_TIMEOUT, KFP_TIMEOUT);
 
   /** Which Kubernetes API a harness runs against. */
   public enum Backend {
@@ -61,15 +69,18 @@ public final class OperatorHarness implements AutoCloseable {
   final KfpSimulator kfp;
   final HttpKfpClient client;
   private final boolean pollsEachRun;
+  private final Duration poll;
   private final Map<String, AtomicInteger> reconciles = new ConcurrentHashMap<>();
   private final Map<String, List<Exception>> failures = new ConcurrentHashMap<>();
   private RunOperator operator;
+  private final List<Runnable> others = new CopyOnWriteArrayList<>();
 
   private final UnaryOperator<KfpClient> decorator;
   private final OperatorAccess access;
 
   private OperatorHarness(LocalKubernetes kubernetes, ManualClock clock, KfpSimulator kfp,
-      boolean pollsEachRun, UnaryOperator<KfpClient> decorator, OperatorAccess access) {
+      boolean pollsEachRun, Duration poll, UnaryOperator<KfpClient> decorator, OperatorAccess access) {
+    this.poll = poll;
     this.kubernetes = kubernetes;
     this.clock = clock;
     this.kfp = kfp;
@@ -77,8 +88,8 @@ public final class OperatorHarness implements AutoCloseable {
     this.decorator = decorator;
     this.access = access;
     this.client = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
-        .connectTimeout(Duration.ofSeconds(2))
-        .readTimeout(Duration.ofSeconds(2))
+        .connectTimeout(KFP_TIMEOUT)
+        .readTimeout(KFP_TIMEOUT)
         .build());
   }
 
@@ -105,6 +116,11 @@ public final class OperatorHarness implements AutoCloseable {
     return start(Backend.MOCK, pollsEachRun, simulator, decorator);
   }
 
+  /** Like {@link #start(boolean, Consumer)}, polling every {@code poll} instead of every 200 ms. */
+  public static OperatorHarness start(boolean pollsEachRun, Duration poll, Consumer<KfpSimulator.Builder> simulator) {
+    return start(Backend.MOCK, pollsEachRun, poll, simulator, UnaryOperator.identity(), OperatorAccess.ADMINISTRATOR);
+  }
+
   public static OperatorHarness start(Backend backend, boolean pollsEachRun,
       Consumer<KfpSimulator.Builder> simulator) {
     return start(backend, pollsEachRun, simulator, UnaryOperator.identity());
@@ -112,7 +128,7 @@ public final class OperatorHarness implements AutoCloseable {
 
   static OperatorHarness start(Backend backend, boolean pollsEachRun, Consumer<KfpSimulator.Builder> simulator,
       UnaryOperator<KfpClient> decorator) {
-    return start(backend, pollsEachRun, simulator, decorator, OperatorAccess.ADMINISTRATOR);
+    return start(backend, pollsEachRun, POLL, simulator, decorator, OperatorAccess.ADMINISTRATOR);
   }
 
   /**
@@ -121,16 +137,17 @@ public final class OperatorHarness implements AutoCloseable {
    */
   public static OperatorHarness start(Backend backend, boolean pollsEachRun, Consumer<KfpSimulator.Builder> simulator,
       OperatorAccess access) {
-    return start(backend, pollsEachRun, simulator, UnaryOperator.identity(), access);
+    return start(backend, pollsEachRun, POLL, simulator, UnaryOperator.identity(), access);
   }
 
-  private static OperatorHarness start(Backend backend, boolean pollsEachRun,
+  private static OperatorHarness start(Backend backend, boolean pollsEachRun, Duration poll,
       Consumer<KfpSimulator.Builder> simulator, UnaryOperator<KfpClient> decorator, OperatorAccess access) {
     ManualClock clock = new ManualClock();
     KfpSimulator.Builder builder = KfpSimulator.builder().clock(clock).timing(TIMING);
     simulator.accept(builder);
     LocalKubernetes kubernetes = backend == Backend.REAL ? RealCluster.lease() : EmbeddedKubernetes.start();
-    OperatorHarness harness = new OperatorHarness(kubernetes, clock, builder.start(), pollsEachRun, decorator, access);
+    OperatorHarness harness = new OperatorHarness(kubernetes, clock, builder.start(), pollsEachRun, poll, decorator,
+        access);
     try {
       harness.startOperator();
     } catch (RuntimeException e) {
@@ -155,10 +172,31 @@ public final class OperatorHarness implements AutoCloseable {
     };
     KubernetesClient operatorClient = access.client(kubernetes);
     operator = RunOperator.start(operatorClient, access.kfp(operatorClient, kfp.baseUrl(), decorator.apply(client)),
-        new ReconcilerSettings(POLL, RESYNC, UI, pollsEachRun), access.namespaces(), o -> {
+        new ReconcilerSettings(poll, RESYNC, UI, pollsEachRun).withCreateWindow(CREATE_WINDOW), access.namespaces(),
+        o -> {
           o.withMetrics(countingReconciles);
           access.configure(o);
         });
+  }
+
+  /**
+   * Another operator instance against the same Kubernetes API and KFP, with clients of its own and without
+   * leader election, as a second replica would run; it is stopped by {@link #close()} unless a test stops it.
+   */
+  public RunOperator startAnotherInstance() {
+    KubernetesClient kubernetesClient = new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(k8s().getConfiguration()).build()).build();
+    HttpKfpClient kfpClient = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
+        .connectTimeout(KFP_TIMEOUT).readTimeout(KFP_TIMEOUT).build());
+    RunOperator another = RunOperator.start(kubernetesClient, KfpClientProvider.shared(decorator.apply(kfpClient)),
+        new ReconcilerSettings(poll, RESYNC, UI, pollsEachRun).withCreateWindow(CREATE_WINDOW), Set.of(),
+        o -> { });
+    others.add(() -> {
+      another.close();
+      kfpClient.close();
+      kubernetesClient.close();
+    });
+    return another;
   }
 
   /** The running operator. */
@@ -295,6 +333,7 @@ public final class OperatorHarness implements AutoCloseable {
 
   @Override
   public void close() {
+    others.forEach(Runnable::run);
     if (operator != null) {
       operator.close();
     }

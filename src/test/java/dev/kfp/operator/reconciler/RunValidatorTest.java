@@ -101,6 +101,36 @@ class RunValidatorTest {
     assertThat(request.pipelineSpec()).isNull();
   }
 
+  @Test
+  void integersADoubleCannotHoldAreRefusedWhereverTheyAreNestedAndTheMessageSuggestsAString() throws Exception {
+    Run run = run(new PipelineSource(new PipelineSource.VersionRef("p-1", null), null, null));
+    run.getSpec().setParameters(Map.of(
+        "seed", YAML.readTree("9007199254740993"),
+        "ids", YAML.readTree("[1, -9007199254740993]"),
+        "cfg", YAML.readTree("{limits: {max: 18446744073709551616}}")));
+
+    assertThatThrownBy(() -> validator.toCreateRequest(run))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("spec.parameters.seed is 9007199254740993, beyond ±2^53")
+        .hasMessageContaining("would pass the pipeline 9007199254740992 instead")
+        .hasMessageContaining("spec.parameters.ids[1] is -9007199254740993")
+        .hasMessageContaining("spec.parameters.cfg.limits.max is 18446744073709551616")
+        .hasMessageContaining("Quote it to pass a string (\"9007199254740993\")");
+  }
+
+  @Test
+  void integersUpToTwoToTheFiftyThirdAndFractionsPass() throws Exception {
+    Run run = run(new PipelineSource(new PipelineSource.VersionRef("p-1", null), null, null));
+    JsonNode parameters = YAML.readTree("{top: 9007199254740992, bottom: -9007199254740992, f: 1.0e300, "
+        + "s: '9007199254740993'}");
+    Map<String, JsonNode> map = new LinkedHashMap<>();
+    parameters.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue()));
+    run.getSpec().setParameters(map);
+
+    assertThat((JsonNode) YAML.valueToTree(validator.toCreateRequest(run).runtimeConfig().parameters()))
+        .isEqualTo(parameters);
+  }
+
   private static Run run(PipelineSource pipeline) {
     Run run = new Run();
     run.setMetadata(new ObjectMetaBuilder().withName("train").withNamespace("team-a").withUid("u-1").build());

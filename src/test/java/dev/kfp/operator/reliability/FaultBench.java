@@ -47,6 +47,7 @@ final class FaultBench implements AutoCloseable {
   static final String LEASE_NAMESPACE = "kfp-system";
   static final List<String> NAMESPACES = List.of("team-a", "team-b");
   static final Duration POLL = Duration.ofMillis(500);
+  static final Duration KFP_TIMEOUT = Duration.ofSeconds(2);
 
   final EmbeddedKubernetes kubernetes;
   final KfpSimulator kfp;
@@ -68,11 +69,12 @@ final class FaultBench implements AutoCloseable {
       client = new KubernetesClientBuilder()
           .withConfig(new ConfigBuilder(kubernetes.client().getConfiguration()).build()).build();
       http = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
-          .connectTimeout(Duration.ofSeconds(2)).readTimeout(Duration.ofSeconds(2)).build());
+          .connectTimeout(KFP_TIMEOUT).readTimeout(KFP_TIMEOUT).build());
       KfpCircuitBreaker breaker = new KfpCircuitBreaker(OperatorCommand.BREAKER_THRESHOLD,
           OperatorCommand.BREAKER_PROBE_INTERVAL, Clock.systemUTC());
       operator = RunOperator.start(client, KfpClientProvider.shared(breaker.guard(http)),
-          new ReconcilerSettings(POLL, resync, null, false), Set.of(), overrider -> overrider
+          new ReconcilerSettings(POLL, resync, null, false).withCreateWindow(
+              ReconcilerSettings.createWindowFor(KFP_TIMEOUT, KFP_TIMEOUT)), Set.of(), overrider -> overrider
               .withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
                   .aLeaderElectionConfiguration(OperatorCommand.LEASE_NAME)
                   .withLeaseNamespace(LEASE_NAMESPACE)

@@ -1,0 +1,104 @@
+package dev.kfp.operator.reconciler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.kfp.operator.api.Run;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.net.HttpURLConnection;
+import java.util.function.BiConsumer;
+
+/**
+ * The one way the reconciler writes a Run's status: a JSON Patch of the status subresource that carries the
+ * {@code metadata.resourceVersion} the new status was computed from, so the API server refuses it (409) when
+ * anyone wrote the object since. It names only the status fields that changed, so fields this operator version
+ * does not know (written under a newer CRD) are kept. A stale writer, such as a stopped instance's last reconcile, therefore never
+ * erases a run id or moves a state back. The patch holds the status only, never the spec. Why not server-side
+ * apply or a merge patch: docs/exactly-once.md.
+ */
+final class StatusWriter {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** What a write did. */
+  enum Outcome {
+    WRITTEN,
+    UNCHANGED,
+    /** The object changed since it was read; nothing was written. Read it again before deciding anything. */
+    STALE
+  }
+
+  private final Run run;
+  private final KubernetesClient kubernetes;
+  private final BiConsumer<Run, Run> onWritten;
+  private JsonNode written;
+
+  /** A writer for one reconcile of {@code run}, as read (its status and resourceVersion). */
+  StatusWriter(Run run, Context<Run> context) {
+    this(run, context.getClient(), (stored, read) -> context.eventSourceRetriever().getControllerEventSource()
+        .handleRecentResourceUpdate(ResourceID.fromResource(stored), stored, read));
+  }
+
+  /**
+   * @param onWritten told the object as stored and as it was read, after each successful write
+   */
+  StatusWriter(Run run, KubernetesClient kubernetes, BiConsumer<Run, Run> onWritten) {
+    this.run = run;
+    this.kubernetes = kubernetes;
+    this.onWritten = onWritten;
+    this.written = run.getStatus() == null ? JsonNodeFactory.instance.nullNode() : JSON.valueToTree(run.getStatus());
+  }
+
+  /**
+   * Writes the Run's status if it differs from the last one read or written. On success the Run's
+   * resourceVersion is the new one and JOSDK's cache holds the written object, so the next write of this
+   * reconcile, and the next reconcile, start from it.
+   */
+  Outcome write() {
+    JsonNode after = JSON.valueToTree(run.getStatus());
+    if (after.equals(written)) {
+      return Outcome.UNCHANGED;
+    }
+    // JSON Patch: the first operation makes the resourceVersion a precondition of the write (the API server
+    // answers 409 when the object has another one); the others set or remove the status fields this version
+    // knows, one by one, so that fields it does not know (a newer CRD's) stay as they are.
+    ArrayNode patch = JsonNodeFactory.instance.arrayNode();
+    patch.addObject().put("op", "replace").put("path", "/metadata/resourceVersion")
+        .put("value", run.getMetadata().getResourceVersion());
+    if (!written.isObject()) {
+      patch.addObject().put("op", "add").put("path", "/status").set("value", after);
+    } else {
+      written.fieldNames().forEachRemaining(field -> {
+        if (!after.has(field)) {
+          patch.addObject().put("op", "remove").put("path", "/status/" + field);
+        }
+      });
+      after.fields().forEachRemaining(field -> {
+        if (!field.getValue().equals(written.get(field.getKey()))) {
+          patch.addObject().put("op", "add").put("path", "/status/" + field.getKey()).set("value", field.getValue());
+        }
+      });
+    }
+    Run stored;
+    try {
+      stored = kubernetes.resources(Run.class).inNamespace(run.getMetadata().getNamespace())
+          .withName(run.getMetadata().getName()).subresource("status")
+          .patch(PatchContext.of(PatchType.JSON), patch.toString());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        return Outcome.STALE;
+      }
+      throw e;
+    }
+    onWritten.accept(stored, run);
+    run.getMetadata().setResourceVersion(stored.getMetadata().getResourceVersion());
+    this.written = after;
+    return Outcome.WRITTEN;
+  }
+}
