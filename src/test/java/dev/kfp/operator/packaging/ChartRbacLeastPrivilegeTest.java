@@ -11,6 +11,8 @@ import dev.kfp.operator.reconciler.OperatorHarness.Backend;
 import dev.kfp.operator.simulator.Endpoint;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -70,6 +72,24 @@ class ChartRbacLeastPrivilegeTest {
           assertThat(run.getMetadata().getFinalizers()).isEmpty();
           assertThat(run.getStatus()).isNull();
           assertThat(harness.kfp().calls().count(Endpoint.CREATE_RUN)).isZero();
+        }
+      }
+    },
+    GET_RUNS("get pipelines.kfp.dev/runs",
+        "JOSDK's retry of a finalizer patch that met a 409 re-reads the Run by name, and is refused (403)") {
+      /**
+       * The conflict itself cannot be provoked on demand (it needs a write landing between JOSDK's read and its
+       * patch), so this shows the request that retry makes, as the operator's own account, being refused.
+       */
+      @Override
+      void show(ChartRbac rbac) {
+        try (OperatorHarness harness = start(rbac)) {
+          harness.applyVersionRefRun("re-read", harness.registerPlainPipeline());
+          harness.awaitRun("re-read", run -> run.getMetadata().getFinalizers().contains(Run.FINALIZER));
+          KubernetesClient operator = rbac.client(null);
+          assertThatThrownBy(() -> operator.resources(Run.class).inNamespace(NAMESPACE).withName("re-read").get())
+              .isInstanceOf(KubernetesClientException.class)
+              .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(403));
         }
       }
     },
