@@ -30,7 +30,10 @@ class RealServerExactlyOnceTest extends ExactlyOnceTest {
     return OperatorHarness.Backend.REAL;
   }
 
-  /** Refuses every status write of a Run that carries the {@link #REFUSE} annotation. */
+  /**
+   * Refuses the status writes that record a run id, of a Run that carries the {@link #REFUSE} annotation; the
+   * submission claim written before the create (no run id yet) goes through.
+   */
   private List<HasMetadata> refuseStatusWritesPolicy() {
     String yaml = """
         apiVersion: admissionregistration.k8s.io/v1
@@ -45,7 +48,8 @@ class RealServerExactlyOnceTest extends ExactlyOnceTest {
               operations: [UPDATE]
               resources: [runs/status]
           validations:
-          - expression: "!has(object.metadata.annotations) || !('%1$s' in object.metadata.annotations)"
+          - expression: "!has(object.metadata.annotations) || !('%1$s' in object.metadata.annotations)
+              || !has(object.status) || !has(object.status.runId)"
             message: etcd is having a bad day
         ---
         apiVersion: admissionregistration.k8s.io/v1
@@ -70,7 +74,7 @@ class RealServerExactlyOnceTest extends ExactlyOnceTest {
     var probe = harness.k8s().resources(Run.class).inNamespace(OperatorHarness.NAMESPACE).withName("policy-probe");
     await("the policy is in force").atMost(Duration.ofSeconds(30)).until(() -> {
       try {
-        probe.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"lastRetry\":\"x\"}}");
+        probe.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"runId\":\"x\"}}");
         return false;
       } catch (KubernetesClientException refused) {
         return refused.getMessage().contains("etcd is having a bad day");
@@ -102,8 +106,9 @@ class RealServerExactlyOnceTest extends ExactlyOnceTest {
       await("the operator looked for its run again after a refused status write").atMost(Duration.ofSeconds(30))
           .until(() -> harness.kfp.calls().count(Endpoint.CREATE_RUN) == 1
               && harness.kfp.calls().count(Endpoint.LIST_RUNS) >= 2);
-      assertThat(harness.get("status-lost").getStatus()).isNull();
-      assertThatThrownBy(() -> statusOfRun.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{}}"))
+      assertThat(harness.get("status-lost").getStatus().getRunId()).as("no run id could be recorded").isNull();
+      assertThatThrownBy(() -> statusOfRun.patch(PatchContext.of(PatchType.JSON_MERGE),
+          "{\"status\":{\"runId\":\"probe\"}}"))
           .hasMessageContaining("etcd is having a bad day");
       harness.edit("status-lost", run -> run.getMetadata().getAnnotations().remove(REFUSE));
 
