@@ -1,7 +1,12 @@
 package dev.kfp.operator.sandbox;
 
+import dev.kfp.operator.api.Run;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** A Kubernetes API on this machine with the Run CRD installed: the real one, or the mock where it cannot run. */
 public interface LocalKubernetes extends AutoCloseable {
@@ -11,6 +16,15 @@ public interface LocalKubernetes extends AutoCloseable {
 
   /** A kubeconfig file that reaches this API as an administrator, for kubectl and other tools. */
   Path kubeconfig();
+
+  /**
+   * Sets an annotation of a Run as {@code kubectl annotate --overwrite} does: a merge patch without a
+   * resourceVersion, so the operator's own writes to the Run at the same moment cannot make it fail with a conflict.
+   */
+  default void annotateRun(String namespace, String name, String key, String value) {
+    client().resources(Run.class).inNamespace(namespace).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
+        Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
+  }
 
   /** One line saying what this API is. */
   String description();

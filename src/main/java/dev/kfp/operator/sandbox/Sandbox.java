@@ -17,10 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.internal.KubeConfigUtils;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -248,11 +245,7 @@ public final class Sandbox implements AutoCloseable {
       if (scenario.runName().equals(name) && state.equals(scenario.actWhenState()) && actedOn.add(name)) {
         scenario.annotations().forEach((key, value) -> {
           out.printf(ROW, "", name, "", "", "", "-> kubectl annotate run " + name + " " + key + "=" + value);
-          // a merge patch without resourceVersion, as kubectl annotate sends: the operator's own writes to the Run
-          // at the same moment cannot make it fail with a conflict
-          kubernetes.client().resources(Run.class).inNamespace(NAMESPACE).withName(name)
-              .patch(PatchContext.of(PatchType.JSON_MERGE),
-                  Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
+          kubernetes.annotateRun(NAMESPACE, name, key, value);
         });
       }
     }

@@ -23,8 +23,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
 import java.time.Duration;
@@ -297,8 +295,7 @@ public final class OperatorHarness implements AutoCloseable {
 
   /** Sets an annotation as {@code kubectl annotate --overwrite} does: a merge patch, whatever the operator wrote. */
   void annotate(String name, String key, String value) {
-    k8s().resources(Run.class).inNamespace(NAMESPACE).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
-        Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
+    kubernetes.annotateRun(NAMESPACE, name, key, value);
   }
 
   void delete(String name) {
