@@ -31,7 +31,8 @@ record CreateRequest(String runId, String experimentId, String displayName, Stri
     if (sources > 1) {
       throw ApiError.gateway("proto: error parsing Run: oneof v2beta1.Run.pipeline_source is already set");
     }
-    JsonNode spec = RunJson.object(run, "pipeline_spec");
+    ObjectNode specJson = RunJson.object(run, "pipeline_spec");
+    JsonNode spec = specJson == null ? null : RunJson.normalizeValue(specJson);
     ObjectNode referenceJson = RunJson.object(run, "pipeline_version_reference");
     String pipelineId = "";
     String versionId = "";

@@ -1,5 +1,6 @@
 package dev.kfp.operator.simulator;
 
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +24,9 @@ import java.util.Map;
  */
 final class RunJson {
 
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  static final ObjectMapper MAPPER = new ObjectMapper(new JsonFactoryBuilder()
+      .addDecorator(new ProtoJsonDoubles())
+      .build());
   static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final String EPOCH = "1970-01-01T00:00:00Z";
   private static final double MAX_EXACT_INTEGER = 9007199254740992d;
@@ -232,11 +235,14 @@ final class RunJson {
     return null;
   }
 
-  /** google.protobuf.Value numbers are doubles: integral values print without a fraction. */
+  /**
+   * google.protobuf.Value numbers are doubles, written as protojson writes them: integral values without a
+   * fraction, and no exponent below 1e21 ({@link ProtoJsonDoubles}, which {@link #MAPPER} writes with).
+   */
   static JsonNode normalizeValue(JsonNode value) {
     if (value.isNumber()) {
       double d = value.asDouble();
-      if (d == Math.rint(d) && Math.abs(d) < MAX_EXACT_INTEGER) {
+      if (d == Math.rint(d) && Math.abs(d) < MAX_EXACT_INTEGER && (d != 0 || 1 / d > 0)) {
         return NODES.numberNode((long) d);
       }
       return NODES.numberNode(d);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.kfp.operator.CompiledPipelines;
 import org.junit.jupiter.api.AfterEach;
@@ -98,6 +99,23 @@ class SimulatorCreateTest {
     assertThat(reply.body().has("pipeline_version_reference")).isFalse();
     assertThat(reply.body().get("runtime_config").get("parameters").toString())
         .isEqualTo("{\"message\":\"m\",\"input_list_parameter\":[1,\"a\"],\"input_dict_parameter\":{\"k\":3}}");
+  }
+
+  @Test
+  void numbersBeyondTwoToThe53AreWrittenAsProtojsonWritesThemWithoutExponent() throws Exception {
+    JsonNode spec = new ObjectMapper(new YAMLFactory()).readTree(CompiledPipelines.yaml("preprocess"));
+    ((ObjectNode) spec.get("pipelineInfo")).put("limit", 1e20);
+    String body = "{\"display_name\":\"big\",\"pipeline_spec\":" + spec + ",\"runtime_config\":{\"parameters\":"
+        + "{\"message\":\"m\",\"input_list_parameter\":[9007199254740993,1e21,-1.5e-7,0.00001],"
+        + "\"input_dict_parameter\":{\"k\":12345678.5}}}}";
+
+    var reply = http.post("/apis/v2beta1/runs", body);
+
+    assertThat(reply.status()).isEqualTo(200);
+    String parameters = reply.raw().body().substring(reply.raw().body().indexOf("\"runtime_config\""));
+    System.out.println("simulator: as written: " + parameters.substring(0, parameters.indexOf("}}") + 2));
+    assertThat(parameters).contains("[9007199254740992,1e+21,-1.5e-7,0.00001]", "{\"k\":12345678.5}");
+    assertThat(reply.raw().body()).contains("\"limit\":100000000000000000000").doesNotContain("E15", "E20");
   }
 
   @Test
