@@ -8,6 +8,7 @@ import dev.kfp.operator.reconciler.RunReconciler;
 import dev.kfp.operator.reconciler.RunValidator;
 import dev.kfp.operator.sync.BulkStatusPoller;
 import dev.kfp.operator.sync.FreshRuns;
+import dev.kfp.operator.sync.SubmissionResync;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -85,8 +86,8 @@ public final class RunOperator implements AutoCloseable {
     AtomicReference<BulkStatusPoller> statusSync = new AtomicReference<>();
     RunReconciler reconciler;
     if (settings.pollsEachRun()) {
-      reconciler = new RunReconciler(kfp, validator, new EventRecorder(kubernetes), settings, context -> List.of(),
-          instance);
+      reconciler = new RunReconciler(kfp, validator, new EventRecorder(kubernetes), settings,
+          context -> List.of(new SubmissionResync(context.getPrimaryCache(), settings.resyncInterval())), instance);
     } else {
       // A reconcile the sync triggers usually runs within milliseconds, but on a loaded machine it may wait for
       // a reconcile thread; an interval is ample, and the next list of the run comes no sooner.
@@ -95,7 +96,8 @@ public final class RunOperator implements AutoCloseable {
           context -> {
             statusSync.set(new BulkStatusPoller(context.getPrimaryCache(), kfp, fresh, settings.pollInterval(),
                 settings.resyncInterval()));
-            return List.of(statusSync.get());
+            return List.of(statusSync.get(),
+                new SubmissionResync(context.getPrimaryCache(), settings.resyncInterval()));
           }, instance);
     }
     RegisteredController<Run> registered = operator.register(reconciler, configuration -> {

@@ -1,5 +1,8 @@
 package dev.kfp.operator.sync;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kfp.operator.api.PipelineSource;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunStatus;
@@ -10,9 +13,7 @@ import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.ListRunsRequest;
 import dev.kfp.operator.kfp.ListRunsResponse;
 import dev.kfp.operator.kfp.RunFilter;
-import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,9 +24,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -36,18 +34,20 @@ import org.slf4j.LoggerFactory;
  * The bulk status sync of DESIGN.md §4, as a JOSDK event source. Every tick it takes the Runs with a KFP run
  * id from the informer cache (no Kubernetes call), picks those due by {@link PollSchedule}, and asks KFP per
  * namespace only for what changed: the due runs are grouped by the state their status shows, and one list
- * per group and chunk of up to {@value #IDS_PER_LIST} runs asks for {@code run_id IN [...] AND state != S}.
+ * per group and chunk of up to {@value #IDS_PER_LIST} runs (fewer when their inline specs add up to more than
+ * {@link #SPEC_BYTES_PER_LIST}) asks for {@code run_id IN [...] AND state != S}.
  * Every listed run carries its whole pipeline spec, so a quiet poll costs an empty page instead of every
  * spec. On the resync the same is asked for the storage state, and a page of one run counted by KFP's
  * {@code total_size} tells whether a run was deleted in KFP. A chunk whose answer is too large is split,
- * down to one run a call. A reconcile is triggered only for a Run whose KFP state or storage state differs
- * from its status, and the run just read is handed to it through {@link FreshRuns}; a failed list is handed
- * on the same way, so the Runs it covered show {@code Synced=False} with the reason.
+ * down to one run a call, for specs the Run does not show. A reconcile is triggered only for a Run whose KFP
+ * state or storage state differs from its status, and the run just read is handed to it through
+ * {@link FreshRuns}; a failed list is handed on the same way, so the Runs it covered show {@code Synced=False}
+ * with the reason. Runs without a run id are left to {@link SubmissionResync}.
  *
  * <p>KFP ANDs predicates and has NOT_EQUALS on {@code state} and {@code storage_state} ({@code filter.go},
  * {@code AddToSelect}: one SQL condition per predicate), so the real server answers these filters.
  */
-public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
+public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
 
   /**
    * Run ids per list call. 100 quoted UUIDs make a filter of about 4.5 kB once percent-encoded, which keeps
@@ -55,6 +55,16 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
    * of 200, so one call answers one chunk.
    */
   static final int IDS_PER_LIST = 100;
+  /**
+   * Pipeline spec bytes one list may be answered with, if every run it asks for changed: half the KFP client's
+   * answer cap (16 MiB, {@code HttpKfpClient}), leaving room for what else a run carries (task details). A list
+   * refused for its size costs a round trip and a tick's worth of time before its halves are asked, which
+   * would break the promise of one poll interval; chunks are therefore cut by the specs' sizes before asking.
+   */
+  static final long SPEC_BYTES_PER_LIST = 8L * 1024 * 1024;
+  /** What a run is assumed to carry when its Run names a stored pipeline, or its spec is not inline. */
+  static final long RUN_BYTES_ASSUMED = 4 * 1024;
+  private static final ObjectMapper JSON = new ObjectMapper();
   /** Ticks after which a change that was announced but did not reach the status is announced again. */
   static final int REANNOUNCE_TICKS = 4;
   private static final Logger LOG = LoggerFactory.getLogger(BulkStatusPoller.class);
@@ -67,10 +77,13 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
     boolean failureAnnounced;
     String announced;
     long announcedTick;
+    /** About what KFP sends for this run: the size of its inline pipeline spec, measured once. */
+    final long answerBytes;
 
-    Tracked(long now, boolean settled) {
+    Tracked(long now, boolean settled, long answerBytes) {
       this.activeSinceNanos = now;
       this.settled = settled;
+      this.answerBytes = answerBytes;
     }
   }
 
@@ -88,7 +101,6 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
   private final AtomicLong lists = new AtomicLong();
   private final AtomicLong triggers = new AtomicLong();
   private final AtomicLong ticks = new AtomicLong();
-  private ScheduledExecutorService timer;
   private long lastResyncNanos;
   private boolean failing;
 
@@ -117,25 +129,13 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
 
   @Override
   public synchronized void start() {
-    super.start();
     lastResyncNanos = nanoTime.getAsLong();
-    timer = Executors.newSingleThreadScheduledExecutor(task -> {
-      Thread thread = new Thread(task, "bulk-status-sync");
-      thread.setDaemon(true);
-      return thread;
-    });
-    long tick = schedule.tick().toNanos();
-    // Fixed rate, not fixed delay: the time a tick spends listing must not stretch the interval.
-    timer.scheduleAtFixedRate(this::tickSafely, tick, tick, TimeUnit.NANOSECONDS);
+    super.start();
   }
 
   @Override
-  public synchronized void stop() {
-    if (timer != null) {
-      timer.shutdownNow();
-      timer = null;
-    }
-    super.stop();
+  Duration period() {
+    return schedule.tick();
   }
 
   /** The run last read for this Run, while it is fresh. */
@@ -163,7 +163,8 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
     return ticks.get();
   }
 
-  private void tickSafely() {
+  @Override
+  void look() {
     try {
       tick();
     } catch (RuntimeException e) {
@@ -190,17 +191,12 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
         return;
       }
       if (status == null || status.getRunId() == null) {
-        if (resync && awaitsSubmission(status)) {
-          // Its reconcile meant to come back (a create in doubt, a failed attempt), but a reschedule is lost
-          // when an instance stops, and a late write may have erased the run id: look again.
-          trigger(ResourceID.fromResource(run));
-        }
-        return;
+        return; // SubmissionResync looks at it again
       }
       String runId = status.getRunId();
       seen.add(runId);
       boolean settled = isSettled(status);
-      Tracked memory = tracked.computeIfAbsent(runId, id -> new Tracked(now, settled));
+      Tracked memory = tracked.computeIfAbsent(runId, id -> new Tracked(now, settled, answerBytes(run)));
       if (memory.settled && !settled) {
         memory.activeSinceNanos = now; // retried: young again
       }
@@ -217,20 +213,25 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
       }
     });
     tracked.keySet().retainAll(seen);
+    Map<String, Integer> before = new HashMap<>();
+    // State changes first, in every namespace: what the resync adds must not delay them.
     dueByNamespace.forEach((namespace, due) -> {
-      int before = idsPerList(namespace);
+      before.put(namespace, idsPerList(namespace));
       readChanged(namespace, due, "state", d -> Objects.toString(d.status().getState(), ""), tick);
-      if (resync) {
+    });
+    if (resync) {
+      dueByNamespace.forEach((namespace, due) -> {
         readChanged(namespace, due, "storage_state", d -> Objects.toString(d.status().getStorageState(), ""),
             tick);
         for (int from = 0; from < due.size(); from += IDS_PER_LIST) {
           findMissing(namespace, due.subList(from, Math.min(due.size(), from + IDS_PER_LIST)));
         }
-      }
-      if (resync && idsPerList(namespace) == before && before < IDS_PER_LIST) {
-        idsPerList.put(namespace, Math.min(IDS_PER_LIST, before * 2));
-      }
-    });
+        int size = idsPerList(namespace);
+        if (size == before.get(namespace) && size < IDS_PER_LIST) {
+          idsPerList.put(namespace, Math.min(IDS_PER_LIST, size * 2));
+        }
+      });
+    }
   }
 
   int idsPerList(String namespace) {
@@ -247,10 +248,36 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
     due.forEach(d -> byValue.computeIfAbsent(shown.apply(d), v -> new ArrayList<>()).add(d));
     byValue.forEach((value, group) -> {
       int size = idsPerList(namespace);
-      for (int from = 0; from < group.size(); from += size) {
-        readChunk(namespace, group.subList(from, Math.min(group.size(), from + size)), key, value, tick);
+      int from = 0;
+      while (from < group.size()) {
+        int to = from + 1;
+        long bytes = group.get(from).tracked().answerBytes;
+        while (to < group.size() && to - from < size
+            && bytes + group.get(to).tracked().answerBytes <= SPEC_BYTES_PER_LIST) {
+          bytes += group.get(to).tracked().answerBytes;
+          to++;
+        }
+        readChunk(namespace, group.subList(from, to), key, value, tick);
+        from = to;
       }
     });
+  }
+
+  /**
+   * About how many bytes KFP answers for this Run's run: KFP sends an inline pipeline spec back with every
+   * read, a run of a stored pipeline only names it ({@code toApiRun}). A spec read from a ConfigMap is not in
+   * the Run; if it is large, the first list too large for the client is halved instead.
+   */
+  static long answerBytes(Run run) {
+    PipelineSource pipeline = run.getSpec() == null ? null : run.getSpec().getPipeline();
+    if (pipeline == null || pipeline.getSpec() == null) {
+      return RUN_BYTES_ASSUMED;
+    }
+    try {
+      return RUN_BYTES_ASSUMED + JSON.writeValueAsBytes(pipeline.getSpec()).length;
+    } catch (JsonProcessingException e) {
+      return RUN_BYTES_ASSUMED;
+    }
   }
 
   private void readChunk(String namespace, List<Due> chunk, String key, String value, long tick) {
@@ -363,16 +390,6 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
   }
 
   /**
-   * No run id yet, and nothing says the operator gave up: never looked at, a create in doubt, or a failed
-   * attempt that was to be retried. A spec KFP refused waits for the user instead.
-   */
-  private static boolean awaitsSubmission(RunStatus status) {
-    return status == null || status.condition(RunConditions.SUBMITTED)
-        .map(c -> RunConditions.REASON_CREATE_IN_DOUBT.equals(c.getReason()))
-        .orElse(true);
-  }
-
-  /**
    * Synced=False because KFP could not be reached or answered nonsense: a later look can clear it. Refusals
    * (KfpError, CommandRefused, Unauthorized) are retried by the reconciler alone, on its own slower schedule,
    * and a run deleted in KFP stays deleted.
@@ -384,9 +401,10 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
         .orElse(false);
   }
 
-  private void trigger(ResourceID resource) {
+  @Override
+  void trigger(ResourceID resource) {
     triggers.incrementAndGet();
-    getEventHandler().handleEvent(new Event(resource));
+    super.trigger(resource);
   }
 
   /** Finished, or its KFP run is gone: only the resync looks at it. */

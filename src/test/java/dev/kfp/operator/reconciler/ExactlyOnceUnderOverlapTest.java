@@ -207,7 +207,7 @@ class ExactlyOnceUnderOverlapTest {
   }
 
   @Test
-  void aRunWhoseRunIdWasErasedIsLookedAtAgainByTheStatusSyncAndGetsItsOwnRunBack() {
+  void aRunWhoseRunIdWasErasedIsLookedAtAgainOnTheResyncAndGetsItsOwnRunBack() {
     start();
     harness.applyVersionRefRun("erased", pipeline);
     String runId = harness.awaitState("erased", "PENDING").getStatus().getRunId();
@@ -220,7 +220,7 @@ class ExactlyOnceUnderOverlapTest {
     });
 
     Run restored = harness.awaitRun("erased", run -> runId.equals(run.getStatus().getRunId()));
-    System.out.printf("erased run id: looked at again by the status sync, %s again after %d reconciles, %d create "
+    System.out.printf("erased run id: looked at again on the resync (SubmissionResync), %s again after %d reconciles, %d create "
         + "call(s)%n", restored.getStatus().getRunId(), harness.reconciles("erased"),
         harness.kfp.calls().count(Endpoint.CREATE_RUN));
     assertThat(harness.kfp.calls().count(Endpoint.CREATE_RUN)).isEqualTo(1);
