@@ -184,6 +184,7 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
     }
     fresh.evictExpired();
     Map<String, List<Due>> dueByNamespace = new TreeMap<>();
+    Map<String, List<Due>> relook = new TreeMap<>();
     Set<String> seen = new HashSet<>();
     cache.list().forEach(run -> {
       RunStatus status = run.getStatus();
@@ -203,8 +204,9 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
       memory.settled = settled;
       if (resync && lastLookFailed(status)) {
         // Its reconcile meant to retry, but a retry can be lost (a leader change, a late write of a stopped
-        // replica); the list below would not notice, since KFP's state may equal the status.
-        trigger(ResourceID.fromResource(run));
+        // replica); the lists below would not notice, since KFP's state may equal the status.
+        relook.computeIfAbsent(run.getMetadata().getNamespace(), ns -> new ArrayList<>())
+            .add(new Due(ResourceID.fromResource(run), runId, status, memory));
       }
       boolean due = settled ? resync : schedule.isDue(Duration.ofNanos(now - memory.activeSinceNanos), tick);
       if (due) {
@@ -219,6 +221,7 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
       before.put(namespace, idsPerList(namespace));
       readChanged(namespace, due, "state", d -> Objects.toString(d.status().getState(), ""), tick);
     });
+    relook.forEach(this::readWhole);
     if (resync) {
       dueByNamespace.forEach((namespace, due) -> {
         readChanged(namespace, due, "storage_state", d -> Objects.toString(d.status().getStorageState(), ""),
@@ -246,21 +249,58 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
   private void readChanged(String namespace, List<Due> due, String key, Function<Due, String> shown, long tick) {
     Map<String, List<Due>> byValue = new TreeMap<>();
     due.forEach(d -> byValue.computeIfAbsent(shown.apply(d), v -> new ArrayList<>()).add(d));
-    byValue.forEach((value, group) -> {
-      int size = idsPerList(namespace);
-      int from = 0;
-      while (from < group.size()) {
-        int to = from + 1;
-        long bytes = group.get(from).tracked().answerBytes;
-        while (to < group.size() && to - from < size
-            && bytes + group.get(to).tracked().answerBytes <= SPEC_BYTES_PER_LIST) {
-          bytes += group.get(to).tracked().answerBytes;
-          to++;
-        }
-        readChunk(namespace, group.subList(from, to), key, value, tick);
-        from = to;
+    byValue.forEach((value, group) -> chunks(namespace, group)
+        .forEach(chunk -> readChunk(namespace, chunk, key, value, tick)));
+  }
+
+  /** Consecutive runs, as many a list as the namespace's chunk size and {@link #SPEC_BYTES_PER_LIST} allow. */
+  private List<List<Due>> chunks(String namespace, List<Due> due) {
+    int size = idsPerList(namespace);
+    List<List<Due>> chunks = new ArrayList<>();
+    int from = 0;
+    while (from < due.size()) {
+      int to = from + 1;
+      long bytes = due.get(from).tracked().answerBytes;
+      while (to < due.size() && to - from < size
+          && bytes + due.get(to).tracked().answerBytes <= SPEC_BYTES_PER_LIST) {
+        bytes += due.get(to).tracked().answerBytes;
+        to++;
       }
-    });
+      chunks.add(due.subList(from, to));
+      from = to;
+    }
+    return chunks;
+  }
+
+  /**
+   * Reads these runs whole, whatever their state, and hands each to the reconcile it triggers: the Runs whose
+   * last look failed, which need a read to show {@code Synced=True} again although nothing changed. One list
+   * per chunk instead of one GET per Run (after a failed list of 100 runs, 100 GETs). A run missing from the
+   * answer is triggered without one; its reconcile's GET says whether it was deleted.
+   */
+  private void readWhole(String namespace, List<Due> due) {
+    for (List<Due> chunk : chunks(namespace, due)) {
+      Map<String, KfpRun> listed = new HashMap<>();
+      try {
+        ListRunsResponse page = kfp.forNamespace(namespace).listRuns(ListRunsRequest.all()
+            .withNamespace(namespace)
+            .withPageSize(chunk.size())
+            .withFilter(RunFilter.builder().in("run_id", chunk.stream().map(Due::runId).toList()).build()));
+        lists.incrementAndGet();
+        page.runs().forEach(run -> listed.put(run.runId(), run));
+      } catch (KfpException e) {
+        listFailed(namespace, chunk, e);
+        continue;
+      }
+      for (Due d : chunk) {
+        d.tracked().failureAnnounced = false;
+        KfpRun run = listed.get(d.runId());
+        if (run != null) {
+          fresh.put(run);
+        }
+        trigger(d.resource());
+      }
+    }
   }
 
   /**
@@ -312,14 +352,14 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
       LOG.info("status sync: KFP answers lists again");
       failing = false;
     }
+    List<Due> recovered = new ArrayList<>();
     for (Due due : chunk) {
       KfpRun run = listed.get(due.runId());
       Tracked memory = due.tracked();
       if (run == null) {
         memory.announced = null;
         if (memory.failureAnnounced) {
-          memory.failureAnnounced = false;
-          trigger(due.resource()); // KFP answers again; its reconcile reads the run and clears Synced=False
+          recovered.add(due); // KFP answers again: a read clears Synced=False
         }
         continue;
       }
@@ -334,6 +374,7 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
         trigger(due.resource());
       }
     }
+    readWhole(namespace, recovered);
   }
 
   /**

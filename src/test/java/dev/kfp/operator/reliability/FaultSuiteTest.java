@@ -59,9 +59,9 @@ class FaultSuiteTest {
       bench.kfp.faults().clear();
       bench.awaitConverged(Duration.ofSeconds(120), true);
 
-      System.out.printf("fault suite: %d Runs, leaders %s -> %s -> %s, %d KFP calls served, %d state changes "
-              + "seen in statuses%n", RUNS, firstLeader, secondLeader, bench.leader(), bench.kfp.calls().total(),
-          bench.transitionsSeen());
+      System.out.printf("fault suite: %d Runs, leaders %s -> %s -> %s, %d KFP calls served (%s), %d state "
+              + "changes seen in statuses%n", RUNS, firstLeader, secondLeader, bench.leader(),
+          bench.kfp.calls().total(), bench.kfp.calls().snapshot(), bench.transitionsSeen());
       assertThat(bench.duplicatesOrLosses()).as("Runs without exactly one KFP run").isEmpty();
       assertThat(bench.reversals()).as("statuses that went backwards").isEmpty();
     }
