@@ -56,9 +56,13 @@ final class ModeBenchmark {
       double windowSeconds = options.window().toNanos() / 1e9;
       double perRunPerMinute = windowCalls / (double) options.runs() / (windowSeconds / 60);
       double bytesPerRunPerMinute = windowBytes / (double) options.runs() / (windowSeconds / 60);
+      long changes = env.kfp.runs().stream().flatMap(run -> run.transitions().stream())
+          .filter(t -> t.state() != RunState.PENDING && !t.at().isBefore(windowStart) && t.at().isBefore(windowEnd))
+          .count();
       progress.printf("  %s: %d KFP calls and %d bytes from KFP in %.0f s = %.3f calls and %.0f bytes per active "
-          + "run per minute%n", mode, windowCalls, windowBytes, windowSeconds, perRunPerMinute,
-          bytesPerRunPerMinute);
+          + "run per minute; %d state changes in that time, %.1f KiB per change%n", mode, windowCalls, windowBytes,
+          windowSeconds, perRunPerMinute, bytesPerRunPerMinute, changes,
+          changes == 0 ? 0 : windowBytes / 1024.0 / changes);
 
       await(() -> watch.count("SUCCEEDED") >= options.runs(),
           timing.pending().plus(timing.running()).plus(Duration.ofMinutes(5)), "all Runs succeeded");
