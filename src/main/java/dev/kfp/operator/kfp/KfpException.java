@@ -126,4 +126,22 @@ public class KfpException extends RuntimeException {
   public boolean isUnauthorized() {
     return httpStatus == 401 || httpStatus == 403;
   }
+
+  /**
+   * True when KFP refused the call for a reason in the request or the object (400, 404, 409 and other 4xx),
+   * except for credentials ({@link #isUnauthorized()}) and overload (429): the same call fails the same way.
+   */
+  public boolean isRefused() {
+    return httpStatus >= 400 && httpStatus < 500 && !isUnauthorized() && httpStatus != 429;
+  }
+
+  /** True for 400: KFP found the request invalid (InvalidArgument, FailedPrecondition). */
+  public boolean isInvalidArgument() {
+    return httpStatus == 400;
+  }
+
+  /** True for 500: KFP's internal error, which real KFP also answers for some client mistakes. */
+  public boolean isInternalError() {
+    return httpStatus == 500;
+  }
 }

@@ -1,15 +1,14 @@
 package dev.kfp.operator.sync;
 
 import dev.kfp.operator.api.Run;
-import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunStatus;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpRun;
-import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.ListRunsRequest;
 import dev.kfp.operator.kfp.ListRunsResponse;
 import dev.kfp.operator.kfp.RunFilter;
+import dev.kfp.operator.lifecycle.RunLifecycle;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
@@ -189,8 +188,9 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
       if (run.isMarkedForDeletion()) {
         return;
       }
-      if (status == null || status.getRunId() == null) {
-        if (resync && awaitsSubmission(status)) {
+      RunLifecycle lifecycle = RunLifecycle.of(status);
+      if (!lifecycle.hasRun()) {
+        if (resync && lifecycle.awaitsSubmission()) {
           // Its reconcile meant to come back (a create in doubt, a failed attempt), but a reschedule is lost
           // when an instance stops, and a late write may have erased the run id: look again.
           trigger(ResourceID.fromResource(run));
@@ -199,13 +199,13 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
       }
       String runId = status.getRunId();
       seen.add(runId);
-      boolean settled = isSettled(status);
+      boolean settled = lifecycle.isSettled();
       Tracked memory = tracked.computeIfAbsent(runId, id -> new Tracked(now, settled));
       if (memory.settled && !settled) {
         memory.activeSinceNanos = now; // retried: young again
       }
       memory.settled = settled;
-      if (resync && lastLookFailed(status)) {
+      if (resync && lifecycle.lastLookMayClear()) {
         // Its reconcile meant to retry, but a retry can be lost (a leader change, a late write of a stopped
         // replica); the list below would not notice, since KFP's state may equal the status.
         trigger(ResourceID.fromResource(run));
@@ -260,6 +260,7 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
         .withPageSize(ids.size())
         .withFilter(RunFilter.builder().in("run_id", ids).notEqualTo(key, value).build());
     Map<String, KfpRun> listed = new HashMap<>();
+    long sent = nanoTime.getAsLong();
     try {
       String token = null;
       do {
@@ -298,12 +299,12 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
       }
       memory.failureAnnounced = false;
       String seen = stateOf(run);
-      if (seen.equals(stateOf(due.status()))) {
+      if (!RunLifecycle.of(due.status()).differsFrom(run)) {
         memory.announced = null;
       } else if (!seen.equals(memory.announced) || tick - memory.announcedTick >= REANNOUNCE_TICKS) {
         memory.announced = seen;
         memory.announcedTick = tick;
-        fresh.put(run);
+        fresh.put(run, sent);
         trigger(due.resource());
       }
     }
@@ -362,54 +363,13 @@ public final class BulkStatusPoller extends AbstractEventSource<KfpRun, Run> {
     }
   }
 
-  /**
-   * No run id yet, and nothing says the operator gave up: never looked at, a create in doubt, or a failed
-   * attempt that was to be retried. A spec KFP refused waits for the user instead.
-   */
-  private static boolean awaitsSubmission(RunStatus status) {
-    return status == null || status.condition(RunConditions.SUBMITTED)
-        .map(c -> RunConditions.REASON_CREATE_IN_DOUBT.equals(c.getReason()))
-        .orElse(true);
-  }
-
-  /**
-   * Synced=False because KFP could not be reached or answered nonsense: a later look can clear it. Refusals
-   * (KfpError, CommandRefused, Unauthorized) are retried by the reconciler alone, on its own slower schedule,
-   * and a run deleted in KFP stays deleted.
-   */
-  private static boolean lastLookFailed(RunStatus status) {
-    return status.condition(RunConditions.SYNCED)
-        .map(c -> "False".equals(c.getStatus()) && (RunConditions.REASON_KFP_UNREACHABLE.equals(c.getReason())
-            || RunConditions.REASON_KFP_BAD_ANSWER.equals(c.getReason())))
-        .orElse(false);
-  }
-
   private void trigger(ResourceID resource) {
     triggers.incrementAndGet();
     getEventHandler().handleEvent(new Event(resource));
   }
 
-  /** Finished, or its KFP run is gone: only the resync looks at it. */
-  private static boolean isSettled(RunStatus status) {
-    boolean deleted = status.condition(RunConditions.SYNCED)
-        .map(c -> "False".equals(c.getStatus()) && RunConditions.REASON_RUN_DELETED.equals(c.getReason()))
-        .orElse(false);
-    if (deleted || status.getState() == null) {
-      return deleted;
-    }
-    try {
-      return KfpRuntimeState.valueOf(status.getState()).isTerminal();
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-  }
-
+  /** What the sync announced of a run, to announce a change only once. */
   private static String stateOf(KfpRun run) {
-    String state = run.state() == null ? KfpRuntimeState.RUNTIME_STATE_UNSPECIFIED.name() : run.state().name();
-    return state + "/" + (run.storageState() == null ? "" : run.storageState().name());
-  }
-
-  private static String stateOf(RunStatus status) {
-    return status.getState() + "/" + Objects.toString(status.getStorageState(), "");
+    return RunLifecycle.stateOf(run) + "/" + (run.storageState() == null ? "" : run.storageState().name());
   }
 }
