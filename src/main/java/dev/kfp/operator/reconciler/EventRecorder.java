@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * is not a new object: the first one's {@code count} and {@code lastTimestamp} go up, as Kubernetes' own
  * event recorders aggregate, so {@code kubectl describe} shows "x5 over 3m" instead of five rows.
  */
-public class EventRecorder {
+public class EventRecorder implements RunEvents {
 
   static final String COMPONENT = "kfp-run-operator";
   /** How long a repeat still counts towards the earlier event. */
@@ -47,10 +47,12 @@ public class EventRecorder {
     this.client = client;
   }
 
+  @Override
   public void normal(Run run, String reason, String message) {
     emit(run, "Normal", reason, message);
   }
 
+  @Override
   public void warning(Run run, String reason, String message) {
     emit(run, "Warning", reason, message);
   }

@@ -57,7 +57,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
    *
    * @param instance this operator instance's name in submission claims; unique per process start
    */
-  public static RunReconciler create(KfpClientProvider kfp, RunValidator validator, EventRecorder events,
+  public static RunReconciler create(KfpClientProvider kfp, RunValidator validator, RunEvents events,
       ReconcilerSettings settings, SyncStrategy sync, String instance) {
     Clock clock = Clock.systemUTC();
     StatusRecorder recorder = new StatusRecorder(events, clock);

@@ -32,10 +32,10 @@ public final class StatusRecorder {
 
   private static final Logger LOG = LoggerFactory.getLogger(StatusRecorder.class);
 
-  private final EventRecorder events;
+  private final RunEvents events;
   private final Clock clock;
 
-  public StatusRecorder(EventRecorder events, Clock clock) {
+  public StatusRecorder(RunEvents events, Clock clock) {
     this.events = events;
     this.clock = clock;
   }
