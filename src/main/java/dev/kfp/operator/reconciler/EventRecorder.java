@@ -89,8 +89,10 @@ public class EventRecorder implements RunEvents {
   private boolean repeat(String namespace, Series earlier, Instant now) {
     String patch = "{\"count\":" + (earlier.count() + 1) + ",\"lastTimestamp\":\"" + now + "\"}";
     try {
-      client.v1().events().inNamespace(namespace).withName(earlier.name())
-          .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+      // Through resource(...), so that Fabric8 does not read the event first (a get the operator need not have).
+      Event named = new EventBuilder().withNewMetadata().withNamespace(namespace).withName(earlier.name())
+          .endMetadata().build();
+      client.v1().events().inNamespace(namespace).resource(named).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
       return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {
