@@ -148,22 +148,21 @@ final class FailureDiagnostician {
 
   private static String noteFor(KfpException e) {
     String kfp = e.kfpMessage() == null ? e.getMessage() : e.kfpMessage();
-    int status = e.httpStatus();
-    if (status == 200) {
+    if (e.isUnreadableResponse()) {
       return "the log artifact could not be unpacked: " + kfp;
     }
-    if (status == 404) {
+    if (e.isNotFound()) {
       return "KFP has no " + MAIN_LOGS + " artifact for this step (log archiving off, or the log was removed): "
           + kfp;
     }
-    if (status == 401 || status == 403) {
-      return "KFP refused to read the log (HTTP " + status + "; the operator needs the readArtifact permission): "
-          + kfp;
+    if (e.isUnauthorized()) {
+      return "KFP refused to read the log (HTTP " + e.httpStatus()
+          + "; the operator needs the readArtifact permission): " + kfp;
     }
-    if (status == 0) {
+    if (e.hasNoResponse()) {
       return "KFP could not be reached to read the log: " + kfp;
     }
-    return "KFP could not read the log (HTTP " + status + "): " + kfp;
+    return "KFP could not read the log (HTTP " + e.httpStatus() + "): " + kfp;
   }
 
   private static String bounded(String text) {

@@ -71,7 +71,7 @@ final class RunCleanup {
         try {
           kfp(run).terminateRun(runId);
         } catch (KfpException e) {
-          if (!e.isInvalidArgument()) {
+          if (!e.isBadRequest()) {
             throw e;
           }
         }

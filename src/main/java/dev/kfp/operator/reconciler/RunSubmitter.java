@@ -177,9 +177,9 @@ final class RunSubmitter {
           + e.getMessage());
       return Optional.of(settings.resyncInterval());
     }
-    if (e.isRefused()) {
+    if (e.isRefused() || e.isNotFound()) {
       notSubmitted(run, RunConditions.REASON_KFP_ERROR, e.getMessage());
-      return e.isInvalidArgument() ? Optional.empty() : Optional.of(settings.resyncInterval());
+      return e.isBadRequest() ? Optional.empty() : Optional.of(settings.resyncInterval());
     }
     SubmissionClaim claim = run.getStatus().getClaim();
     if (creating && e.isInternalError() && claim.attempt() >= CREATE_ATTEMPTS_ON_SERVER_ERROR) {

@@ -94,7 +94,7 @@ final class UserCommands {
             + ")");
         return true;
       } catch (KfpException e) {
-        if (!e.isInvalidArgument()) {
+        if (!e.isBadRequest()) {
           throw e;
         }
       }
