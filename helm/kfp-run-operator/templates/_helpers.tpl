@@ -50,7 +50,7 @@ ChartRbacLeastPrivilegeTest takes each one away on a real API server and shows w
   verbs: [get]
 - apiGroups: [""]
   resources: [events]
-  verbs: [create]
+  verbs: [create, patch]
 {{- if eq .Values.operator.kfpAuth "namespace-identity" }}
 - apiGroups: [""]
   resources: [serviceaccounts/token]

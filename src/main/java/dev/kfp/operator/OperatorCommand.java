@@ -7,7 +7,6 @@ import dev.kfp.operator.config.SyncMode;
 import dev.kfp.operator.identity.NamespaceIdentityClients;
 import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.kfp.KfpCircuitBreaker;
-import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientConfig;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.monitoring.MonitoringServer;
@@ -23,7 +22,6 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 
 /** {@code operator}: runs the operator in a cluster, configured by environment variables and flags. */
 public final class OperatorCommand {
@@ -79,19 +77,21 @@ public final class OperatorCommand {
       kfp.bearerTokenFile(config.kfpTokenFile());
     }
     OperatorMetrics metrics = config.metricsEnabled() ? new OperatorMetrics() : null;
-    KfpCircuitBreaker breaker = new KfpCircuitBreaker(BREAKER_THRESHOLD, BREAKER_PROBE_INTERVAL, Clock.systemUTC());
-    UnaryOperator<KfpClient> decorate = c -> metrics == null ? breaker.guard(c) : metrics.metered(breaker.guard(c));
+    if (metrics != null) {
+      kfp.listener(metrics.kfpCalls()); // first, so that the calls the breaker holds back are counted too
+    }
+    kfp.listener(new KfpCircuitBreaker(BREAKER_THRESHOLD, BREAKER_PROBE_INTERVAL, Clock.systemUTC()));
     AutoCloseable clients;
     KfpClientProvider provider;
     if (config.kfpAuth() == AuthMode.NAMESPACE_IDENTITY) {
       NamespaceIdentityClients identities = new NamespaceIdentityClients(kubernetes,
-          config.kfpIdentityServiceAccount(), token -> kfp.bearerToken(token).build(), decorate, Clock.systemUTC());
+          config.kfpIdentityServiceAccount(), token -> kfp.bearerToken(token).build(), Clock.systemUTC());
       clients = identities;
       provider = identities;
     } else {
       HttpKfpClient client = new HttpKfpClient(kfp.build());
       clients = client;
-      provider = KfpClientProvider.shared(decorate.apply(client));
+      provider = KfpClientProvider.shared(client);
     }
     AtomicReference<RunOperator> operator = new AtomicReference<>();
     OperatorReadiness readiness = new OperatorReadiness(

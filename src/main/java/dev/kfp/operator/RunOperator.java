@@ -7,8 +7,9 @@ import dev.kfp.operator.reconciler.ReconcilerSettings;
 import dev.kfp.operator.reconciler.RunReconciler;
 import dev.kfp.operator.reconciler.RunValidator;
 import dev.kfp.operator.sync.BulkStatusPoller;
-import dev.kfp.operator.sync.FreshRuns;
-import dev.kfp.operator.sync.SubmissionResync;
+import dev.kfp.operator.sync.BulkSync;
+import dev.kfp.operator.sync.PerRunSync;
+import dev.kfp.operator.reconciler.SyncStrategy;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,12 +19,10 @@ import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.processing.Controller;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -37,15 +36,14 @@ public final class RunOperator implements AutoCloseable {
 
   private final Operator operator;
   private final Controller<Run> controller;
-  private final BulkStatusPoller statusSync;
+  private final SyncStrategy sync;
   private final String instance;
 
-  private RunOperator(Operator operator, Controller<Run> controller, BulkStatusPoller statusSync,
-      String instance) {
+  private RunOperator(Operator operator, Controller<Run> controller, SyncStrategy sync, String instance) {
     this.instance = instance;
     this.operator = operator;
     this.controller = controller;
-    this.statusSync = statusSync;
+    this.sync = sync;
   }
 
   /** Registers the reconciler and starts watching Runs in the given namespaces (all when empty). */
@@ -83,30 +81,18 @@ public final class RunOperator implements AutoCloseable {
     RunValidator validator = new RunValidator((namespace, name) -> Optional
         .ofNullable(kubernetes.configMaps().inNamespace(namespace).withName(name).get())
         .map(RunOperator::data));
-    AtomicReference<BulkStatusPoller> statusSync = new AtomicReference<>();
-    RunReconciler reconciler;
-    if (settings.pollsEachRun()) {
-      reconciler = new RunReconciler(kfp, validator, new EventRecorder(kubernetes), settings,
-          context -> List.of(new SubmissionResync(context.getPrimaryCache(), settings.resyncInterval())), instance);
-    } else {
-      // A reconcile the sync triggers usually runs within milliseconds, but on a loaded machine it may wait for
-      // a reconcile thread; an interval is ample, and the next list of the run comes no sooner.
-      FreshRuns fresh = new FreshRuns(settings.pollInterval());
-      reconciler = new RunReconciler(fresh.servingGets(kfp), validator, new EventRecorder(kubernetes), settings,
-          context -> {
-            statusSync.set(new BulkStatusPoller(context.getPrimaryCache(), kfp, fresh, settings.pollInterval(),
-                settings.resyncInterval()));
-            return List.of(statusSync.get(),
-                new SubmissionResync(context.getPrimaryCache(), settings.resyncInterval()));
-          }, instance);
-    }
+    SyncStrategy sync = settings.pollsEachRun()
+        ? new PerRunSync(settings.pollInterval(), settings.resyncInterval())
+        : new BulkSync(kfp, settings.pollInterval(), settings.resyncInterval());
+    RunReconciler reconciler = RunReconciler.create(kfp, validator, new EventRecorder(kubernetes), settings, sync,
+        instance);
     RegisteredController<Run> registered = operator.register(reconciler, configuration -> {
       if (!namespaces.isEmpty()) {
         configuration.settingNamespaces(namespaces);
       }
     });
     operator.start();
-    return new RunOperator(operator, (Controller<Run>) registered, statusSync.get(), instance);
+    return new RunOperator(operator, (Controller<Run>) registered, sync, instance);
   }
 
   /** The host (the pod's name in Kubernetes) and a random part, so that every start has a name of its own. */
@@ -135,7 +121,7 @@ public final class RunOperator implements AutoCloseable {
 
   /** The bulk status sync, unless the operator polls each run. */
   public Optional<BulkStatusPoller> statusSync() {
-    return Optional.ofNullable(statusSync);
+    return sync instanceof BulkSync bulk ? bulk.poller() : Optional.empty();
   }
 
   /** JOSDK's JSON clone, with a Run's unreadable marks carried over (they are not JSON; see {@code Readable}). */

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 
 /**
  * The {@code namespace-identity} mode: calls for a Run go to KFP as a service account of the Run's own
@@ -33,36 +32,29 @@ public final class NamespaceIdentityClients implements KfpClientProvider, AutoCl
   private final KubernetesClient kubernetes;
   private final String serviceAccount;
   private final Function<Supplier<String>, KfpClientConfig> configs;
-  private final UnaryOperator<KfpClient> decorate;
   private final Clock clock;
-  private final Map<String, HttpKfpClient> httpClients = new ConcurrentHashMap<>();
-  private final Map<String, KfpClient> clients = new ConcurrentHashMap<>();
+  private final Map<String, HttpKfpClient> clients = new ConcurrentHashMap<>();
 
   /**
-   * @param configs builds the KFP client configuration around a token supplier (endpoint, timeouts, CA)
-   * @param decorate wraps each namespace's client (circuit breaker, metrics)
+   * @param configs builds the KFP client configuration around a token supplier (endpoint, timeouts, CA, and
+   *     the call listeners: circuit breaker, metrics)
    */
   public NamespaceIdentityClients(KubernetesClient kubernetes, String serviceAccount,
-      Function<Supplier<String>, KfpClientConfig> configs, UnaryOperator<KfpClient> decorate, Clock clock) {
+      Function<Supplier<String>, KfpClientConfig> configs, Clock clock) {
     this.kubernetes = kubernetes;
     this.serviceAccount = serviceAccount;
     this.configs = configs;
-    this.decorate = decorate;
     this.clock = clock;
   }
 
   @Override
   public KfpClient forNamespace(String namespace) {
-    return clients.computeIfAbsent(namespace, ns -> {
-      HttpKfpClient client = new HttpKfpClient(configs.apply(new TokenSource(ns)));
-      httpClients.put(ns, client);
-      return decorate.apply(client);
-    });
+    return clients.computeIfAbsent(namespace, ns -> new HttpKfpClient(configs.apply(new TokenSource(ns))));
   }
 
   @Override
   public void close() {
-    httpClients.values().forEach(HttpKfpClient::close);
+    clients.values().forEach(HttpKfpClient::close);
   }
 
   /** One namespace's token: minted on first use, renewed when a fifth of its lifetime is left. */

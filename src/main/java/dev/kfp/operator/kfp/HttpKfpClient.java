@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
@@ -26,6 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link KfpClient} over HTTP with OkHttp. It never repeats a request by itself (a silently re-sent create
  * would make a second run): every failure becomes a classified {@link KfpException} and the caller decides.
+ * Every call goes out through one execute path, around which the configuration's {@link KfpCallListener}s
+ * (metrics, circuit breaker) hear it.
  */
 public final class HttpKfpClient implements KfpClient, AutoCloseable {
 
@@ -216,7 +219,32 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
     return new BoundedInputStream(body.byteStream(), MAX_RESPONSE_BODY);
   }
 
+  /** The one way out to KFP: the listeners hear the call around {@link #send}, and may hold it back. */
   private <T> T execute(KfpOperation operation, String method, HttpUrl url, RequestBody body,
+      BodyReader<T> reader) {
+    String name = operation.grpcName();
+    List<KfpCallListener> listeners = config.listeners();
+    long started = System.nanoTime();
+    int admitted = 0;
+    RuntimeException failure = null;
+    try {
+      for (KfpCallListener listener : listeners) {
+        listener.beforeCall(name);
+        admitted++;
+      }
+      return send(operation, method, url, body, reader);
+    } catch (RuntimeException e) {
+      failure = e;
+      throw e;
+    } finally {
+      Duration duration = Duration.ofNanos(System.nanoTime() - started);
+      for (int i = admitted - 1; i >= 0; i--) {
+        listeners.get(i).afterCall(name, duration, failure);
+      }
+    }
+  }
+
+  private <T> T send(KfpOperation operation, String method, HttpUrl url, RequestBody body,
       BodyReader<T> reader) {
     Request request = request(operation, method, url, body);
     long started = System.nanoTime();

@@ -9,9 +9,9 @@ import java.time.Instant;
  * unavailable (no answer, 429, 502, 503, 504) the breaker opens: calls fail at once, without touching the
  * network, until {@code probeInterval} has passed; then one call goes through as a probe. Any answer from KFP
  * (success or a client error) closes the breaker again. Shared by every KFP client of the operator, since an
- * outage is KFP's, not one namespace's.
+ * outage is KFP's, not one namespace's: register the one breaker as a {@link KfpCallListener} of each client.
  */
-public final class KfpCircuitBreaker {
+public final class KfpCircuitBreaker implements KfpCallListener {
 
   private final int threshold;
   private final Duration probeInterval;
@@ -30,13 +30,9 @@ public final class KfpCircuitBreaker {
     this.clock = clock;
   }
 
-  /** Wraps a client so that its calls go through this breaker. */
-  public KfpClient guard(KfpClient client) {
-    return new CircuitBreakingKfpClient(client, this);
-  }
-
   /** Asks to make a call: returns normally when it may go ahead, throws the fast failure otherwise. */
-  void admit(String operation) {
+  @Override
+  public void beforeCall(String operation) {
     synchronized (this) {
       if (openUntil == null) {
         return;
@@ -50,8 +46,13 @@ public final class KfpCircuitBreaker {
     }
   }
 
-  /** Records how an admitted call ended: {@code unavailable} when KFP did not serve it. */
-  void record(boolean unavailable, String failure) {
+  /**
+   * Records how an admitted call ended: only a failure saying KFP is down ({@link KfpException#isUnavailable()})
+   * counts towards opening; any other end closes the breaker.
+   */
+  @Override
+  public void afterCall(String operation, Duration duration, RuntimeException failure) {
+    boolean unavailable = failure instanceof KfpException e && e.isUnavailable();
     synchronized (this) {
       probing = false;
       if (!unavailable) {
@@ -61,7 +62,7 @@ public final class KfpCircuitBreaker {
         return;
       }
       consecutiveFailures++;
-      lastFailure = failure;
+      lastFailure = failure.getMessage();
       if (consecutiveFailures >= threshold) {
         openUntil = clock.instant().plus(probeInterval);
       }
@@ -71,12 +72,5 @@ public final class KfpCircuitBreaker {
   /** True while calls are being held back. */
   public synchronized boolean isOpen() {
     return openUntil != null;
-  }
-
-  /** KFP did not serve the call; a missing token (no network involved) does not say anything about KFP. */
-  static boolean meansUnavailable(KfpException e) {
-    int status = e.httpStatus();
-    boolean noAnswer = status == 0 && (e.getCause() == null || e.getCause() instanceof java.io.IOException);
-    return noAnswer || status == 429 || status == 502 || status == 503 || status == 504;
   }
 }

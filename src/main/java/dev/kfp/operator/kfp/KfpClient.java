@@ -26,7 +26,7 @@ public interface KfpClient {
 
   /**
    * Every run matching the request, following page tokens lazily: pages are fetched through
-   * {@link #listRuns} as the stream is consumed, so a decorator of {@code listRuns} sees every page. Every call
+   * {@link #listRuns} as the stream is consumed, so every page is a call of its own (metered, guarded). Every call
    * repeats the request's page size (the token does not carry it; KFP would fall back to 20), sort and filter
    * (KFP checks them against the token).
    */

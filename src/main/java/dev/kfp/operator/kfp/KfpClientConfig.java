@@ -3,12 +3,15 @@ package dev.kfp.operator.kfp;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * How {@link HttpKfpClient} reaches KFP: base URL (with an optional path prefix), timeouts, TLS trust and
- * credentials. Build it with {@link #builder(String)}; {@link Builder#build()} checks every setting.
+ * How {@link HttpKfpClient} reaches KFP: base URL (with an optional path prefix), timeouts, TLS trust,
+ * credentials, and the {@link KfpCallListener}s around every call. Build it with {@link #builder(String)};
+ * {@link Builder#build()} checks every setting.
  *
  * @param baseUrl where the API is served; {@code /apis/v2beta1/...} is appended to its path
  * @param caBundle PEM file with the CA certificates to trust, or null for the system's CAs only
@@ -16,6 +19,7 @@ import java.util.function.Supplier;
  * @param bearerToken supplies the token for {@code Authorization: Bearer}, asked on every call; null for none
  * @param userIdHeader name of the user-identity header (e.g. {@code kubeflow-userid}); null for none
  * @param userIdValue value of the user-identity header
+ * @param listeners hear every call, in this order before it and in the reverse order after it
  */
 public record KfpClientConfig(
     URI baseUrl,
@@ -25,7 +29,8 @@ public record KfpClientConfig(
     boolean trustSystemCas,
     Supplier<String> bearerToken,
     String userIdHeader,
-    String userIdValue) {
+    String userIdValue,
+    List<KfpCallListener> listeners) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
@@ -46,6 +51,7 @@ public record KfpClientConfig(
     if ((userIdHeader == null) != (userIdValue == null)) {
       throw new IllegalArgumentException("the user-identity header needs both a name and a value");
     }
+    listeners = listeners == null ? List.of() : List.copyOf(listeners);
   }
 
   private static void requirePositive(Duration value, String what) {
@@ -76,6 +82,7 @@ public record KfpClientConfig(
     private Supplier<String> bearerToken;
     private String userIdHeader;
     private String userIdValue;
+    private final List<KfpCallListener> listeners = new ArrayList<>();
 
     private Builder(String baseUrl) {
       this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
@@ -125,6 +132,15 @@ public record KfpClientConfig(
       return this;
     }
 
+    /**
+     * Adds a listener to every call. A listener added earlier hears a call before and after the ones added later,
+     * so it hears the calls those hold back too.
+     */
+    public Builder listener(KfpCallListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
     public KfpClientConfig build() {
       URI uri;
       try {
@@ -133,7 +149,8 @@ public record KfpClientConfig(
         throw new IllegalArgumentException("KFP base URL is not a URL: " + baseUrl, e);
       }
       return new KfpClientConfig(uri, connectTimeout, readTimeout, caBundle,
-          trustSystemCas != null ? trustSystemCas : caBundle == null, bearerToken, userIdHeader, userIdValue);
+          trustSystemCas != null ? trustSystemCas : caBundle == null, bearerToken, userIdHeader, userIdValue,
+          listeners);
     }
   }
 

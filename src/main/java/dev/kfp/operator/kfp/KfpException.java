@@ -1,5 +1,6 @@
 package dev.kfp.operator.kfp;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -19,6 +20,11 @@ import java.util.Optional;
  *       bounded number of times and then report {@link #kfpMessage()}.</li>
  *   <li>Anything else (400, 401, 403, 404, 409, other 4xx) is permanent: the same call fails the same way.</li>
  * </ul>
+ *
+ * <p>This class is the one place that reads the status code. Which refusal it was ({@link #isUnauthorized()},
+ * {@link #isNotFound()}, {@link #isBadRequest()}, {@link #isRefused()}, {@link #isInternalError()}), whether
+ * KFP is down ({@link #isUnavailable()}, for the circuit breaker) and the metrics label ({@link #outcome()})
+ * are asked here; callers use {@link #httpStatus()} only to print it.
  */
 public class KfpException extends RuntimeException {
 
@@ -103,8 +109,77 @@ public class KfpException extends RuntimeException {
     return Optional.ofNullable(retryAfter);
   }
 
+  /** True for 404: the run, experiment or artifact asked for does not exist (or no longer does). */
   public boolean isNotFound() {
     return httpStatus == 404;
+  }
+
+  /** True for 401 (no or rejected credentials) and 403 (not allowed in that namespace). */
+  public boolean isUnauthorized() {
+    return httpStatus == 401 || httpStatus == 403;
+  }
+
+  /**
+   * True for 400: KFP found the request invalid as it stands, e.g. a terminate of a run past the point where it
+   * can be terminated, or a spec KFP's own validation rejects.
+   */
+  public boolean isBadRequest() {
+    return httpStatus == 400;
+  }
+
+  /**
+   * True when KFP refused the request for good for something in the request itself: a 4xx other than the ones
+   * with their own predicate ({@link #isUnauthorized()}, {@link #isNotFound()}) and the two that ask to come
+   * back later (408, 429). The same request fails the same way.
+   */
+  public boolean isRefused() {
+    return httpStatus >= 400 && httpStatus < 500 && !isUnauthorized() && !isNotFound() && httpStatus != 408
+        && httpStatus != 429;
+  }
+
+  /**
+   * True for 500, KFP's own internal error. On a create it is ambiguous and, since real KFP answers several spec
+   * mistakes this way too, repeated only a bounded number of times (see the class comment).
+   */
+  public boolean isInternalError() {
+    return httpStatus == 500;
+  }
+
+  /** True when no answer came back: not sent (no token, breaker open, no connection) or no response to it. */
+  public boolean hasNoResponse() {
+    return httpStatus == 0;
+  }
+
+  /**
+   * True when KFP answered with success but the answer could not be read: a body not in KFP's shape, an artifact
+   * that cannot be unpacked, an answer over the size cap.
+   */
+  public boolean isUnreadableResponse() {
+    return httpStatus >= 200 && httpStatus < 300;
+  }
+
+  /**
+   * True when KFP did not serve the call, which says KFP (or the way to it) is down or overloaded: no response
+   * to a request that went out, 429, 502, 503 or 504. A missing token involves no network, so it says nothing
+   * about KFP.
+   */
+  public boolean isUnavailable() {
+    boolean noAnswer = hasNoResponse() && (getCause() == null || getCause() instanceof IOException);
+    return noAnswer || httpStatus == 429 || httpStatus == 502 || httpStatus == 503 || httpStatus == 504;
+  }
+
+  /** How the call ended, as the {@code outcome} label of the KFP call metrics says it. */
+  public KfpCallOutcome outcome() {
+    if (hasNoResponse()) {
+      return KfpCallOutcome.NO_RESPONSE;
+    }
+    if (httpStatus >= 500) {
+      return KfpCallOutcome.SERVER_ERROR;
+    }
+    if (httpStatus >= 400) {
+      return KfpCallOutcome.CLIENT_ERROR;
+    }
+    return KfpCallOutcome.INVALID_RESPONSE;
   }
 
   /** True when the answer was refused for its size (over the client's cap): ask for less at a time. */
@@ -120,10 +195,5 @@ public class KfpException extends RuntimeException {
   /** True when the failed call was a list (the status sync's, handed on to the reconcile it triggers). */
   public boolean isListing() {
     return "ListRuns".equals(operation);
-  }
-
-  /** True for 401 (no or rejected credentials) and 403 (not allowed in that namespace). */
-  public boolean isUnauthorized() {
-    return httpStatus == 401 || httpStatus == 403;
   }
 }

@@ -1,7 +1,7 @@
 package dev.kfp.operator.monitoring;
 
 import dev.kfp.operator.api.Run;
-import dev.kfp.operator.kfp.KfpClient;
+import dev.kfp.operator.kfp.KfpCallListener;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -15,12 +15,13 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * The operator's Prometheus registry: JOSDK's reconcile metrics, KFP calls ({@link MeteredKfpClient}), Runs by
+ * The operator's Prometheus registry: JOSDK's reconcile metrics, KFP calls ({@link KfpCallTimer}), Runs by
  * state ({@link RunStateGauge}) and the JVM's own.
  */
 public final class OperatorMetrics {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final KfpCallListener kfpCalls = new KfpCallTimer(registry);
   private RunStateGauge runsByState;
 
   public OperatorMetrics() {
@@ -36,9 +37,9 @@ public final class OperatorMetrics {
     return MicrometerMetrics.withoutPerResourceMetrics(registry);
   }
 
-  /** The client, timed. */
-  public KfpClient metered(KfpClient client) {
-    return new MeteredKfpClient(client, registry);
+  /** Times the calls of every KFP client it is registered on (see {@link KfpCallTimer}). */
+  public KfpCallListener kfpCalls() {
+    return kfpCalls;
   }
 
   /** Counts these Runs by state at every scrape. */

@@ -43,7 +43,7 @@ final class FailureDiagnostician {
   /** A failed step as the task details show it; {@code pod} is null when none is recorded. */
   record FailedStep(String name, String pod) {}
 
-  private final EventRecorder events;
+  private final StatusRecorder recorder;
   private final LogTailLimits limits;
   /**
    * The latest diagnosis per Run (by uid). A reconcile may see a status older than the one it wrote last (the
@@ -54,8 +54,8 @@ final class FailureDiagnostician {
 
   private record Diagnosis(String runId, RunFailure failure) {}
 
-  FailureDiagnostician(EventRecorder events, LogTailLimits limits) {
-    this.events = events;
+  FailureDiagnostician(StatusRecorder recorder, LogTailLimits limits) {
+    this.recorder = recorder;
     this.limits = limits;
   }
 
@@ -63,14 +63,16 @@ final class FailureDiagnostician {
    * Brings {@code status.failure} in line with this look at the run: diagnoses a failure not diagnosed yet,
    * keeps the one already diagnosed, and clears it once the run is no longer FAILED (retried) or when the
    * operator terminated it.
+   *
+   * @return the diagnosis now in {@code status.failure}, or null
    */
-  void diagnose(Run run, KfpRun kfpRun, KfpClient kfp) {
+  RunFailure diagnose(Run run, KfpRun kfpRun, KfpClient kfp) {
     RunStatus status = run.getStatus();
     String uid = run.getMetadata().getUid();
     if (kfpRun.state() != KfpRuntimeState.FAILED || status.wasTerminated()) {
       status.setFailure(null);
       latest.remove(uid);
-      return;
+      return null;
     }
     List<FailedStep> steps = failedSteps(kfpRun);
     String failedAt = failedAt(kfpRun);
@@ -80,18 +82,19 @@ final class FailureDiagnostician {
     boolean stepsAppeared = known != null && (known.tasks() == null || known.tasks().isEmpty()) && !steps.isEmpty();
     if (known != null && Objects.equals(known.failedAt(), failedAt) && !stepsAppeared) {
       status.setFailure(known);
-      return;
+      return known;
     }
     RunFailure failure = read(kfpRun.runId(), failedAt, steps, kfp);
     status.setFailure(failure);
     latest.put(uid, new Diagnosis(kfpRun.runId(), failure));
     for (RunFailure.FailedTask task : failure.tasks()) {
-      events.warning(run, EVENT_REASON, "step " + task.name() + " failed" + (task.pod() == null ? ""
+      recorder.warning(run, EVENT_REASON, "step " + task.name() + " failed" + (task.pod() == null ? ""
           : " (pod " + task.pod() + ")") + ": " + summary(task));
     }
     LOG.info("{}/{}: KFP run {} failed in {} step(s){}", run.getMetadata().getNamespace(),
         run.getMetadata().getName(), kfpRun.runId(), steps.size(),
         failure.note() == null ? "" : "; " + failure.note());
+    return failure;
   }
 
   /** Drops what is remembered of a Run that is gone. */
@@ -145,22 +148,21 @@ final class FailureDiagnostician {
 
   private static String noteFor(KfpException e) {
     String kfp = e.kfpMessage() == null ? e.getMessage() : e.kfpMessage();
-    int status = e.httpStatus();
-    if (status == 200) {
+    if (e.isUnreadableResponse()) {
       return "the log artifact could not be unpacked: " + kfp;
     }
-    if (status == 404) {
+    if (e.isNotFound()) {
       return "KFP has no " + MAIN_LOGS + " artifact for this step (log archiving off, or the log was removed): "
           + kfp;
     }
-    if (status == 401 || status == 403) {
-      return "KFP refused to read the log (HTTP " + status + "; the operator needs the readArtifact permission): "
-          + kfp;
+    if (e.isUnauthorized()) {
+      return "KFP refused to read the log (HTTP " + e.httpStatus()
+          + "; the operator needs the readArtifact permission): " + kfp;
     }
-    if (status == 0) {
+    if (e.hasNoResponse()) {
       return "KFP could not be reached to read the log: " + kfp;
     }
-    return "KFP could not read the log (HTTP " + status + "): " + kfp;
+    return "KFP could not read the log (HTTP " + e.httpStatus() + "): " + kfp;
   }
 
   private static String bounded(String text) {

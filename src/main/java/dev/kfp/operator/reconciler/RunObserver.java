@@ -4,12 +4,10 @@ import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunFailure;
 import dev.kfp.operator.api.RunStatus;
 import dev.kfp.operator.kfp.KfpRun;
+import dev.kfp.operator.lifecycle.RunLifecycle;
 import dev.kfp.operator.kfp.KfpRuntimeState;
-import dev.kfp.operator.kfp.KfpStorageState;
 import dev.kfp.operator.kfp.PipelineTaskDetail;
 import dev.kfp.operator.kfp.RuntimeStatus;
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,10 +30,16 @@ final class RunObserver {
     this.uiBaseUrl = uiBaseUrl;
   }
 
-  /** Writes the run into the status; returns the previous state when it changed, else null. */
-  String observe(RunStatus status, KfpRun run, long generation) {
+  /** The {@code Succeeded} condition a look at the run gives. */
+  record Verdict(String status, String reason, String message) {}
+
+  /**
+   * Writes the run into the status, but not its conditions; returns the previous state when it changed, else
+   * null.
+   */
+  String observe(RunStatus status, KfpRun run) {
     String previous = status.getState();
-    String state = run.state() == null ? KfpRuntimeState.RUNTIME_STATE_UNSPECIFIED.name() : run.state().name();
+    String state = RunLifecycle.stateOf(run).name();
     status.setRunId(run.runId());
     status.setState(state);
     status.setStorageState(run.storageState() == null ? null : run.storageState().name());
@@ -49,7 +53,6 @@ final class RunObserver {
       String base = uiBaseUrl.toString().replaceAll("/+$", "");
       status.setRunUrl(base + "/#/runs/details/" + run.runId());
     }
-    status.putCondition(succeeded(status, run, generation));
     return Objects.equals(previous, state) ? null : previous;
   }
 
@@ -65,8 +68,15 @@ final class RunObserver {
     return List.copyOf(transitions.subList(Math.max(0, transitions.size() - HISTORY_LIMIT), transitions.size()));
   }
 
-  private static Condition succeeded(RunStatus status, KfpRun run, long generation) {
-    KfpRuntimeState state = run.state() == null ? KfpRuntimeState.RUNTIME_STATE_UNSPECIFIED : run.state();
+  /**
+   * The summary of a run: Unknown while it is active, True when it succeeded or was skipped, False when it
+   * failed or was canceled.
+   *
+   * @param terminated true when the operator terminated the run
+   * @param failure the diagnosis of its failure, quoted in the message, or null
+   */
+  static Verdict succeeded(KfpRun run, boolean terminated, RunFailure failure) {
+    KfpRuntimeState state = RunLifecycle.stateOf(run);
     String reason = camelCase(state.name());
     String conditionStatus;
     String message;
@@ -78,29 +88,29 @@ final class RunObserver {
       }
       case FAILED, CANCELED -> {
         conditionStatus = "False";
-        if (status.wasTerminated()) {
+        if (terminated) {
           reason = RunConditions.REASON_TERMINATED;
         }
-        message = failureMessage(status, run, state);
+        message = failureMessage(run, state, terminated, failure);
       }
       default -> {
         conditionStatus = "Unknown";
         message = "KFP run " + run.runId() + " is " + state.name();
       }
     }
-    return condition(RunConditions.SUCCEEDED, conditionStatus, reason, message, generation);
+    return new Verdict(conditionStatus, reason, message);
   }
 
-  private static String failureMessage(RunStatus status, KfpRun run, KfpRuntimeState state) {
+  private static String failureMessage(KfpRun run, KfpRuntimeState state, boolean terminated,
+      RunFailure failure) {
     StringBuilder text = new StringBuilder("KFP run ").append(run.runId());
-    text.append(status.wasTerminated() ? " was terminated and ended " : " ended ").append(state.name());
+    text.append(terminated ? " was terminated and ended " : " ended ").append(state.name());
     if (run.hasFinished()) {
       text.append(" at ").append(run.finishedAt());
     }
     if (run.error() != null && run.error().message() != null) {
       text.append(": ").append(run.error().message());
     }
-    RunFailure failure = status.getFailure();
     if (failure != null && failure.tasks() != null && !failure.tasks().isEmpty()) {
       for (RunFailure.FailedTask task : failure.tasks()) {
         text.append("; step ").append(task.name()).append(" failed: ")
@@ -139,17 +149,6 @@ final class RunObserver {
     return names;
   }
 
-  static Condition condition(String type, String status, String reason, String message, long generation) {
-    return new ConditionBuilder()
-        .withType(type)
-        .withStatus(status)
-        .withReason(reason)
-        .withMessage(message)
-        .withObservedGeneration(generation)
-        .withLastTransitionTime(Instant.now().toString())
-        .build();
-  }
-
   /** {@code CANCELING} becomes {@code Canceling}, as Kubernetes condition reasons are written. */
   static String camelCase(String upperSnake) {
     StringBuilder out = new StringBuilder();
@@ -163,10 +162,5 @@ final class RunObserver {
 
   private static String text(Instant instant) {
     return instant == null ? null : instant.toString();
-  }
-
-  /** True when KFP's storage state says the run is archived. */
-  static boolean isArchived(KfpRun run) {
-    return run.storageState() == KfpStorageState.ARCHIVED;
   }
 }

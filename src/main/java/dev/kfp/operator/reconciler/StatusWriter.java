@@ -22,7 +22,7 @@ import java.util.function.BiConsumer;
  * erases a run id or moves a state back. The patch holds the status only, never the spec. Why not server-side
  * apply or a merge patch: docs/exactly-once.md.
  */
-final class StatusWriter {
+final class StatusWriter implements StatusWrite {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,7 +60,8 @@ final class StatusWriter {
    * resourceVersion is the new one and JOSDK's cache holds the written object, so the next write of this
    * reconcile, and the next reconcile, start from it.
    */
-  Outcome write() {
+  @Override
+  public Outcome write() {
     JsonNode after = JSON.valueToTree(run.getStatus());
     if (after.equals(written)) {
       return Outcome.UNCHANGED;

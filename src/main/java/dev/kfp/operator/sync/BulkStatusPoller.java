@@ -4,15 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kfp.operator.api.PipelineSource;
 import dev.kfp.operator.api.Run;
-import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunStatus;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpRun;
-import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.ListRunsRequest;
 import dev.kfp.operator.kfp.ListRunsResponse;
 import dev.kfp.operator.kfp.RunFilter;
+import dev.kfp.operator.lifecycle.RunLifecycle;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import java.time.Duration;
@@ -191,25 +190,29 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
       if (run.isMarkedForDeletion()) {
         return;
       }
-      if (status == null || status.getRunId() == null) {
+      RunLifecycle lifecycle = RunLifecycle.of(status);
+      if (!lifecycle.hasRun()) {
         return; // SubmissionResync looks at it again
       }
       String runId = status.getRunId();
       seen.add(runId);
-      boolean settled = isSettled(status);
+      boolean settled = lifecycle.isSettled();
       Tracked memory = tracked.computeIfAbsent(runId, id -> new Tracked(now, settled, answerBytes(run)));
       if (memory.settled && !settled) {
         memory.activeSinceNanos = now; // retried: young again
       }
       memory.settled = settled;
-      if (resync && lastLookFailed(status)) {
+      if (resync && lifecycle.lastLookMayClear()) {
         // Its reconcile meant to retry, but a retry can be lost (a leader change, a late write of a stopped
         // replica); the lists below would not notice, since KFP's state may equal the status.
         relook.computeIfAbsent(run.getMetadata().getNamespace(), ns -> new ArrayList<>())
             .add(new Due(ResourceID.fromResource(run), runId, status, memory));
       }
       boolean due = settled ? resync : schedule.isDue(Duration.ofNanos(now - memory.activeSinceNanos), tick);
-      if (due) {
+      // A change handed to a reconcile whose status write has not reached the cache yet would be listed, and
+      // read whole, again: it waits until the write shows or the change is to be announced again.
+      boolean writePending = memory.announced != null && tick - memory.announcedTick < REANNOUNCE_TICKS;
+      if (due && !writePending) {
         dueByNamespace.computeIfAbsent(run.getMetadata().getNamespace(), ns -> new ArrayList<>())
             .add(new Due(ResourceID.fromResource(run), runId, status, memory));
       }
@@ -281,6 +284,7 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
   private void readWhole(String namespace, List<Due> due) {
     for (List<Due> chunk : chunks(namespace, due)) {
       Map<String, KfpRun> listed = new HashMap<>();
+      long sent = nanoTime.getAsLong();
       try {
         ListRunsResponse page = kfp.forNamespace(namespace).listRuns(ListRunsRequest.all()
             .withNamespace(namespace)
@@ -296,7 +300,7 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
         d.tracked().failureAnnounced = false;
         KfpRun run = listed.get(d.runId());
         if (run != null) {
-          fresh.put(run);
+          fresh.put(run, sent);
         }
         trigger(d.resource());
       }
@@ -327,6 +331,7 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
         .withPageSize(ids.size())
         .withFilter(RunFilter.builder().in("run_id", ids).notEqualTo(key, value).build());
     Map<String, KfpRun> listed = new HashMap<>();
+    long sent = nanoTime.getAsLong();
     try {
       String token = null;
       do {
@@ -365,12 +370,12 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
       }
       memory.failureAnnounced = false;
       String seen = stateOf(run);
-      if (seen.equals(stateOf(due.status()))) {
+      if (!RunLifecycle.of(due.status()).differsFrom(run)) {
         memory.announced = null;
       } else if (!seen.equals(memory.announced) || tick - memory.announcedTick >= REANNOUNCE_TICKS) {
         memory.announced = seen;
         memory.announcedTick = tick;
-        fresh.put(run);
+        fresh.put(run, sent);
         trigger(due.resource());
       }
     }
@@ -430,45 +435,14 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
     }
   }
 
-  /**
-   * Synced=False because KFP could not be reached or answered nonsense: a later look can clear it. Refusals
-   * (KfpError, CommandRefused, Unauthorized) are retried by the reconciler alone, on its own slower schedule,
-   * and a run deleted in KFP stays deleted.
-   */
-  private static boolean lastLookFailed(RunStatus status) {
-    return status.condition(RunConditions.SYNCED)
-        .map(c -> "False".equals(c.getStatus()) && (RunConditions.REASON_KFP_UNREACHABLE.equals(c.getReason())
-            || RunConditions.REASON_KFP_BAD_ANSWER.equals(c.getReason())))
-        .orElse(false);
-  }
-
   @Override
   void trigger(ResourceID resource) {
     triggers.incrementAndGet();
     super.trigger(resource);
   }
 
-  /** Finished, or its KFP run is gone: only the resync looks at it. */
-  private static boolean isSettled(RunStatus status) {
-    boolean deleted = status.condition(RunConditions.SYNCED)
-        .map(c -> "False".equals(c.getStatus()) && RunConditions.REASON_RUN_DELETED.equals(c.getReason()))
-        .orElse(false);
-    if (deleted || status.getState() == null) {
-      return deleted;
-    }
-    try {
-      return KfpRuntimeState.valueOf(status.getState()).isTerminal();
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-  }
-
+  /** What the sync announced of a run, to announce a change only once. */
   private static String stateOf(KfpRun run) {
-    String state = run.state() == null ? KfpRuntimeState.RUNTIME_STATE_UNSPECIFIED.name() : run.state().name();
-    return state + "/" + (run.storageState() == null ? "" : run.storageState().name());
-  }
-
-  private static String stateOf(RunStatus status) {
-    return status.getState() + "/" + Objects.toString(status.getStorageState(), "");
+    return RunLifecycle.stateOf(run) + "/" + (run.storageState() == null ? "" : run.storageState().name());
   }
 }

@@ -1,15 +1,7 @@
 package dev.kfp.operator.sync;
 
-import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpException;
-import dev.kfp.operator.kfp.KfpExperiment;
-import dev.kfp.operator.kfp.LogTail;
-import dev.kfp.operator.kfp.LogTailLimits;
-import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpRun;
-import dev.kfp.operator.kfp.ListRunsRequest;
-import dev.kfp.operator.kfp.ListRunsResponse;
-import dev.kfp.operator.kfp.ReadArtifactResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -17,11 +9,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Runs the status sync has just read from KFP, kept briefly so the reconcile it triggers needs no GET of its
- * own: a state change then costs no KFP call beyond the list that found it. A list that failed is kept the
- * same way, so the reconcile reports it (Synced=False, with KFP's reason) without a call. An entry serves one
- * read only (the reconcile's second look after an action goes to KFP) and only while it is younger than the
- * time to live. Thread-safe.
+ * The latest read of each run, kept briefly: what the bulk status sync serves as a Run's secondary resource,
+ * so the reconcile it triggers needs no GET of its own and a state change costs no KFP call beyond the list
+ * that found it. A read by the reconcile itself (a GET, after an action) is kept too, and a list sent before
+ * it cannot replace it, so a reconcile never acts on an answer older than one it has seen. A list that failed
+ * is kept the same way, once, so the reconcile reports it (Synced=False, with KFP's reason) without a call.
+ * Entries serve only while younger than the time to live. Thread-safe.
  */
 public final class FreshRuns {
 
@@ -41,8 +34,15 @@ public final class FreshRuns {
     this.nanoTime = nanoTime;
   }
 
-  void put(KfpRun run) {
-    runs.put(run.runId(), new Entry(run, null, nanoTime.getAsLong()));
+  /** Keeps a run the status sync listed, read by a call sent at {@code sentAtNanos}, unless a later read is kept. */
+  void put(KfpRun run, long sentAtNanos) {
+    runs.merge(run.runId(), new Entry(run, null, sentAtNanos),
+        (kept, read) -> kept.run() != null && kept.readAtNanos() > read.readAtNanos() ? kept : read);
+  }
+
+  /** Keeps a run a reconcile has just read from KFP itself: no list sent before now may replace it. */
+  void putRead(KfpRun run) {
+    put(run, nanoTime.getAsLong());
   }
 
   /** The list that should have read this run failed. */
@@ -57,19 +57,14 @@ public final class FreshRuns {
   }
 
   /**
-   * The run as read less than the time to live ago; later calls for the same run find nothing.
-   *
-   * @throws KfpException the failure of the list that should have read it, if that is what was kept
+   * Throws the failure of the list that should have read this run, if that is what is kept, once; later
+   * calls find nothing.
    */
-  Optional<KfpRun> take(String runId) {
-    Entry entry = runs.remove(runId);
-    if (entry == null || expired(entry)) {
-      return Optional.empty();
-    }
-    if (entry.failure() != null) {
+  void rethrowFailure(String runId) {
+    Entry entry = runs.get(runId);
+    if (entry != null && entry.failure() != null && runs.remove(runId, entry) && !expired(entry)) {
       throw entry.failure();
     }
-    return Optional.of(entry.run());
   }
 
   /** Drops entries no reconcile took in time. */
@@ -83,80 +78,5 @@ public final class FreshRuns {
 
   private boolean expired(Entry entry) {
     return nanoTime.getAsLong() - entry.readAtNanos() > timeToLiveNanos;
-  }
-
-  /** The clients of {@code delegate}, answering {@code getRun} from these runs when one is fresh. */
-  public KfpClientProvider servingGets(KfpClientProvider delegate) {
-    return namespace -> new ReadThrough(delegate.forNamespace(namespace));
-  }
-
-  /** A client whose {@code getRun} first looks at the fresh runs; every other call goes to KFP. */
-  private final class ReadThrough implements KfpClient {
-
-    private final KfpClient kfp;
-
-    ReadThrough(KfpClient kfp) {
-      this.kfp = kfp;
-    }
-
-    @Override
-    public KfpRun getRun(String runId) {
-      return take(runId).orElseGet(() -> kfp.getRun(runId));
-    }
-
-    @Override
-    public KfpRun createRun(KfpRun run) {
-      return kfp.createRun(run);
-    }
-
-    @Override
-    public ListRunsResponse listRuns(ListRunsRequest request) {
-      return kfp.listRuns(request);
-    }
-
-    @Override
-    public void archiveRun(String runId) {
-      runs.remove(runId);
-      kfp.archiveRun(runId);
-    }
-
-    @Override
-    public void unarchiveRun(String runId) {
-      runs.remove(runId);
-      kfp.unarchiveRun(runId);
-    }
-
-    @Override
-    public void terminateRun(String runId) {
-      runs.remove(runId);
-      kfp.terminateRun(runId);
-    }
-
-    @Override
-    public void retryRun(String runId) {
-      runs.remove(runId);
-      kfp.retryRun(runId);
-    }
-
-    @Override
-    public void deleteRun(String runId) {
-      runs.remove(runId);
-      kfp.deleteRun(runId);
-    }
-
-    @Override
-    public KfpExperiment getExperiment(String experimentId) {
-      return kfp.getExperiment(experimentId);
-    }
-
-    @Override
-    public LogTail readArtifactTail(String runId, String nodeId, String artifactName, LogTailLimits limits) {
-      return kfp.readArtifactTail(runId, nodeId, artifactName, limits);
-    }
-
-    @Override
-    public ReadArtifactResponse readArtifact(String runId, String nodeId, String artifactName) {
-      return kfp.readArtifact(runId, nodeId, artifactName);
-    }
   }
 }

@@ -1,8 +1,7 @@
 package dev.kfp.operator.sync;
 
 import dev.kfp.operator.api.Run;
-import dev.kfp.operator.api.RunConditions;
-import dev.kfp.operator.api.RunStatus;
+import dev.kfp.operator.lifecycle.RunLifecycle;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import java.time.Duration;
@@ -51,7 +50,7 @@ public final class SubmissionResync extends PeriodicRunSource<Void> {
   void look() {
     try {
       cache.list()
-          .filter(run -> !run.isMarkedForDeletion() && awaitsSubmission(run.getStatus()))
+          .filter(run -> !run.isMarkedForDeletion() && RunLifecycle.of(run.getStatus()).awaitsSubmission())
           .forEach(run -> {
             triggers.incrementAndGet();
             trigger(ResourceID.fromResource(run));
@@ -59,18 +58,5 @@ public final class SubmissionResync extends PeriodicRunSource<Void> {
     } catch (RuntimeException e) {
       LOG.warn("submission resync failed; the next one tries again", e);
     }
-  }
-
-  /**
-   * No run id yet, and nothing says the operator gave up: never looked at, a create in doubt, or a failed
-   * attempt that was to be retried. A spec KFP refused waits for the user instead.
-   */
-  static boolean awaitsSubmission(RunStatus status) {
-    if (status != null && status.getRunId() != null) {
-      return false;
-    }
-    return status == null || status.condition(RunConditions.SUBMITTED)
-        .map(c -> RunConditions.REASON_CREATE_IN_DOUBT.equals(c.getReason()))
-        .orElse(true);
   }
 }

@@ -11,6 +11,10 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The breaker's rules, asked as the client's execute path asks its listeners (no HTTP);
+ * {@link KfpCallListenerTest} proves that the client asks them.
+ */
 class KfpCircuitBreakerTest {
 
   private final MutableClock clock = new MutableClock();
@@ -18,17 +22,26 @@ class KfpCircuitBreakerTest {
   private final AtomicInteger sent = new AtomicInteger();
   private volatile KfpException failure = unavailable();
 
-  private final KfpClient kfp = breaker.guard(new FailingClient());
+  /** A call as the client's execute path makes it: asked first, sent when admitted, then recorded. */
+  private void getRun() {
+    breaker.beforeCall("GetRun");
+    sent.incrementAndGet();
+    KfpException outcome = failure;
+    breaker.afterCall("GetRun", Duration.ofMillis(5), outcome);
+    if (outcome != null) {
+      throw outcome;
+    }
+  }
 
   @Test
   void afterThresholdUnavailableCallsTheRestFailFastWithoutBeingSent() {
     for (int i = 0; i < 3; i++) {
-      assertThatThrownBy(() -> kfp.getRun("r")).isInstanceOf(KfpException.class);
+      assertThatThrownBy(this::getRun).isInstanceOf(KfpException.class);
     }
     assertThat(breaker.isOpen()).isTrue();
 
     for (int i = 0; i < 50; i++) {
-      assertThatThrownBy(() -> kfp.getRun("r")).isInstanceOfSatisfying(KfpException.class, e -> {
+      assertThatThrownBy(this::getRun).isInstanceOfSatisfying(KfpException.class, e -> {
         assertThat(e.isRetryable()).isTrue();
         assertThat(e.isAmbiguous()).as("nothing was sent").isFalse();
         assertThat(e.getMessage()).contains("not sent");
@@ -40,17 +53,17 @@ class KfpCircuitBreakerTest {
   @Test
   void oneProbePerIntervalAndTheFirstAnswerCloses() {
     for (int i = 0; i < 3; i++) {
-      assertThatThrownBy(() -> kfp.getRun("r")).isInstanceOf(KfpException.class);
+      assertThatThrownBy(this::getRun).isInstanceOf(KfpException.class);
     }
     clock.advance(Duration.ofSeconds(2));
-    assertThatThrownBy(() -> kfp.getRun("r")).isInstanceOf(KfpException.class);
+    assertThatThrownBy(this::getRun).isInstanceOf(KfpException.class);
     assertThat(sent).as("the probe went out").hasValue(4);
-    assertThatThrownBy(() -> kfp.getRun("r")).hasMessageContaining("not sent");
+    assertThatThrownBy(this::getRun).hasMessageContaining("not sent");
 
     clock.advance(Duration.ofSeconds(2));
     failure = null;
-    kfp.getRun("r");
-    kfp.getRun("r");
+    getRun();
+    getRun();
     assertThat(breaker.isOpen()).isFalse();
     assertThat(sent).hasValue(6);
   }
@@ -59,82 +72,46 @@ class KfpCircuitBreakerTest {
   void clientErrorsAndMissingCredentialsSayNothingAboutKfpBeingDown() {
     failure = new KfpException("GetRun", 404, 5, "Run r not found", false, null);
     for (int i = 0; i < 10; i++) {
-      assertThatThrownBy(() -> kfp.getRun("r")).isInstanceOf(KfpException.class);
+      assertThatThrownBy(this::getRun).isInstanceOf(KfpException.class);
     }
     failure = new KfpException("GetRun", 0, null, "cannot get the bearer token", true, false, null,
         new IllegalStateException("no token"));
     for (int i = 0; i < 10; i++) {
-      assertThatThrownBy(() -> kfp.getRun("r")).isInstanceOf(KfpException.class);
+      assertThatThrownBy(this::getRun).isInstanceOf(KfpException.class);
     }
     assertThat(breaker.isOpen()).isFalse();
     assertThat(sent).hasValue(20);
   }
 
-  private static KfpException unavailable() {
-    return new KfpException("GetRun", 0, null, "no response", true, false, null, new IOException("reset"));
+  @Test
+  void overloadAndGatewayAnswersCountAsUnavailableAndAServerThatAnswersResetsTheCount() {
+    failure = answered(503);
+    assertThatThrownBy(this::getRun).isInstanceOf(KfpException.class);
+    failure = answered(429);
+    assertThatThrownBy(this::getRun).isInstanceOf(KfpException.class);
+    failure = answered(500);
+    assertThatThrownBy(this::getRun).as("KFP answered: it is up").isInstanceOf(KfpException.class);
+    assertThat(breaker.isOpen()).isFalse();
+
+    for (int status : new int[] {502, 504, 503}) {
+      failure = answered(status);
+      assertThatThrownBy(this::getRun).isInstanceOf(KfpException.class);
+    }
+
+    assertThat(breaker.isOpen()).isTrue();
+    assertThatThrownBy(this::getRun).isInstanceOfSatisfying(KfpException.class, e -> {
+      assertThat(e.operation()).isEqualTo("GetRun");
+      assertThat(e.getMessage()).contains("unavailable for the last 3 calls").contains("HTTP 503");
+    });
+    assertThat(sent).hasValue(6);
   }
 
-  private final class FailingClient implements KfpClient {
-    private KfpRun answer() {
-      sent.incrementAndGet();
-      if (failure != null) {
-        throw failure;
-      }
-      return KfpRun.create("r").build();
-    }
+  private static KfpException answered(int status) {
+    return new KfpException("GetRun", status, null, "busy", status != 500, null);
+  }
 
-    @Override
-    public KfpRun getRun(String runId) {
-      return answer();
-    }
-
-    @Override
-    public KfpRun createRun(KfpRun run) {
-      return answer();
-    }
-
-    @Override
-    public ListRunsResponse listRuns(ListRunsRequest request) {
-      answer();
-      return new ListRunsResponse(null, 0, null);
-    }
-
-    @Override
-    public void archiveRun(String runId) {
-      answer();
-    }
-
-    @Override
-    public void unarchiveRun(String runId) {
-      answer();
-    }
-
-    @Override
-    public void terminateRun(String runId) {
-      answer();
-    }
-
-    @Override
-    public void retryRun(String runId) {
-      answer();
-    }
-
-    @Override
-    public void deleteRun(String runId) {
-      answer();
-    }
-
-    @Override
-    public KfpExperiment getExperiment(String experimentId) {
-      answer();
-      return new KfpExperiment(experimentId, "e", "ns", KfpStorageState.AVAILABLE);
-    }
-
-    @Override
-    public ReadArtifactResponse readArtifact(String runId, String nodeId, String artifactName) {
-      answer();
-      return new ReadArtifactResponse(new byte[0]);
-    }
+  private static KfpException unavailable() {
+    return new KfpException("GetRun", 0, null, "no response", true, false, null, new IOException("reset"));
   }
 
   private static final class MutableClock extends Clock {

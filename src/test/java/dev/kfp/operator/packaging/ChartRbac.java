@@ -243,7 +243,7 @@ public final class ChartRbac implements OperatorAccess {
       return KfpClientProvider.shared(shared);
     }
     return new NamespaceIdentityClients(operatorClient, config.kfpIdentityServiceAccount(),
-        token -> KfpClientConfig.builder(kfpBaseUrl.toString()).bearerToken(token).build(), c -> c,
+        token -> KfpClientConfig.builder(kfpBaseUrl.toString()).bearerToken(token).build(),
         Clock.systemUTC());
   }
 

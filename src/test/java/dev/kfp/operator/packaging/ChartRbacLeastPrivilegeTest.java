@@ -9,6 +9,7 @@ import dev.kfp.operator.packaging.ChartRbac.Grant;
 import dev.kfp.operator.reconciler.OperatorHarness;
 import dev.kfp.operator.reconciler.OperatorHarness.Backend;
 import dev.kfp.operator.simulator.Endpoint;
+import dev.kfp.operator.simulator.Fault;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -140,6 +141,25 @@ class ChartRbacLeastPrivilegeTest {
                   && line.contains(forbidden("create", "events", ""))));
           assertThat(harness.k8s().v1().events().inNamespace(NAMESPACE).list().getItems())
               .noneMatch(e -> "no-events".equals(e.getInvolvedObject().getName()));
+        }
+      }
+    },
+    PATCH_EVENTS("patch events",
+        "a repeated event is not counted: the first one stays at count 1, and each lost repeat is logged with the 403") {
+      @Override
+      void show(ChartRbac rbac) {
+        try (CapturedErr err = new CapturedErr(); OperatorHarness harness = start(rbac)) {
+          harness.applyVersionRefRun("blocked", harness.registerPlainPipeline());
+          harness.awaitState("blocked", "PENDING");
+          harness.kfp().faults().inject(Fault.status(503).on(Endpoint.GET_RUN));
+          harness.k8s().resources(Run.class).inNamespace(NAMESPACE).withName("blocked").delete();
+          await().atMost(Duration.ofSeconds(30)).until(() -> err.text().lines().anyMatch(line ->
+              line.contains(NAMESPACE + "/blocked: could not record event DeletionBlocked")
+                  && line.contains(forbidden("patch", "events", ""))));
+          assertThat(harness.k8s().v1().events().inNamespace(NAMESPACE).list().getItems())
+              .filteredOn(e -> "DeletionBlocked".equals(e.getReason()))
+              .singleElement().satisfies(e -> assertThat(e.getCount()).isEqualTo(1));
+          harness.kfp().faults().clear();
         }
       }
     },

@@ -61,10 +61,24 @@ final class OperatorApiUse {
       operator.awaitState("stopped", "PENDING");
       edit(operator, "stopped", run -> run.getMetadata().getAnnotations().put(Run.TERMINATE_ANNOTATION, "true"));
       operator.awaitRun("stopped", run -> Boolean.TRUE.equals(run.getStatus().getTerminated()));
+      // A run that fails again after a retry repeats its events word for word: they are counted on the first.
+      operator.apply(operator.runManifest("fails-twice", ""));
+      failOnce(operator, "fails-twice");
+      edit(operator, "fails-twice", run -> run.getMetadata().getAnnotations().put(Run.RETRY_ANNOTATION, "again"));
+      operator.awaitRun("fails-twice", run -> "again".equals(run.getStatus().getLastRetry())
+          && !"FAILED".equals(run.getStatus().getState()));
+      failOnce(operator, "fails-twice");
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> operator.k8s().v1()
+          .events().inNamespace(OperatorProcess.NAMESPACE).list().getItems().stream()
+          .anyMatch(e -> "fails-twice".equals(e.getInvolvedObject().getName()) && e.getCount() != null
+              && e.getCount() > 1));
+
       operator.k8s().resources(Run.class).inNamespace(OperatorProcess.NAMESPACE).withName("stopped").delete();
+      operator.k8s().resources(Run.class).inNamespace(OperatorProcess.NAMESPACE).withName("fails-twice").delete();
       operator.k8s().resources(Run.class).inNamespace(OperatorProcess.NAMESPACE).withName("from-config-map").delete();
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
-          .until(() -> operator.get("stopped") == null && operator.get("from-config-map") == null);
+          .until(() -> operator.get("stopped") == null && operator.get("from-config-map") == null
+              && operator.get("fails-twice") == null);
 
       Set<Use> uses = new TreeSet<>((a, b) -> (a.permission + "@" + a.namespace).compareTo(b.permission + "@"
           + b.namespace));
@@ -73,6 +87,17 @@ final class OperatorApiUse {
       }
       return uses;
     }
+  }
+
+  /** Drives the run (whose name makes the simulator fail it) from where it is to FAILED. */
+  private static void failOnce(OperatorProcess operator, String name) {
+    operator.awaitRun(name, run -> run.getStatus() != null && run.getStatus().getState() != null);
+    if ("PENDING".equals(operator.get(name).getStatus().getState())) {
+      operator.clock.advance(OperatorProcess.TIMING.pending());
+    }
+    operator.awaitState(name, "RUNNING");
+    operator.clock.advance(OperatorProcess.TIMING.running());
+    operator.awaitState(name, "FAILED");
   }
 
   private static void edit(OperatorProcess operator, String name, java.util.function.Consumer<Run> change) {

@@ -68,11 +68,11 @@ final class FaultBench implements AutoCloseable {
       this.identity = identity;
       client = new KubernetesClientBuilder()
           .withConfig(new ConfigBuilder(kubernetes.client().getConfiguration()).build()).build();
-      http = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
-          .connectTimeout(KFP_TIMEOUT).readTimeout(KFP_TIMEOUT).build());
       KfpCircuitBreaker breaker = new KfpCircuitBreaker(OperatorCommand.BREAKER_THRESHOLD,
           OperatorCommand.BREAKER_PROBE_INTERVAL, Clock.systemUTC());
-      operator = RunOperator.start(client, KfpClientProvider.shared(breaker.guard(http)),
+      http = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
+          .connectTimeout(KFP_TIMEOUT).readTimeout(KFP_TIMEOUT).listener(breaker).build());
+      operator = RunOperator.start(client, KfpClientProvider.shared(http),
           new ReconcilerSettings(POLL, resync, null, false).withCreateWindow(
               ReconcilerSettings.createWindowFor(KFP_TIMEOUT, KFP_TIMEOUT)), Set.of(), overrider -> overrider
               .withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder

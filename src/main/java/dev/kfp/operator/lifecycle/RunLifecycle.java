@@ -1,0 +1,115 @@
+package dev.kfp.operator.lifecycle;
+
+import dev.kfp.operator.api.RunConditions;
+import dev.kfp.operator.api.RunStatus;
+import dev.kfp.operator.kfp.KfpRun;
+import dev.kfp.operator.kfp.KfpRuntimeState;
+import dev.kfp.operator.kfp.KfpStorageState;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What a Run's status means: which KFP states are finished, which condition reasons a later look can clear,
+ * when a Run still waits for its KFP run. The reconciler and the status sync both decide from this type, so a
+ * lifecycle rule changes in one place.
+ */
+public final class RunLifecycle {
+
+  /**
+   * {@code Synced=False} reasons that a later look at KFP can clear by itself: KFP was unreachable or answered
+   * nonsense. The others (KfpError, Unauthorized, CommandRefused, RunDeletedInKfp) wait for a person, and
+   * are looked at again only on the reconciler's slower schedule.
+   */
+  private static final Set<String> PASSING_SYNC_FAILURES = Set.of(RunConditions.REASON_KFP_UNREACHABLE,
+      RunConditions.REASON_KFP_BAD_ANSWER);
+
+  private final RunStatus status;
+
+  private RunLifecycle(RunStatus status) {
+    this.status = status;
+  }
+
+  /** The lifecycle a status shows; {@code status} may be null (a Run never reconciled). */
+  public static RunLifecycle of(RunStatus status) {
+    return new RunLifecycle(status);
+  }
+
+  /** The state of a KFP run; an absent one is KFP's proto default, {@code RUNTIME_STATE_UNSPECIFIED}. */
+  public static KfpRuntimeState stateOf(KfpRun run) {
+    return run.state() == null ? KfpRuntimeState.RUNTIME_STATE_UNSPECIFIED : run.state();
+  }
+
+  /** True when KFP's storage state says the run is archived. */
+  public static boolean isArchived(KfpRun run) {
+    return run.storageState() == KfpStorageState.ARCHIVED;
+  }
+
+  /** The KFP state the status shows, when it shows one this operator knows. */
+  public Optional<KfpRuntimeState> state() {
+    if (status == null || status.getState() == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(KfpRuntimeState.valueOf(status.getState()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** True when the status has the id of a KFP run. */
+  public boolean hasRun() {
+    return status != null && status.getRunId() != null;
+  }
+
+  /** True once the KFP run has finished: KFP will not change its state by itself any more. */
+  public boolean isFinished() {
+    return state().map(KfpRuntimeState::isTerminal).orElse(false);
+  }
+
+  /** True when the last look found the KFP run deleted outside the operator; it is never recreated. */
+  public boolean isRunDeletedInKfp() {
+    return syncedFalseBecause(Set.of(RunConditions.REASON_RUN_DELETED));
+  }
+
+  /** Finished, or its KFP run is gone: nothing changes unless someone changes it, so a slow look is enough. */
+  public boolean isSettled() {
+    return isRunDeletedInKfp() || isFinished();
+  }
+
+  /**
+   * No run id yet, and nothing says the operator gave up: never looked at, a create in doubt, or a failed
+   * attempt that is to be retried. A spec that is invalid, or that KFP refused, waits for the user instead.
+   */
+  public boolean awaitsSubmission() {
+    if (hasRun()) {
+      return false;
+    }
+    return status == null || status.condition(RunConditions.SUBMITTED)
+        .map(c -> RunConditions.REASON_CREATE_IN_DOUBT.equals(c.getReason()))
+        .orElse(true);
+  }
+
+  /** True when the last look at KFP failed in a way a later look can clear by itself. */
+  public boolean lastLookMayClear() {
+    return syncedFalseBecause(PASSING_SYNC_FAILURES);
+  }
+
+  /** True when a {@code Synced=False} reason clears by itself once KFP answers well again. */
+  public static boolean isPassingSyncFailure(String reason) {
+    return PASSING_SYNC_FAILURES.contains(reason);
+  }
+
+  /** True when what KFP says of the run (state or storage state) is not what the status shows. */
+  public boolean differsFrom(KfpRun run) {
+    return status == null || !stateOf(run).name().equals(status.getState())
+        || !Objects.equals(run.storageState() == null ? null : run.storageState().name(),
+            status.getStorageState());
+  }
+
+  private boolean syncedFalseBecause(Set<String> reasons) {
+    return status != null && status.condition(RunConditions.SYNCED)
+        .map(c -> "False".equals(c.getStatus()) && reasons.contains(c.getReason()))
+        .orElse(false);
+  }
+}

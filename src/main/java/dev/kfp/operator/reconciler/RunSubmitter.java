@@ -1,0 +1,208 @@
+package dev.kfp.operator.reconciler;
+
+import static dev.kfp.operator.api.RunConditions.SUBMITTED;
+import static dev.kfp.operator.api.RunConditions.SUCCEEDED;
+import static dev.kfp.operator.api.RunConditions.SYNCED;
+
+import dev.kfp.operator.api.Run;
+import dev.kfp.operator.api.RunConditions;
+import dev.kfp.operator.api.RunStatus;
+import dev.kfp.operator.api.SubmissionClaim;
+import dev.kfp.operator.kfp.KfpClient;
+import dev.kfp.operator.kfp.KfpClientProvider;
+import dev.kfp.operator.kfp.KfpException;
+import dev.kfp.operator.kfp.KfpExperiment;
+import dev.kfp.operator.kfp.KfpRun;
+import dev.kfp.operator.reconciler.StatusRecorder.Notice;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The submit phase: turns a Run without a KFP run into exactly one KFP run. It validates the spec, adopts the
+ * run that carries the Run's marker if there is one, and otherwise claims the create in the status (written
+ * before the create is sent) and creates. A create whose outcome is unknown is never repeated before a marker
+ * search made after the claim's window has come back empty; docs/exactly-once.md gives the rules.
+ */
+final class RunSubmitter {
+
+  /** A create answered 500 at this attempt (or later) is reported as failed instead of tried again. */
+  static final int CREATE_ATTEMPTS_ON_SERVER_ERROR = 3;
+
+  /**
+   * What a submission attempt gave: the KFP run found or created, or when to try again; stale when the claim
+   * could not be written because the Run changed meanwhile.
+   */
+  record Submission(Optional<KfpRun> kfpRun, Optional<Duration> retryAfter, boolean stale) {
+
+    static Submission failed(Optional<Duration> retryAfter) {
+      return new Submission(Optional.empty(), retryAfter, false);
+    }
+
+    static Submission ofStaleObject() {
+      return new Submission(Optional.empty(), Optional.empty(), true);
+    }
+  }
+
+  private final KfpClientProvider kfpClients;
+  private final RunValidator validator;
+  private final MarkerSearch markers;
+  private final StatusRecorder recorder;
+  private final RetrySchedule retries;
+  private final ReconcilerSettings settings;
+  private final String instance;
+  private final Clock clock;
+
+  /**
+   * @param instance this operator instance's name in submission claims; unique per process start
+   */
+  RunSubmitter(KfpClientProvider kfpClients, RunValidator validator, MarkerSearch markers,
+      StatusRecorder recorder, RetrySchedule retries, ReconcilerSettings settings, String instance, Clock clock) {
+    this.kfpClients = kfpClients;
+    this.validator = validator;
+    this.markers = markers;
+    this.recorder = recorder;
+    this.retries = retries;
+    this.settings = settings;
+    this.instance = instance;
+    this.clock = clock;
+  }
+
+  /** Finds or creates the KFP run; says when to look again if no run id could be recorded. */
+  Submission submit(Run run, StatusWrite writeStatus) {
+    RunStatus status = run.getStatus();
+    KfpRun request;
+    try {
+      request = validator.toCreateRequest(run);
+    } catch (InvalidSpecException e) {
+      recorder.condition(run, SUBMITTED, "False", RunConditions.REASON_INVALID_SPEC, e.getMessage(),
+          Notice.WARNING);
+      recorder.condition(run, SUCCEEDED, e.mayResolveItself() ? "Unknown" : "False",
+          RunConditions.REASON_INVALID_SPEC, "the run was not submitted: " + e.getMessage(), Notice.QUIET);
+      return Submission.failed(e.mayResolveItself() ? Optional.of(settings.resyncInterval()) : Optional.empty());
+    }
+    String key = run.getMetadata().getUid();
+    boolean creating = false;
+    try {
+      if (settings.checkExperimentNamespace() && request.experimentId() != null) {
+        String refusal = experimentOutsideNamespace(run, request.experimentId());
+        if (refusal != null) {
+          notSubmitted(run, RunConditions.REASON_EXPERIMENT_NOT_IN_NAMESPACE, refusal);
+          return Submission.failed(Optional.empty());
+        }
+      }
+      Instant searchStarted = clock.instant();
+      Optional<KfpRun> existing = markers.find(run, request.experimentId());
+      KfpRun kfpRun;
+      String reason;
+      if (existing.isPresent()) {
+        kfpRun = existing.get();
+        reason = RunConditions.REASON_ADOPTED;
+        recorder.normal(run, "Adopted", "found KFP run " + kfpRun.runId() + " created for this object earlier");
+      } else {
+        SubmissionClaim previous = status.getClaim();
+        if (previous != null && previous.isLive(searchStarted, settings.createWindow())) {
+          return Submission.failed(Optional.of(awaitClaim(run, previous, key)));
+        }
+        SubmissionClaim claim = SubmissionClaim.next(previous, instance, clock.instant());
+        status.setClaim(claim);
+        if (writeStatus.write() == StatusWriter.Outcome.STALE) {
+          return Submission.ofStaleObject();
+        }
+        if (!claim.maySendAt(clock.instant(), settings.createWindow())) {
+          // Paused between the claim and the create: the turn may have passed to another instance.
+          status.setClaim(claim.ended(SubmissionClaim.UNCERTAIN, clock.instant()));
+          return Submission.failed(Optional.of(awaitClaim(run, status.getClaim(), key)));
+        }
+        creating = true;
+        kfpRun = kfp(run).createRun(request);
+        if (kfpRun.runId() == null || kfpRun.runId().isEmpty()) {
+          throw new KfpException("CreateRun", 200, null, "KFP's answer to the create has no run_id; the run may "
+              + "exist and will be looked for by its marker", false, true, null, null);
+        }
+        reason = RunConditions.REASON_CREATED;
+        recorder.normal(run, "Submitted", "created KFP run " + kfpRun.runId());
+      }
+      retries.resetPassing(key);
+      status.setRunId(kfpRun.runId());
+      status.setSpecHash(SpecFingerprint.of(run.getSpec()));
+      recorder.condition(run, SUBMITTED, "True", reason, "KFP run " + kfpRun.runId()
+          + (request.experimentId() == null ? "" : " in experiment " + request.experimentId()), Notice.QUIET);
+      return new Submission(Optional.of(kfpRun), Optional.empty(), false);
+    } catch (KfpException e) {
+      if (creating) {
+        status.setClaim(status.getClaim().ended(e.isAmbiguous() ? SubmissionClaim.UNCERTAIN
+            : SubmissionClaim.REFUSED, clock.instant()));
+      }
+      return Submission.failed(failed(run, e, creating));
+    }
+  }
+
+  /**
+   * A claim is live (a create may be running in KFP, or another instance is sending one): no create now. Says
+   * so in the Run and returns when to look again: soon, to adopt the run as soon as it shows, but with backoff,
+   * and never later than when the claim stops being live.
+   */
+  private Duration awaitClaim(Run run, SubmissionClaim claim, String key) {
+    Instant until = claim.liveUntil(settings.createWindow());
+    String message = (instance.equals(claim.holder()) ? "this instance" : "operator instance " + claim.holder())
+        + " sent create attempt " + claim.attempt() + " at " + claim.claimedAt()
+        + (claim.endedAt() == null ? ", which may still be running" : " and got no clear answer")
+        + "; KFP may still store it, so no other create is sent before " + until + " and a search after that "
+        + "has not found the run";
+    recorder.condition(run, SUBMITTED, "False", RunConditions.REASON_CREATE_IN_DOUBT, message, Notice.LOG);
+    return retries.whileClaimLive(key, until, clock.instant());
+  }
+
+  /**
+   * In multi-user KFP the experiment decides the namespace a run lands in. A Run may only use experiments of
+   * its own namespace, or a user of namespace A could start runs in namespace B through the operator.
+   */
+  private String experimentOutsideNamespace(Run run, String experimentId) {
+    KfpExperiment experiment = kfp(run).getExperiment(experimentId);
+    String namespace = run.getMetadata().getNamespace();
+    if (experiment.namespace() == null || experiment.namespace().isEmpty()
+        || experiment.namespace().equals(namespace)) {
+      return null;
+    }
+    return "experiment " + experimentId + " belongs to namespace " + experiment.namespace()
+        + ", not " + namespace + "; a Run may only use experiments of its own namespace. Nothing was created";
+  }
+
+  private Optional<Duration> failed(Run run, KfpException e, boolean creating) {
+    String key = run.getMetadata().getUid();
+    if (e.isUnauthorized()) {
+      notSubmitted(run, RunConditions.REASON_UNAUTHORIZED, "KFP refused the operator's credentials: "
+          + e.getMessage());
+      return Optional.of(settings.resyncInterval());
+    }
+    if (e.isRefused() || e.isNotFound()) {
+      notSubmitted(run, RunConditions.REASON_KFP_ERROR, e.getMessage());
+      return e.isBadRequest() ? Optional.empty() : Optional.of(settings.resyncInterval());
+    }
+    SubmissionClaim claim = run.getStatus().getClaim();
+    if (creating && e.isInternalError() && claim.attempt() >= CREATE_ATTEMPTS_ON_SERVER_ERROR) {
+      retries.resetPassing(key);
+      notSubmitted(run, RunConditions.REASON_KFP_ERROR, "KFP answered create attempt " + claim.attempt()
+          + " with an internal error (KFP reports several spec mistakes this way), and no run appeared for the "
+          + "earlier ones: " + e.getMessage());
+      return Optional.empty();
+    }
+    // The create may have happened (lost response, 500 after commit): the marker search runs again first, and
+    // the claim keeps any other create back until a create still running in KFP would have become visible.
+    Duration delay = retries.afterError(key, e);
+    RunFollower.reportUnsynced(recorder, run, e);
+    recorder.log(run, "submission attempt failed, next in " + delay + ": " + e.getMessage());
+    return Optional.of(delay);
+  }
+
+  private void notSubmitted(Run run, String reason, String message) {
+    recorder.condition(run, SUBMITTED, "False", reason, message, Notice.WARNING);
+    recorder.condition(run, SYNCED, "True", RunConditions.REASON_OK, "KFP answered", Notice.QUIET);
+  }
+
+  private KfpClient kfp(Run run) {
+    return kfpClients.forNamespace(run.getMetadata().getNamespace());
+  }
+}
