@@ -1,8 +1,11 @@
 package dev.kfp.operator.sandbox;
 
 import dev.kfp.operator.config.OperatorConfig;
+import dev.kfp.operator.config.UnknownName;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
@@ -18,6 +21,9 @@ public final class SandboxCommand {
   /** Held so the logging configuration below is not garbage-collected. */
   private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver");
 
+  private static final List<String> FLAGS = List.of("--keep-running", "--timeout", "--monitoring-port",
+      "--kubernetes", "--help");
+
   private SandboxCommand() {}
 
   public static int run(String[] args) throws Exception {
@@ -32,7 +38,11 @@ public final class SandboxCommand {
           if (i + 1 >= args.length) {
             return usage("--timeout needs a value such as 120s");
           }
-          timeout = OperatorConfig.parseDuration(args[++i]);
+          try {
+            timeout = OperatorConfig.parseDuration("--timeout", args[++i]);
+          } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+          }
         }
         case "--monitoring-port" -> {
           if (i + 1 >= args.length || !args[i + 1].matches("\\d{1,5}")) {
@@ -50,7 +60,7 @@ public final class SandboxCommand {
           return usage(null);
         }
         default -> {
-          return usage("unknown flag " + args[i]);
+          return usage(UnknownName.message("flag", args[i], FLAGS));
         }
       }
     }
@@ -92,11 +102,13 @@ public final class SandboxCommand {
     return 0;
   }
 
+  /** Prints the usage, on stdout when asked for and on stderr after the problem otherwise. */
   private static int usage(String problem) {
+    PrintStream out = problem == null ? System.out : System.err;
     if (problem != null) {
-      System.err.println(problem);
+      out.println("sandbox: " + problem);
     }
-    System.err.println("usage: sandbox [--keep-running] [--timeout 120s] [--monitoring-port 8080]"
+    out.println("usage: sandbox [--keep-running] [--timeout 120s] [--monitoring-port 8080]"
         + " [--kubernetes auto|real|mock]");
     return problem == null ? 0 : 2;
   }

@@ -2,6 +2,7 @@ package dev.kfp.operator.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kfp.operator.Main;
 import dev.kfp.operator.config.Setting;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ class ReadmeTest {
   void opensWithTheSandboxCommandThenTheTestCommandThatCiRuns() throws IOException {
     List<String> commands = Files.readAllLines(README).stream()
         .dropWhile(line -> !line.startsWith("```bash")).skip(1).limit(2).toList();
-    assertThat(commands.get(0)).startsWith("mvn -B -q -DskipTests package && java -jar target/kfp-run-operator.jar ");
+    assertThat(commands.get(0)).startsWith("mvn -B -q -DskipTests package && java -jar target/" + Main.DEV_JAR + " ");
     String testCommand = commands.get(1).replaceAll("\\s+#.*", "").trim();
     assertThat(testCommand).isEqualTo("mvn -B verify");
     assertThat(Files.readString(Path.of(".ci/run"))).contains("\n" + testCommand + "\n");
