@@ -12,9 +12,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * {@code sandbox} (the jar's default): the operator with a Kubernetes API on this machine (the real kube-apiserver
- * when its binaries can be had, else the mock) and the KFP simulator, running the sample Runs. Exits 0 when every
- * sample reached its expected end state.
+ * {@code sandbox} (the development jar's default): the operator with a Kubernetes API on this machine (the real
+ * kube-apiserver when its binaries can be had, else the mock) and the KFP simulator, running the sample Runs. Exits
+ * 0 when every sample reached its expected end state.
  */
 public final class SandboxCommand {
 
