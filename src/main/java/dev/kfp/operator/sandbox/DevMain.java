@@ -14,7 +14,7 @@ import java.util.List;
 public final class DevMain {
 
   private static final Launcher.Command SANDBOX = new Launcher.Command("sandbox",
-      "the operator with a Kubernetes API on this machine and the KFP simulator, running deploy/examples/",
+      "the operator, a local Kubernetes API and the KFP simulator, running deploy/examples/",
       SandboxCommand::run);
 
   private DevMain() {}

@@ -68,8 +68,15 @@ public final class SandboxCommand {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     MOCK_SERVER_LOG.setLevel(Level.WARNING);
     long started = System.nanoTime();
-    LocalKubernetes kubernetes = Sandbox.startKubernetes(kubernetesChoice, () -> ControlPlaneBinaries.locate(
-        Path.of("")), System.out::println);
+    LocalKubernetes kubernetes;
+    try {
+      kubernetes = Sandbox.startKubernetes(kubernetesChoice, () -> ControlPlaneBinaries.locate(Path.of("")),
+          System.out::println);
+    } catch (IllegalStateException e) {
+      // --kubernetes real without binaries: the message says what to install
+      System.err.println("sandbox: " + e.getMessage());
+      return 1;
+    }
     long kubernetesStarted = System.nanoTime();
     Sandbox sandbox = Sandbox.start(System.out, monitoringPort, kubernetes);
     boolean passed;

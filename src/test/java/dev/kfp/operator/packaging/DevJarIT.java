@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The development jar, as built by {@code mvn package}: every command of the project, and the sandbox of the
@@ -43,6 +44,15 @@ class DevJarIT {
       assertThat(commandHelp.exit()).as(commandHelp.toString()).isZero();
       assertThat(commandHelp.out()).contains("usage: " + command);
     }
+  }
+
+  @Test
+  void aSandboxThatCannotHaveTheRealApiSaysWhyInOneLine(@TempDir Path outsideTheCheckout) throws Exception {
+    Result sandbox = ProductionJarIT.java(JAR, outsideTheCheckout, Map.of(), "--kubernetes", "real");
+
+    assertThat(sandbox.exit()).as(sandbox.toString()).isEqualTo(1);
+    assertThat(sandbox.err().strip()).as(sandbox.toString()).startsWith("sandbox: no real Kubernetes control plane")
+        .contains("KUBEBUILDER_ASSETS").doesNotContain("\n");
   }
 
   @Test

@@ -114,11 +114,16 @@ class ProductionJarIT {
   }
 
   static Result java(Path jar, Map<String, String> env, String... args) throws Exception {
+    return java(jar, Path.of(""), env, args);
+  }
+
+  /** Runs {@code java -jar} in the directory {@code workingDirectory}, in 3 minutes at most. */
+  static Result java(Path jar, Path workingDirectory, Map<String, String> env, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", jar.toString()));
+        "-jar", jar.toAbsolutePath().toString()));
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().keySet().removeIf(name -> name.startsWith("KFP_") || name.equals("KUBECONFIG"));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toAbsolutePath().toFile());
+    builder.environment().keySet().removeIf(name -> name.startsWith("KFP_") || name.equals("KUBECONFIG") || name.equals("KUBEBUILDER_ASSETS"));
     builder.environment().putAll(env);
     Path out = Files.createTempFile("jar-out", ".txt");
     Path err = Files.createTempFile("jar-err", ".txt");
