@@ -2,12 +2,15 @@ package dev.kfp.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.kfp.operator.sandbox.DevMain;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -149,5 +152,29 @@ class CommandLineTest {
 
     assertThat(problem).startsWith("the Kubernetes API at https://127.0.0.1:" + closedPort + "/ failed GET /version: ")
         .endsWith("no connection (java.net.ConnectException)").doesNotContain("\n");
+  }
+
+  @Test
+  void aKubernetesApiThatRefusesTheCredentialsIsNamedInOneLineWithItsAnswer() throws IOException {
+    HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    api.createContext("/", exchange -> {
+      byte[] body = ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+          + "\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}").getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(401, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    api.start();
+    try {
+      String url = "http://127.0.0.1:" + api.getAddress().getPort();
+      String problem = OperatorCommand.kubernetesApiProblem(new ConfigBuilder(Config.empty()).withMasterUrl(url)
+          .build());
+
+      assertThat(problem).startsWith("the Kubernetes API at " + url + "/ failed GET /version: ")
+          .contains("Unauthorized").doesNotContain("\n");
+    } finally {
+      api.stop(0);
+    }
   }
 }

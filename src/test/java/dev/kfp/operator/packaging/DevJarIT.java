@@ -29,7 +29,8 @@ class DevJarIT {
       assertThat(file.getManifest().getMainAttributes().getValue("Main-Class"))
           .isEqualTo("dev.kfp.operator.sandbox.DevMain");
     }
-    assertThat(entries).contains("dev/kfp/operator/sandbox/Sandbox.class", "dev/kfp/operator/simulator/KfpSimulator.class",
+    assertThat(entries).contains("dev/kfp/operator/sandbox/Sandbox.class",
+        "dev/kfp/operator/simulator/KfpSimulator.class",
         "dev/kfp/operator/benchmark/BenchmarkCommand.class", "dev/kfp/operator/reconciler/RunReconciler.class",
         "io/fabric8/kubernetes/client/server/mock/KubernetesMockServer.class", "examples/version-ref.yaml");
   }

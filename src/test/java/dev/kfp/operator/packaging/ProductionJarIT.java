@@ -30,7 +30,8 @@ class ProductionJarIT {
   static final Pattern NOT_IN_PRODUCTION = Pattern.compile("^(dev/kfp/operator/(sandbox|simulator|benchmark)/"
       + "|io/fabric8/mockwebserver/|io/fabric8/kubernetes/client/server/mock/|io/fabric8/kubeapitest/|io/vertx/"
       + "|io/netty/|org/junit/|org/bouncycastle/|sandbox/|examples/)");
-  private static final Pattern DEV_PACKAGE_REFERENCE = Pattern.compile("dev/kfp/operator/(sandbox|simulator|benchmark)/");
+  private static final Pattern DEV_PACKAGE_REFERENCE =
+      Pattern.compile("dev/kfp/operator/(sandbox|simulator|benchmark)/");
 
   private static Path jar;
 
@@ -40,7 +41,8 @@ class ProductionJarIT {
     String dockerfile = Files.readString(Path.of("Dockerfile"));
     Matcher workdir = Pattern.compile("(?m)^WORKDIR\\s+(\\S+)$").matcher(dockerfile);
     assertThat(workdir.find()).as("the build stage's WORKDIR").isTrue();
-    Matcher copy = Pattern.compile("(?m)^COPY\\s+--from=\\S+(?:\\s+--\\S+)*\\s+(\\S+\\.jar)\\s+\\S+$").matcher(dockerfile);
+    Matcher copy = Pattern.compile("(?m)^COPY\\s+--from=\\S+(?:\\s+--\\S+)*\\s+(\\S+\\.jar)\\s+\\S+$")
+        .matcher(dockerfile);
     assertThat(copy.find()).as("the COPY of the jar from the build stage").isTrue();
     jar = Path.of(workdir.group(1)).relativize(Path.of(copy.group(1)));
     assertThat(jar).as("built by mvn package before this test").isRegularFile();
@@ -123,7 +125,9 @@ class ProductionJarIT {
         "-jar", jar.toAbsolutePath().toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toAbsolutePath().toFile());
-    builder.environment().keySet().removeIf(name -> name.startsWith("KFP_") || name.equals("KUBECONFIG") || name.equals("KUBEBUILDER_ASSETS"));
+    // What the developer's shell may have set must not change what the jar finds.
+    builder.environment().keySet().removeIf(name -> name.startsWith("KFP_") || name.equals("KUBECONFIG")
+        || name.equals("KUBEBUILDER_ASSETS"));
     builder.environment().putAll(env);
     Path out = Files.createTempFile("jar-out", ".txt");
     Path err = Files.createTempFile("jar-err", ".txt");
