@@ -86,6 +86,17 @@ class RunCleanupTest {
   }
 
   @Test
+  void aRunReportedWithoutAStateIsTerminatedBeforeItIsArchived() {
+    Run run = deletedRun("no-state-yet", KfpRuntimeState.PENDING, "Archive");
+    kfp.store(FakeKfp.withState(kfp.run(run.getStatus().getRunId()), null));
+
+    assertReleased(cleanup.cleanup(run));
+
+    assertThat(kfp.calls()).as("an absent state is KFP's RUNTIME_STATE_UNSPECIFIED, which can be terminated")
+        .containsExactly("GetRun", "TerminateRun", "ArchiveRun");
+  }
+
+  @Test
   void aRunAlreadyArchivedAndFinishedIsOnlyRead() {
     Run done = deletedRun("archived", KfpRuntimeState.FAILED, "Archive");
     kfp.store(FakeKfp.withStorage(kfp.run(done.getStatus().getRunId()), KfpStorageState.ARCHIVED));
