@@ -8,7 +8,8 @@ RUN mvn -B -q dependency:go-offline
 COPY src src
 COPY crds crds
 COPY deploy deploy
-RUN mvn -B -q -DskipTests package
+# The production jar only (target/kfp-run-operator.jar); the development jar is not built here.
+RUN mvn -B -q -DskipTests -Dassembly.skipAssembly=true package
 
 FROM eclipse-temurin:17-jre
 # A numeric non-root user, so the kubelet can check runAsNonRoot without reading /etc/passwd.

@@ -1,6 +1,6 @@
 """Fixtures for running KFP's generated REST client (kfp-server-api) against the operator's KFP simulator.
 
-The simulator runs as its own process, the way `java -jar target/kfp-run-operator.jar simulator` starts it:
+The simulator runs as its own process, the way `java -jar target/kfp-run-operator-dev.jar simulator` starts it:
 from KFP_SIMULATOR_CLASSPATH when that is set (the JUnit test that runs this suite sets it to the test
 classpath), else from the built jar.
 """
@@ -28,8 +28,8 @@ def simulator_command():
     java = os.environ.get("KFP_SIMULATOR_JAVA", "java")
     classpath = os.environ.get("KFP_SIMULATOR_CLASSPATH")
     if classpath:
-        return [java, "-cp", classpath, "dev.kfp.operator.Main", "simulator"]
-    jar = ROOT / "target" / "kfp-run-operator.jar"
+        return [java, "-cp", classpath, "dev.kfp.operator.sandbox.DevMain", "simulator"]
+    jar = ROOT / "target" / "kfp-run-operator-dev.jar"
     if not jar.is_file():
         raise RuntimeError(f"no simulator to start: build {jar} (mvn -B -q -DskipTests package) or set "
                            "KFP_SIMULATOR_CLASSPATH")

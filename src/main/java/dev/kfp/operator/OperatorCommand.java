@@ -13,12 +13,18 @@ import dev.kfp.operator.monitoring.MonitoringServer;
 import dev.kfp.operator.monitoring.OperatorMetrics;
 import dev.kfp.operator.monitoring.OperatorReadiness;
 import dev.kfp.operator.reconciler.ReconcilerSettings;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import java.net.ConnectException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -49,6 +55,12 @@ public final class OperatorCommand {
       return 2;
     }
     KubernetesClient kubernetes = new KubernetesClientBuilder().build();
+    String unreachable = kubernetesApiProblem(kubernetes.getConfiguration());
+    if (unreachable != null) {
+      System.err.println("operator: " + unreachable);
+      kubernetes.close();
+      return 1;
+    }
     Running running = start(config, kubernetes, true);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -58,6 +70,41 @@ public final class OperatorCommand {
     }, "shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * One line naming the Kubernetes API and what failed, or null when it answers {@code GET /version}; asked once
+   * before anything starts, with one retry, so that a wrong kubeconfig is not a page of informer stack traces.
+   */
+  static String kubernetesApiProblem(Config configuration) {
+    Config config = new ConfigBuilder(configuration).withRequestRetryBackoffLimit(1).build();
+    try (KubernetesClient probe = new KubernetesClientBuilder().withConfig(config).build()) {
+      probe.getKubernetesVersion();
+      return null;
+    } catch (KubernetesClientException e) {
+      return "the Kubernetes API at " + config.getMasterUrl()
+          + (config.getFile() == null ? "" : " (from the kubeconfig " + config.getFile() + ")")
+          + " failed GET /version: " + whatFailed(e);
+    }
+  }
+
+  /** The causes that say something, wrappers without a message of their own left out, on one line. */
+  private static String whatFailed(KubernetesClientException e) {
+    List<String> parts = new ArrayList<>();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException) {
+        parts.add("no connection (" + t.getClass().getName() + ")");
+        break;
+      }
+      String message = t.getMessage() == null ? "" : t.getMessage().strip();
+      boolean wrapper = t.getCause() != null && (t instanceof KubernetesClientException || message.isEmpty()
+          || message.equals(t.getCause().toString()));
+      if (!wrapper) {
+        parts.add(t instanceof KubernetesClientException ? message : t.getClass().getSimpleName()
+            + (message.isEmpty() ? "" : " " + message));
+      }
+    }
+    return String.join(": ", parts).replaceAll("\\s*\n\\s*", " ");
   }
 
   /**

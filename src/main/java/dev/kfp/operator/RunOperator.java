@@ -28,9 +28,10 @@ import java.util.stream.Stream;
 
 /**
  * The running operator: a JOSDK {@link Operator} with the Run reconciler registered, wired to one Kubernetes
- * client and one KFP client. The reconciler writes status itself, as merge patches locked on the
- * resourceVersion (see docs/exactly-once.md); server-side apply stays off for what JOSDK writes (the
- * finalizer), since the embedded Kubernetes API of the sandbox and the tests does not support it.
+ * client, the KFP clients and the sync strategy the settings choose. The reconciler writes status itself, as
+ * JSON Patches locked on the resourceVersion (see docs/exactly-once.md); server-side apply stays off for what
+ * JOSDK writes (the finalizer), since the embedded Kubernetes API of the sandbox and the tests does not
+ * support it.
  */
 public final class RunOperator implements AutoCloseable {
 

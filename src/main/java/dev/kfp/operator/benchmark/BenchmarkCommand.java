@@ -45,7 +45,7 @@ public final class BenchmarkCommand {
     try {
       options = BenchmarkOptions.parse(args);
     } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
+      System.err.println("benchmark: " + e.getMessage());
       return 2;
     }
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");

@@ -1,6 +1,7 @@
 package dev.kfp.operator.benchmark;
 
 import dev.kfp.operator.config.OperatorConfig;
+import dev.kfp.operator.config.UnknownName;
 import dev.kfp.operator.simulator.Timing;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +27,9 @@ record BenchmarkOptions(int runs, List<String> modes, Duration interval, int hea
         --spec-kib     size of each Run's inline pipeline spec, which KFP sends back with every run it lists
         --out          directory for benchmark.json and benchmark.svg""";
 
+  private static final List<String> FLAGS = List.of("--runs", "--modes", "--interval", "--heap-runs", "--out",
+      "--concurrency", "--spec-kib");
+
   static BenchmarkOptions parse(String[] args) {
     int runs = 1000;
     List<String> modes = List.of("bulk", "per-run");
@@ -36,19 +40,21 @@ record BenchmarkOptions(int runs, List<String> modes, Duration interval, int hea
     int specKib = 32;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
+      if (!FLAGS.contains(flag)) {
+        throw new IllegalArgumentException(UnknownName.message("flag", flag, FLAGS) + "\n" + USAGE);
+      }
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException("flag " + flag + " needs a value\n" + USAGE);
       }
       String value = args[++i];
       switch (flag) {
-        case "--runs" -> runs = Integer.parseInt(value);
+        case "--runs" -> runs = number(flag, value);
         case "--modes" -> modes = Arrays.stream(value.split(",")).map(String::trim).toList();
-        case "--interval" -> interval = OperatorConfig.parseDuration(value);
-        case "--heap-runs" -> heapRuns = Integer.parseInt(value);
+        case "--interval" -> interval = OperatorConfig.parseDuration(flag, value);
+        case "--heap-runs" -> heapRuns = number(flag, value);
         case "--out" -> out = Path.of(value);
-        case "--concurrency" -> concurrency = Integer.parseInt(value);
-        case "--spec-kib" -> specKib = Integer.parseInt(value);
-        default -> throw new IllegalArgumentException("unknown flag " + flag + "\n" + USAGE);
+        case "--concurrency" -> concurrency = number(flag, value);
+        case "--spec-kib" -> specKib = number(flag, value);
       }
     }
     for (String mode : modes) {
@@ -61,6 +67,14 @@ record BenchmarkOptions(int runs, List<String> modes, Duration interval, int hea
           + "or more");
     }
     return new BenchmarkOptions(runs, modes, interval, heapRuns, out, concurrency, Duration.ofMinutes(5), specKib);
+  }
+
+  private static int number(String flag, String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(flag + ": '" + value + "' is not a whole number");
+    }
   }
 
   Timing timing() {

@@ -133,7 +133,8 @@ public record OperatorConfig(
         }
       }
       if (setting == null) {
-        problems.add("unknown flag " + name + "; known flags:\n" + usage());
+        problems.add(UnknownName.message("flag", name, Arrays.stream(Setting.values()).map(Setting::flag).toList())
+            + " (operator --help lists every flag)");
         continue;
       }
       if (value == null) {
@@ -214,6 +215,23 @@ public record OperatorConfig(
     return Duration.parse(value);
   }
 
+  /**
+   * {@link #parseDuration(String)} for a command-line flag.
+   *
+   * @throws IllegalArgumentException with a one-line message naming the flag and the value
+   */
+  public static Duration parseDuration(String flag, String value) {
+    try {
+      return parseDuration(value);
+    } catch (DateTimeParseException | NullPointerException e) {
+      throw new IllegalArgumentException(notADuration(flag, value));
+    }
+  }
+
+  private static String notADuration(String name, String value) {
+    return name + ": '" + value + "' is not a duration (examples: 500ms, 30s, 5m, 1h)";
+  }
+
   private static Duration duration(Setting setting, String value, List<String> problems) {
     try {
       Duration duration = parseDuration(value);
@@ -222,7 +240,7 @@ public record OperatorConfig(
       }
       return duration;
     } catch (DateTimeParseException | NullPointerException e) {
-      problems.add(describe(setting) + ": '" + value + "' is not a duration (examples: 500ms, 30s, 5m, 1h)");
+      problems.add(notADuration(describe(setting), value));
       return Duration.ZERO;
     }
   }

@@ -67,7 +67,7 @@ final class RunCleanup {
         return done(run);
       }
       KfpRun kfpRun = kfp(run).getRun(runId);
-      if (kfpRun.state() != null && kfpRun.state().isTerminable()) {
+      if (RunLifecycle.stateOf(kfpRun).isTerminable()) {
         try {
           kfp(run).terminateRun(runId);
         } catch (KfpException e) {

@@ -1,22 +1,28 @@
 package dev.kfp.operator.sandbox;
 
 import dev.kfp.operator.config.OperatorConfig;
+import dev.kfp.operator.config.UnknownName;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * {@code sandbox} (the jar's default): the operator with a Kubernetes API on this machine (the real kube-apiserver
- * when its binaries can be had, else the mock) and the KFP simulator, running the sample Runs. Exits 0 when every
- * sample reached its expected end state.
+ * {@code sandbox} (the development jar's default): the operator with a Kubernetes API on this machine (the real
+ * kube-apiserver when its binaries can be had, else the mock) and the KFP simulator, running the sample Runs. Exits
+ * 0 when every sample reached its expected end state.
  */
 public final class SandboxCommand {
 
   /** Held so the logging configuration below is not garbage-collected. */
   private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver");
+
+  private static final List<String> FLAGS = List.of("--keep-running", "--timeout", "--monitoring-port",
+      "--kubernetes", "--help");
 
   private SandboxCommand() {}
 
@@ -32,7 +38,11 @@ public final class SandboxCommand {
           if (i + 1 >= args.length) {
             return usage("--timeout needs a value such as 120s");
           }
-          timeout = OperatorConfig.parseDuration(args[++i]);
+          try {
+            timeout = OperatorConfig.parseDuration("--timeout", args[++i]);
+          } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+          }
         }
         case "--monitoring-port" -> {
           if (i + 1 >= args.length || !args[i + 1].matches("\\d{1,5}")) {
@@ -50,7 +60,7 @@ public final class SandboxCommand {
           return usage(null);
         }
         default -> {
-          return usage("unknown flag " + args[i]);
+          return usage(UnknownName.message("flag", args[i], FLAGS));
         }
       }
     }
@@ -58,8 +68,15 @@ public final class SandboxCommand {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     MOCK_SERVER_LOG.setLevel(Level.WARNING);
     long started = System.nanoTime();
-    LocalKubernetes kubernetes = Sandbox.startKubernetes(kubernetesChoice, () -> ControlPlaneBinaries.locate(
-        Path.of("")), System.out::println);
+    LocalKubernetes kubernetes;
+    try {
+      kubernetes = Sandbox.startKubernetes(kubernetesChoice, () -> ControlPlaneBinaries.locate(Path.of("")),
+          System.out::println);
+    } catch (IllegalStateException e) {
+      // --kubernetes real without binaries: the message says what to install
+      System.err.println("sandbox: " + e.getMessage());
+      return 1;
+    }
     long kubernetesStarted = System.nanoTime();
     Sandbox sandbox = Sandbox.start(System.out, monitoringPort, kubernetes);
     boolean passed;
@@ -92,11 +109,13 @@ public final class SandboxCommand {
     return 0;
   }
 
+  /** Prints the usage, on stdout when asked for and on stderr after the problem otherwise. */
   private static int usage(String problem) {
+    PrintStream out = problem == null ? System.out : System.err;
     if (problem != null) {
-      System.err.println(problem);
+      out.println("sandbox: " + problem);
     }
-    System.err.println("usage: sandbox [--keep-running] [--timeout 120s] [--monitoring-port 8080]"
+    out.println("usage: sandbox [--keep-running] [--timeout 120s] [--monitoring-port 8080]"
         + " [--kubernetes auto|real|mock]");
     return problem == null ? 0 : 2;
   }

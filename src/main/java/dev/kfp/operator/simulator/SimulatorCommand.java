@@ -1,5 +1,6 @@
 package dev.kfp.operator.simulator;
 
+import dev.kfp.operator.config.UnknownName;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -32,6 +33,9 @@ public final class SimulatorCommand {
         --auth-token               multi-user mode: TOKEN may act in these namespaces ('*' = all); repeatable
       durations: 500ms, 2s, 1m, or ISO-8601 (PT2S)""";
 
+  private static final List<String> FLAGS = List.of("--port", "--bind", "--pending", "--run-duration",
+      "--cancel-duration", "--fail-when-name-contains", "--auth-token");
+
   private final PrintStream out;
   private final PrintStream err;
 
@@ -46,6 +50,10 @@ public final class SimulatorCommand {
 
   /** Starts the simulator and blocks until the process ends; returns 2 for bad arguments. */
   public int run(String[] args) throws InterruptedException {
+    if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      out.println(USAGE);
+      return 0;
+    }
     KfpSimulator simulator;
     try {
       simulator = start(args);
@@ -68,6 +76,9 @@ public final class SimulatorCommand {
       String flag = args[i];
       if (flag.equals("--help") || flag.equals("-h")) {
         throw new IllegalArgumentException("help requested");
+      }
+      if (!FLAGS.contains(flag)) {
+        throw new IllegalArgumentException(UnknownName.message("flag", flag, FLAGS));
       }
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException("missing value for " + flag);

@@ -46,13 +46,15 @@ public final class BulkSync implements SyncStrategy {
   @Override
   public Optional<KfpRun> latestRead(Run run, Context<Run> context) {
     fresh.rethrowFailure(run.getStatus().getRunId());
-    return context.getSecondaryResource(KfpRun.class)
+    Optional<KfpRun> read = context.getSecondaryResource(KfpRun.class)
         .filter(kfpRun -> kfpRun.runId().equals(run.getStatus().getRunId()));
+    read.ifPresent(fresh::taken);
+    return read;
   }
 
   @Override
   public void readByReconcile(Run run, Context<Run> context, KfpRun kfpRun) {
-    fresh.putRead(kfpRun);
+    fresh.readByReconcile(kfpRun.runId());
   }
 
   @Override

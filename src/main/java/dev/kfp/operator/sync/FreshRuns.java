@@ -11,15 +11,20 @@ import java.util.function.LongSupplier;
 /**
  * The latest read of each run, kept briefly: what the bulk status sync serves as a Run's secondary resource,
  * so the reconcile it triggers needs no GET of its own and a state change costs no KFP call beyond the list
- * that found it. A read by the reconcile itself (a GET, after an action) is kept too, and a list sent before
- * it cannot replace it, so a reconcile never acts on an answer older than one it has seen. A list that failed
- * is kept the same way, once, so the reconcile reports it (Synced=False, with KFP's reason) without a call.
- * Entries serve only while younger than the time to live. Thread-safe.
+ * that found it. A read by the reconcile itself (a GET, after an action) leaves a mark that a list sent before
+ * it cannot pass, so a reconcile never acts on an answer older than one it has seen. A list that failed
+ * is kept the same way, so the reconcile reports it (Synced=False, with KFP's reason) without a call. An entry
+ * serves one reconcile, the one its read triggered (any other reads KFP itself), and only while younger than
+ * the time to live. Thread-safe.
  */
 public final class FreshRuns {
 
   /** What the last look found: the run, or the failure of the list that should have read it. */
-  private record Entry(KfpRun run, KfpException failure, long readAtNanos) {}
+  /**
+   * @param readAtNanos when the call that read it was sent: orders reads
+   * @param keptAtNanos when it was kept: starts the time to live
+   */
+  private record Entry(KfpRun run, KfpException failure, long readAtNanos, long keptAtNanos) {}
 
   private final Map<String, Entry> runs = new ConcurrentHashMap<>();
   private final long timeToLiveNanos;
@@ -34,20 +39,28 @@ public final class FreshRuns {
     this.nanoTime = nanoTime;
   }
 
-  /** Keeps a run the status sync listed, read by a call sent at {@code sentAtNanos}, unless a later read is kept. */
+  /**
+   * Keeps a run the status sync listed, read by a call sent at {@code sentAtNanos}, unless something read
+   * later is kept: a later list's answer, or the mark of a reconcile's own read.
+   */
   void put(KfpRun run, long sentAtNanos) {
-    runs.merge(run.runId(), new Entry(run, null, sentAtNanos),
-        (kept, read) -> kept.run() != null && kept.readAtNanos() > read.readAtNanos() ? kept : read);
+    runs.merge(run.runId(), new Entry(run, null, sentAtNanos, nanoTime.getAsLong()),
+        (kept, read) -> kept.readAtNanos() > read.readAtNanos() ? kept : read);
   }
 
-  /** Keeps a run a reconcile has just read from KFP itself: no list sent before now may replace it. */
-  void putRead(KfpRun run) {
-    put(run, nanoTime.getAsLong());
+  /**
+   * A reconcile has just read this run from KFP itself: an answer to a list sent before now is older and is
+   * dropped, so no reconcile acts on it. The read itself is not kept; the next reconcile reads KFP again.
+   */
+  void readByReconcile(String runId) {
+    long now = nanoTime.getAsLong();
+    runs.put(runId, new Entry(null, null, now, now));
   }
 
   /** The list that should have read this run failed. */
   void putFailure(String runId, KfpException failure) {
-    runs.put(runId, new Entry(null, failure, nanoTime.getAsLong()));
+    long now = nanoTime.getAsLong();
+    runs.put(runId, new Entry(null, failure, now, now));
   }
 
   /** The run as read less than the time to live ago, without removing it. */
@@ -67,6 +80,11 @@ public final class FreshRuns {
     }
   }
 
+  /** A reconcile has acted on this read: it serves no other (a later reconcile reads KFP, or a later list). */
+  void taken(KfpRun run) {
+    runs.computeIfPresent(run.runId(), (id, entry) -> entry.run() == run ? null : entry);
+  }
+
   /** Drops entries no reconcile took in time. */
   void evictExpired() {
     runs.values().removeIf(this::expired);
@@ -77,6 +95,6 @@ public final class FreshRuns {
   }
 
   private boolean expired(Entry entry) {
-    return nanoTime.getAsLong() - entry.readAtNanos() > timeToLiveNanos;
+    return nanoTime.getAsLong() - entry.keptAtNanos() > timeToLiveNanos;
   }
 }

@@ -130,6 +130,10 @@ class RunCrdTest {
     assertThat(columns).containsExactly("Run ID", "State", "Succeeded", "Reason", "Started", "Finished", "Storage",
         "Age");
     assertThat(version.at("/additionalPrinterColumns/0/priority").asInt()).isEqualTo(1);
+    assertThat(version.at("/additionalPrinterColumns/6/jsonPath").asText())
+        .as("the storage state KFP reported, not the wish in spec.archived").isEqualTo(".status.storageState");
+    assertThat(version.at("/schema/openAPIV3Schema/properties/status/properties/storageState/type").asText())
+        .isEqualTo("string");
   }
 
   /** Derived from the schema, so that a new spec field without a rule fails here. */

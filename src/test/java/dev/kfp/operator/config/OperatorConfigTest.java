@@ -78,7 +78,7 @@ class OperatorConfigTest {
   void unknownFlagsAndFlagsWithoutValuesAreRefused() {
     assertThatThrownBy(() -> OperatorConfig.load(Map.of("KFP_ENDPOINT", "http://kfp:8888"),
         new String[] {"--kfp-endpiont", "x", "--poll-interval"}))
-        .hasMessageContaining("unknown flag --kfp-endpiont")
+        .hasMessageContaining("unknown flag --kfp-endpiont; did you mean --kfp-endpoint?")
         .hasMessageContaining("flag --poll-interval needs a value");
   }
 

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -53,6 +55,30 @@ class HelmChartTest {
             "networkPolicy.enabled", true, "replicaCount", 2, "operator.kfpUiUrl", "https://kfp.example/pipeline")),
         Arguments.of("metrics and leader election off, no CRD", Map.of("operator.metricsEnabled", false,
             "operator.leaderElection", false, "crd.install", false)));
+  }
+
+  /**
+   * One namespace: the README installs the chart where deploy/ installs the operator, and the release is the one
+   * the Lease and the RBAC are named for; its image is the one the README builds and pushes, tagged as the chart's
+   * appVersion, which the Deployment pulls when image.repository is set.
+   */
+  @Test
+  void readmeInstallsTheChartInDeploysNamespaceWithTheImageItBuiltAndPushed() throws IOException {
+    String readme = Files.readString(Path.of("README.md")).replace("\\\n", " ");
+    Matcher install = Pattern.compile("helm install (\\S+) helm/kfp-run-operator -n (\\S+) --create-namespace(.*)")
+        .matcher(readme);
+    assertThat(install.find()).as("the README's helm install command").isTrue();
+    assertThat(install.group(1)).isEqualTo(HelmChart.RELEASE);
+    assertThat(install.group(2)).isEqualTo(HelmChart.NAMESPACE)
+        .isEqualTo(HelmChart.YAML.readTree(Path.of("deploy", "namespace.yaml").toFile()).at("/metadata/name").asText());
+    Matcher repository = Pattern.compile("--set image\\.repository=(\\S+)").matcher(install.group(3));
+    assertThat(repository.find()).as("the install command sets image.repository").isTrue();
+    String image = repository.group(1) + ":"
+        + HelmChart.YAML.readTree(HelmChart.DIR.resolve("Chart.yaml").toFile()).get("appVersion").asText();
+    assertThat(readme).contains("docker build -t " + image + " .", "docker push " + image);
+
+    JsonNode deployment = only(render(Map.of("image.repository", repository.group(1))), "Deployment");
+    assertThat(deployment.at("/spec/template/spec/containers/0/image").asText()).isEqualTo(image);
   }
 
   @Test

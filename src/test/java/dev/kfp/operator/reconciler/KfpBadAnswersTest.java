@@ -1,6 +1,7 @@
 package dev.kfp.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
@@ -13,6 +14,11 @@ import dev.kfp.operator.kfp.ListRunsRequest;
 import dev.kfp.operator.kfp.ListRunsResponse;
 import dev.kfp.operator.kfp.ReadArtifactResponse;
 import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -32,11 +38,18 @@ class KfpBadAnswersTest {
   }
 
   private final AtomicReference<Spoil> spoil = new AtomicReference<>();
+  /** Moved on by the test; each spoiled answer belongs to the epoch current when it was asked for. */
+  private final AtomicInteger epoch = new AtomicInteger();
+  /** Per epoch: how many reconciles of the Run had finished when its first answer was spoiled. */
+  private final Map<Integer, Integer> reconcilesBeforeFirstSpoiledAnswer = new ConcurrentHashMap<>();
   private OperatorHarness harness;
+  /** The one Run of the test. */
+  private String name;
 
   /** Per-run sync reads with GET, bulk sync with lists; the spoiling client spoils both. */
   private void startWithVersionRefRun(String name, boolean pollsEachRun) {
-    harness = OperatorHarness.start(pollsEachRun, simulator -> { }, client -> new SpoilingClient(client, spoil));
+    this.name = name;
+    harness = OperatorHarness.start(pollsEachRun, simulator -> { }, client -> new SpoilingClient(client));
     harness.applyVersionRefRun(name, harness.registerPlainPipeline());
   }
 
@@ -54,19 +67,38 @@ class KfpBadAnswersTest {
     harness.awaitState("spoiled", "RUNNING");
 
     spoil.set(kind);
-    Run reported = harness.awaitRun("spoiled", run -> run.getStatus().condition(RunConditions.SYNCED)
+    harness.awaitRun("spoiled", run -> run.getStatus().condition(RunConditions.SYNCED)
         .map(c -> "False".equals(c.getStatus())).orElse(false));
+    // KFP's run finishes, and every answer about it comes spoiled.
     harness.clock.advance(OperatorHarness.TIMING.running());
-    Condition synced = harness.awaitRun("spoiled", run -> true).getStatus().condition(RunConditions.SYNCED)
-        .orElseThrow();
-    assertThat(synced.getMessage()).containsAnyOf("last known state RUNNING", "RUNNING kept");
-    assertThat(reported.getStatus().getState()).isEqualTo("RUNNING");
-    assertThat(harness.get("spoiled").getStatus().getState()).as("no regression, no invented state")
-        .isEqualTo("RUNNING");
+
+    assertLastKnownStateKept(awaitReconcileOfASpoiledAnswer());
+    assertLastKnownStateKept(awaitReconcileOfASpoiledAnswer());
 
     spoil.set(null);
     Run recovered = harness.awaitState("spoiled", "SUCCEEDED");
     assertThat(recovered.getStatus().isTrue(RunConditions.SYNCED)).isTrue();
+  }
+
+  /**
+   * The Run as the reconcile of a spoiled answer asked for after this call left it: the client notes how many
+   * of the Run's reconciles had finished when it spoiled the first such answer, and the Run's reconciles run
+   * one at a time, so one more finished is the one that got it.
+   */
+  private Run awaitReconcileOfASpoiledAnswer() {
+    int asked = epoch.incrementAndGet();
+    int finishedBefore = await().atMost(Duration.ofSeconds(30))
+        .until(() -> reconcilesBeforeFirstSpoiledAnswer.get(asked), Objects::nonNull);
+    await().atMost(Duration.ofSeconds(30)).until(() -> harness.reconciles(name) > finishedBefore);
+    return harness.get(name);
+  }
+
+  private static void assertLastKnownStateKept(Run run) {
+    assertThat(run.getStatus().getState()).as("no regression, no invented state").isEqualTo("RUNNING");
+    Condition synced = run.getStatus().condition(RunConditions.SYNCED).orElseThrow();
+    assertThat(synced.getStatus()).as(synced.getMessage()).isEqualTo("False");
+    assertThat(synced.getMessage()).containsAnyOf("last known state RUNNING", "RUNNING kept");
+    assertThat(run.getStatus().condition(RunConditions.SUCCEEDED).map(Condition::getStatus)).hasValue("Unknown");
   }
 
   @ParameterizedTest(name = "polling each run: {0}")
@@ -86,23 +118,28 @@ class KfpBadAnswersTest {
     assertThat(synced.getMessage()).contains("a state this operator does not know", "last known state PENDING");
   }
 
-  /** Passes every call through, spoiling GetRun answers while asked to. */
-  private static final class SpoilingClient implements KfpClient {
+  /** Passes every call through, spoiling GetRun answers (and list answers, for an unknown state) while asked to. */
+  private final class SpoilingClient implements KfpClient {
     private final KfpClient delegate;
-    private final AtomicReference<Spoil> spoil;
 
-    SpoilingClient(KfpClient delegate, AtomicReference<Spoil> spoil) {
+    SpoilingClient(KfpClient delegate) {
       this.delegate = delegate;
-      this.spoil = spoil;
+    }
+
+    /** Notes the answer as spoiled, in the epoch when it was asked for. */
+    private void spoiled(int askedIn) {
+      reconcilesBeforeFirstSpoiledAnswer.computeIfAbsent(askedIn, e -> harness.reconciles(name));
     }
 
     @Override
     public KfpRun getRun(String runId) {
+      int askedIn = epoch.get();
       KfpRun run = delegate.getRun(runId);
       Spoil kind = spoil.get();
       if (kind == null) {
         return run;
       }
+      spoiled(askedIn);
       UnaryOperator<KfpRun> change = switch (kind) {
         case UNKNOWN_STATE -> r -> with(r, r.runId(), KfpRuntimeState.UNRECOGNIZED);
         case OTHER_RUN -> r -> with(r, "someone-else", r.state());
@@ -130,10 +167,12 @@ class KfpBadAnswersTest {
 
     @Override
     public ListRunsResponse listRuns(ListRunsRequest request) {
+      int askedIn = epoch.get();
       ListRunsResponse page = delegate.listRuns(request);
       if (spoil.get() != Spoil.UNKNOWN_STATE) {
         return page;
       }
+      spoiled(askedIn);
       return new ListRunsResponse(page.runs().stream()
           .map(r -> with(r, r.runId(), KfpRuntimeState.UNRECOGNIZED)).toList(), page.totalSize(),
           page.nextPageToken());

@@ -3,6 +3,8 @@ package dev.kfp.operator.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kfp.operator.OperatorCommand;
+import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.Fault;
 import dev.kfp.operator.simulator.Outage;
@@ -23,6 +25,13 @@ class FaultSuiteTest {
 
   private static final int RUNS = Integer.getInteger("faults.runs", 200);
   private static final Duration OUTAGE = Duration.parse("PT" + System.getProperty("faults.outage", "30s"));
+  /**
+   * Allowed for the look itself once it is due: the GETs of up to {@link #RUNS} reconciles at once, on a 2-core
+   * machine shared with other work. Kept well below half the resync interval, so that a Run left to the status
+   * sync's next resync instead of its own capped retry (which comes up to a resync and a probe interval after
+   * KFP returned) can still fail the bound.
+   */
+  private static final Duration LOOK_ALLOWANCE = Duration.ofSeconds(3);
 
   @Test
   void faultsRestartsAndALeaderFailoverNeverDuplicateLoseOrReverseAState() {
@@ -85,16 +94,37 @@ class FaultSuiteTest {
       Instant back = Instant.now();
       bench.awaitConverged(resync.plusSeconds(30), true);
       Duration converged = Duration.between(back, Instant.now());
+      Duration lookedAgain = lastLookAfter(bench, back);
+      // Promised: a Run whose look failed looks again after at most half the resync interval (RetrySchedule),
+      // and once KFP is back the circuit breaker lets calls through within one probe interval.
+      Duration promised = resync.dividedBy(2).plus(OperatorCommand.BREAKER_PROBE_INTERVAL);
 
       System.out.printf("outage: %d active Runs, KFP down %d s: %d calls during the outage (%.1f per second, "
-              + "%.2f per Run); all Runs converged %.1f s after KFP returned (resync interval %d s)%n",
+              + "%.2f per Run); every Run looked at again %.1f s after KFP returned (promised %.1f s: half the "
+              + "resync interval of %d s and the breaker's probe interval; %d s allowed for the look itself), "
+              + "all statuses converged %.1f s after%n",
           RUNS, OUTAGE.toSeconds(), during, during / (double) OUTAGE.toSeconds(), during / (double) RUNS,
-          converged.toMillis() / 1000.0, resync.toSeconds());
+          lookedAgain.toMillis() / 1000.0, promised.toMillis() / 1000.0, resync.toSeconds(),
+          LOOK_ALLOWANCE.toSeconds(), converged.toMillis() / 1000.0);
       assertThat(during).as("calls during the outage").isLessThanOrEqualTo(RUNS);
-      assertThat(converged).as("time to converge after KFP returned").isLessThanOrEqualTo(resync);
+      assertThat(lookedAgain).as("time until the last Run was looked at again after KFP returned")
+          .isLessThanOrEqualTo(promised.plus(LOOK_ALLOWANCE));
       assertThat(bench.duplicatesOrLosses()).isEmpty();
       assertThat(bench.reversals()).isEmpty();
     }
+  }
+
+  /**
+   * How long after {@code since} the last Run was looked at again: every Run's look that set {@code Synced=True}
+   * after the outage is stamped with its time (the condition's lastTransitionTime, on the operator's clock,
+   * which is this machine's), before its status write. The write itself is only waited for, since how long
+   * it takes is the machine's load.
+   */
+  private static Duration lastLookAfter(FaultBench bench, Instant since) {
+    return bench.runs().stream()
+        .map(run -> run.getStatus().condition(RunConditions.SYNCED).orElseThrow().getLastTransitionTime())
+        .map(at -> Duration.between(since, Instant.parse(at)))
+        .max(Duration::compareTo).orElseThrow();
   }
 
   private static void awaitSubmitted(FaultBench bench, int count) {

@@ -1,0 +1,66 @@
+package dev.kfp.operator.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kfp.operator.Main;
+import dev.kfp.operator.packaging.ProductionJarIT.Result;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The development jar, as built by {@code mvn package}: every command of the project, and the sandbox of the
+ * README's first command runs from it on the mock API (the real one is SandboxTest's).
+ */
+class DevJarIT {
+
+  private static final Path JAR = Path.of("target", Main.DEV_JAR);
+
+  @Test
+  void holdsTheDevelopmentPackagesAndTheMockApi() throws Exception {
+    List<String> entries = new ArrayList<>();
+    try (JarFile file = new JarFile(JAR.toFile())) {
+      file.stream().map(ZipEntry::getName).forEach(entries::add);
+      assertThat(file.getManifest().getMainAttributes().getValue("Main-Class"))
+          .isEqualTo("dev.kfp.operator.sandbox.DevMain");
+    }
+    assertThat(entries).contains("dev/kfp/operator/sandbox/Sandbox.class",
+        "dev/kfp/operator/simulator/KfpSimulator.class",
+        "dev/kfp/operator/benchmark/BenchmarkCommand.class", "dev/kfp/operator/reconciler/RunReconciler.class",
+        "io/fabric8/kubernetes/client/server/mock/KubernetesMockServer.class", "examples/version-ref.yaml");
+  }
+
+  @Test
+  void everyCommandsHelpExitsZero() throws Exception {
+    Result help = ProductionJarIT.java(JAR, Map.of(), "--help");
+    assertThat(help.exit()).as(help.toString()).isZero();
+    for (String command : List.of("sandbox", "operator", "simulator", "benchmark")) {
+      assertThat(help.out()).contains("  " + command + " ");
+      Result commandHelp = ProductionJarIT.java(JAR, Map.of(), command, "--help");
+      assertThat(commandHelp.exit()).as(commandHelp.toString()).isZero();
+      assertThat(commandHelp.out()).contains("usage: " + command);
+    }
+  }
+
+  @Test
+  void aSandboxThatCannotHaveTheRealApiSaysWhyInOneLine(@TempDir Path outsideTheCheckout) throws Exception {
+    Result sandbox = ProductionJarIT.java(JAR, outsideTheCheckout, Map.of(), "--kubernetes", "real");
+
+    assertThat(sandbox.exit()).as(sandbox.toString()).isEqualTo(1);
+    assertThat(sandbox.err().strip()).as(sandbox.toString()).startsWith("sandbox: no real Kubernetes control plane")
+        .contains("KUBEBUILDER_ASSETS").doesNotContain("\n");
+  }
+
+  @Test
+  void theSandboxRunsEverySampleFromTheJar() throws Exception {
+    Result sandbox = ProductionJarIT.java(JAR, Map.of(), "--kubernetes", "mock", "--timeout", "50s");
+
+    assertThat(sandbox.exit()).as(sandbox.toString()).isZero();
+    assertThat(sandbox.out()).contains("All 5 sample Runs reached their expected end state");
+  }
+}
