@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -37,6 +36,9 @@ import java.util.Map;
     value = "has(self.pipelineRoot) == has(oldSelf.pipelineRoot) && (!has(self.pipelineRoot) || self.pipelineRoot == oldSelf.pipelineRoot)")
 @ValidationRule(fieldPath = ".serviceAccount", reason = RunSpec.FORBIDDEN, message = "spec.serviceAccount" + RunSpec.IMMUTABLE,
     value = "has(self.serviceAccount) == has(oldSelf.serviceAccount) && (!has(self.serviceAccount) || self.serviceAccount == oldSelf.serviceAccount)")
+@ValidationRule(fieldPath = ".activeDeadlineSeconds", reason = "FieldValueInvalid",
+    message = "spec.activeDeadlineSeconds must be at least 1 (seconds); leave it out for no deadline",
+    value = "!has(self.activeDeadlineSeconds) || self.activeDeadlineSeconds >= 1")
 public class RunSpec extends Readable {
 
   /** The refusal of an edit to an immutable field: what went wrong and what to do instead. */
@@ -72,7 +74,6 @@ public class RunSpec extends Readable {
   @JsonPropertyDescription("Mutable: true holds the Run before submission (Kueue's convention): nothing is sent to"
       + " KFP until it is false or removed. It has no effect once the KFP run exists.")
   private Boolean suspend;
-  @Min(1)
   @JsonPropertyDescription("Mutable: how long the KFP run may be active, in seconds from KFP's creation of it (time"
       + " held by suspend does not count); a run still active then is terminated, once, and ends with"
       + " Succeeded=False, reason DeadlineExceeded.")
