@@ -1,6 +1,6 @@
 package dev.kfp.operator.simulator;
 
-/** Which of KFP's two read_artifact implementations the simulator imitates (API-NOTES §6). */
+/** Which of KFP's two read_artifact implementations the simulator imitates (docs/kfp-facts.md, "read_artifact"). */
 public enum ReadArtifactApi {
   /**
    * KFP ≤ 2.14: a gRPC method behind grpc-gateway; errors are google.rpc.Status bodies, a run without a stored

@@ -1,6 +1,6 @@
 /**
  * An in-process stand-in for the KFP API server's v2beta1 runs API, faithful to the behaviour described in
- * {@code shared/kfp/API-NOTES.md}: {@link dev.kfp.operator.simulator.KfpSimulator} (start, register
+ * docs/kfp-facts.md: {@link dev.kfp.operator.simulator.KfpSimulator} (start, register
  * experiments and pipeline versions, read stored runs), {@link dev.kfp.operator.simulator.ManualClock} and
  * {@link dev.kfp.operator.simulator.OutcomeRule} (how runs progress and end),
  * {@link dev.kfp.operator.simulator.Faults} (what goes wrong), {@link dev.kfp.operator.simulator.CallCounters}
