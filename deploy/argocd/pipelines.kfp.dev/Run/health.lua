@@ -31,6 +31,9 @@ if generation ~= nil and (status.observedGeneration == nil or status.observedGen
 end
 
 local submitted = condition(status, "Submitted")
+if submitted ~= nil and submitted.status == "False" and (submitted.reason == "Suspended" or submitted.reason == "Queued") then
+  return result("Suspended", tostring(submitted.reason) .. ": " .. tostring(submitted.message))
+end
 if submitted ~= nil and submitted.status == "False" then
   return result("Degraded", tostring(submitted.reason) .. ": " .. tostring(submitted.message))
 end
@@ -46,6 +49,9 @@ if succeeded ~= nil and succeeded.message ~= nil then
   summary = succeeded.message
 end
 
+if succeeded ~= nil and succeeded.status == "False" and succeeded.reason == "DeadlineExceeded" then
+  return result("Degraded", summary)
+end
 if state == "SUCCEEDED" or state == "SKIPPED" then
   return result("Healthy", summary)
 end

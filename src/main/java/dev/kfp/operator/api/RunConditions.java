@@ -38,6 +38,11 @@ public final class RunConditions {
   /** A create may still be running in KFP; no other create is sent until a later search has not found it. */
   public static final String REASON_CREATE_IN_DOUBT = "CreateInDoubt";
 
+  /** spec.suspend holds the Run before submission. */
+  public static final String REASON_SUSPENDED = "Suspended";
+  /** The run was active longer than spec.activeDeadlineSeconds and the operator terminated it. */
+  public static final String REASON_DEADLINE_EXCEEDED = "DeadlineExceeded";
+
   private static final List<String> ORDER = List.of(SUBMITTED, SUCCEEDED, SYNCED, RETRIED);
 
   private RunConditions() {}

@@ -1,5 +1,6 @@
 package dev.kfp.operator.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -11,8 +12,9 @@ import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Map;
 
 /**
- * What the user asks for. A KFP run cannot be changed once created, so everything here except
- * {@code archived} and {@code deletionPolicy} is immutable (CEL rules below; the operator also detects edits).
+ * What the user asks for. A KFP run cannot be changed once created, so everything that shapes it is immutable
+ * (CEL rules below; the operator also detects edits); {@code archived}, {@code deletionPolicy},
+ * {@code suspend} and {@code activeDeadlineSeconds} say what the operator does with it and may change.
  *
  * <p>The API server gives {@code parameters} no CEL type (its values are any JSON), so CEL cannot name it on
  * {@code self}; {@code dyn(self).parameters} reaches it at run time, where the server compares it as a map, every
@@ -34,11 +36,15 @@ import java.util.Map;
     value = "has(self.pipelineRoot) == has(oldSelf.pipelineRoot) && (!has(self.pipelineRoot) || self.pipelineRoot == oldSelf.pipelineRoot)")
 @ValidationRule(fieldPath = ".serviceAccount", reason = RunSpec.FORBIDDEN, message = "spec.serviceAccount" + RunSpec.IMMUTABLE,
     value = "has(self.serviceAccount) == has(oldSelf.serviceAccount) && (!has(self.serviceAccount) || self.serviceAccount == oldSelf.serviceAccount)")
+@ValidationRule(fieldPath = ".activeDeadlineSeconds", reason = "FieldValueInvalid",
+    message = "spec.activeDeadlineSeconds must be at least 1 (seconds); leave it out for no deadline",
+    value = "!has(self.activeDeadlineSeconds) || self.activeDeadlineSeconds >= 1")
 public class RunSpec extends Readable {
 
   /** The refusal of an edit to an immutable field: what went wrong and what to do instead. */
   static final String IMMUTABLE = " cannot change after creation (a KFP run is immutable): put the old value back,"
-      + " or create a new Run; only spec.archived and spec.deletionPolicy can change";
+      + " or create a new Run; only spec.archived, spec.deletionPolicy, spec.suspend and spec.activeDeadlineSeconds"
+      + " can change";
   static final String FORBIDDEN = "FieldValueForbidden";
 
 
@@ -65,6 +71,13 @@ public class RunSpec extends Readable {
   @JsonPropertyDescription("Mutable: what happens to the KFP run when this object is deleted: Archive (default),"
       + " Delete or Orphan.")
   private String deletionPolicy;
+  @JsonPropertyDescription("Mutable: true holds the Run before submission (Kueue's convention): nothing is sent to"
+      + " KFP until it is false or removed. It has no effect once the KFP run exists.")
+  private Boolean suspend;
+  @JsonPropertyDescription("Mutable: how long the KFP run may be active, in seconds from KFP's creation of it (time"
+      + " held by suspend does not count); a run still active then is terminated, once, and ends with"
+      + " Succeeded=False, reason DeadlineExceeded.")
+  private Long activeDeadlineSeconds;
 
   public String getDisplayName() {
     return displayName;
@@ -120,6 +133,28 @@ public class RunSpec extends Readable {
 
   public void setServiceAccount(String serviceAccount) {
     this.serviceAccount = serviceAccount;
+  }
+
+  public Boolean getSuspend() {
+    return suspend;
+  }
+
+  public void setSuspend(Boolean suspend) {
+    this.suspend = suspend;
+  }
+
+  /** True when the user holds the Run before submission. */
+  @JsonIgnore
+  public boolean isSuspended() {
+    return Boolean.TRUE.equals(suspend);
+  }
+
+  public Long getActiveDeadlineSeconds() {
+    return activeDeadlineSeconds;
+  }
+
+  public void setActiveDeadlineSeconds(Long activeDeadlineSeconds) {
+    this.activeDeadlineSeconds = activeDeadlineSeconds;
   }
 
   public Boolean getArchived() {

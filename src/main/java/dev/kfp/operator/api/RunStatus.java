@@ -35,6 +35,9 @@ public class RunStatus extends Readable {
   @JsonPropertyDescription("Set once the terminate annotation was acted on: true when the operator terminated the"
       + " run (reset to false by a later retry), false when the run was already past terminating.")
   private Boolean terminated;
+  @JsonPropertyDescription("True once the operator terminated the run because it was active longer than"
+      + " spec.activeDeadlineSeconds; it is done once per Run.")
+  private Boolean deadlineExceeded;
   @JsonPropertyDescription("Why the run failed: its failed steps and the end of their logs. Set for FAILED runs the"
       + " operator did not terminate; cleared when the run runs again.")
   private RunFailure failure;
@@ -132,6 +135,19 @@ public class RunStatus extends Readable {
 
   public void setTerminated(Boolean terminated) {
     this.terminated = terminated;
+  }
+
+  public Boolean getDeadlineExceeded() {
+    return deadlineExceeded;
+  }
+
+  public void setDeadlineExceeded(Boolean deadlineExceeded) {
+    this.deadlineExceeded = deadlineExceeded;
+  }
+
+  @JsonIgnore
+  public boolean wasTerminatedForDeadline() {
+    return Boolean.TRUE.equals(deadlineExceeded) && wasTerminated();
   }
 
   public RunFailure getFailure() {

@@ -33,16 +33,19 @@ final class RunFollower {
   private final RunObserver observer;
   private final FailureDiagnostician diagnostician;
   private final UserCommands commands;
+  private final ActiveDeadline deadline;
   private final StatusRecorder recorder;
   private final RetrySchedule retries;
   private final SyncStrategy sync;
 
   RunFollower(KfpClientProvider kfpClients, RunObserver observer, FailureDiagnostician diagnostician,
-      UserCommands commands, StatusRecorder recorder, RetrySchedule retries, SyncStrategy sync) {
+      UserCommands commands, ActiveDeadline deadline, StatusRecorder recorder, RetrySchedule retries,
+      SyncStrategy sync) {
     this.kfpClients = kfpClients;
     this.observer = observer;
     this.diagnostician = diagnostician;
     this.commands = commands;
+    this.deadline = deadline;
     this.recorder = recorder;
     this.retries = retries;
     this.sync = sync;
@@ -69,12 +72,17 @@ final class RunFollower {
       }
       observe(run, kfpRun);
       if (commands.act(run, kfpRun)) {
+        kfpRun = read(run, tookRead);
+        observe(run, kfpRun);
+      }
+      ActiveDeadline.Outcome overdue = deadline.enforce(run, kfpRun);
+      if (overdue.terminated()) {
         observe(run, read(run, tookRead));
       }
       retries.reset(key);
       recorder.condition(run, SYNCED, "True", RunConditions.REASON_OK, "KFP run " + status.getRunId() + " read",
           Notice.QUIET);
-      return sync.nextLook(RunLifecycle.of(status));
+      return sooner(sync.nextLook(RunLifecycle.of(status)), overdue.lookAgainIn());
     } catch (UserCommands.Refused refused) {
       recorder.condition(run, SYNCED, "False", RunConditions.REASON_COMMAND_REFUSED, refused.getMessage(),
           Notice.WARNING);
@@ -94,6 +102,14 @@ final class RunFollower {
     }
   }
 
+  /** The earlier of two looks, when either is wanted. */
+  private static Optional<Duration> sooner(Optional<Duration> a, Optional<Duration> b) {
+    if (a.isEmpty()) {
+      return b;
+    }
+    return b.isEmpty() || a.get().compareTo(b.get()) <= 0 ? a : b;
+  }
+
   private KfpRun read(Run run, Consumer<KfpRun> tookRead) {
     KfpRun kfpRun = kfp(run).getRun(run.getStatus().getRunId());
     tookRead.accept(kfpRun);
@@ -105,7 +121,8 @@ final class RunFollower {
     RunStatus status = run.getStatus();
     RunFailure failure = diagnostician.diagnose(run, kfpRun, kfp(run));
     String previous = observer.observe(status, kfpRun);
-    RunObserver.Verdict verdict = RunObserver.succeeded(kfpRun, status.wasTerminated(), failure);
+    RunObserver.Verdict verdict = RunObserver.succeeded(kfpRun, status.wasTerminated(),
+        status.wasTerminatedForDeadline(), failure);
     recorder.condition(run, SUCCEEDED, verdict.status(), verdict.reason(), verdict.message(), Notice.QUIET);
     if (previous != null) {
       String message = "KFP run " + kfpRun.runId() + ": " + previous + " -> " + status.getState();

@@ -73,10 +73,16 @@ final class RunObserver {
    * failed or was canceled.
    *
    * @param terminated true when the operator terminated the run
+   * @param overDeadline true when it did so because the run outlived spec.activeDeadlineSeconds
    * @param failure the diagnosis of its failure, quoted in the message, or null
    */
-  static Verdict succeeded(KfpRun run, boolean terminated, RunFailure failure) {
+  static Verdict succeeded(KfpRun run, boolean terminated, boolean overDeadline, RunFailure failure) {
     KfpRuntimeState state = RunLifecycle.stateOf(run);
+    if (overDeadline && state != KfpRuntimeState.SUCCEEDED && state != KfpRuntimeState.SKIPPED) {
+      // Failed for good from the moment it was terminated, as a Job past its deadline is.
+      return new Verdict("False", RunConditions.REASON_DEADLINE_EXCEEDED, "KFP run " + run.runId() + " was "
+          + "terminated at its spec.activeDeadlineSeconds and is " + state.name());
+    }
     String reason = camelCase(state.name());
     String conditionStatus;
     String message;

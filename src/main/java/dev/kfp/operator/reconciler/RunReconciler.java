@@ -67,7 +67,8 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     return new RunReconciler(
         new RunSubmitter(kfp, validator, markers, recorder, retries, settings, instance, clock),
         new RunFollower(kfp, new RunObserver(settings.uiBaseUrl()), diagnostician,
-            new UserCommands(kfp, recorder, settings.resyncInterval()), recorder, retries, sync),
+            new UserCommands(kfp, recorder, settings.resyncInterval()), new ActiveDeadline(kfp, recorder, clock),
+            recorder, retries, sync),
         new RunCleanup(kfp, markers, recorder, diagnostician, retries, settings.createWindow(), clock),
         recorder, sync);
   }

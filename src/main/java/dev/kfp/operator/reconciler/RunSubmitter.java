@@ -82,6 +82,13 @@ final class RunSubmitter {
           RunConditions.REASON_INVALID_SPEC, "the run was not submitted: " + e.getMessage(), Notice.QUIET);
       return Submission.failed(e.mayResolveItself() ? Optional.of(settings.resyncInterval()) : Optional.empty());
     }
+    if (run.getSpec().isSuspended()) {
+      recorder.condition(run, SUBMITTED, "False", RunConditions.REASON_SUSPENDED, "spec.suspend is true: nothing "
+          + "is sent to KFP until it is set to false or removed", Notice.NORMAL);
+      recorder.condition(run, SUCCEEDED, "Unknown", RunConditions.REASON_SUSPENDED, "held before submission by "
+          + "spec.suspend", Notice.QUIET);
+      return Submission.failed(Optional.empty()); // an edit of the spec lets it go
+    }
     String key = run.getMetadata().getUid();
     boolean creating = false;
     try {

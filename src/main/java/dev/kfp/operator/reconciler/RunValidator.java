@@ -84,6 +84,10 @@ public final class RunValidator {
     if (spec.effectiveDeletionPolicy().isEmpty()) {
       problems.add("spec.deletionPolicy '" + spec.getDeletionPolicy() + "' is not one of Archive, Delete, Orphan");
     }
+    if (spec.getActiveDeadlineSeconds() != null && spec.getActiveDeadlineSeconds() < 1) {
+      problems.add("spec.activeDeadlineSeconds is " + spec.getActiveDeadlineSeconds() + "; give a number of seconds"
+          + " of at least 1, or leave it out for no deadline");
+    }
     String pipelineRoot = emptyToNull(spec.getPipelineRoot());
     if (pipelineRoot != null && !isUriWithScheme(pipelineRoot)) {
       problems.add("spec.pipelineRoot '" + abbreviate(pipelineRoot)

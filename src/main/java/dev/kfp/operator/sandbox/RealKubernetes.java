@@ -46,7 +46,12 @@ public final class RealKubernetes implements LocalKubernetes {
         .withUpdateKubeConfig(false)
         .withStartupTimeout((int) STARTUP.toMillis())
         .build());
-    server.start();
+    try {
+      server.start();
+    } catch (RuntimeException e) {
+      server.stop(); // what did start (etcd, a server that never became ready) must not outlive the attempt
+      throw e;
+    }
     try {
       Path kubeconfig = Files.createTempFile("kfp-run-operator-kubeconfig-", ".yaml");
       Files.writeString(kubeconfig, server.getKubeConfigYaml());

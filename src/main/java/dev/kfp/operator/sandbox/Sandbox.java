@@ -63,7 +63,7 @@ public final class Sandbox implements AutoCloseable {
    * load average of 27.
    */
   private static final Timing TIMING = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(6), Duration.ofSeconds(1));
-  private static final String ROW = "%-8s  %-20s  %-10s  %-9s  %-12s  %s%n";
+  private static final String ROW = "%-8s  %-20s  %-10s  %-9s  %-16s  %s%n";
   /** The flaky sample's first attempt fails in its train step, with a log the operator reads back. */
   private static final OutcomeRule FLAKY_FAILS_ONCE = run -> run.displayName().contains("flaky") && run.attempt() == 1
       ? Outcome.fail("train", "Epoch 1/3: loss 0.69\nEpoch 2/3: fetching batch 17\n"

@@ -32,6 +32,10 @@ record SandboxScenario(String file, String runName, String expectation, Predicat
             Map.of(Run.TERMINATE_ANNOTATION, "true")),
         new SandboxScenario("archived.yaml", "archived-run", "SUCCEEDED and ARCHIVED",
             run -> succeeded(run, "True", "Succeeded") && "ARCHIVED".equals(run.getStatus().getStorageState()),
+            null, Map.of()),
+        new SandboxScenario("deadline.yaml", "bounded-training", "terminated at its deadline, ends DeadlineExceeded",
+            run -> succeeded(run, "False", RunConditions.REASON_DEADLINE_EXCEEDED)
+                && run.getStatus().getFinishedAt() != null,
             null, Map.of()));
   }
 

@@ -47,7 +47,8 @@ class RealServerCrdTest {
   private static final ResourceDefinitionContext RUNS = new ResourceDefinitionContext.Builder()
       .withGroup(Run.GROUP).withVersion(Run.VERSION).withKind("Run").withPlural("runs").withNamespaced(true).build();
   private static final String IMMUTABLE = "cannot change after creation (a KFP run is immutable): put the old"
-      + " value back, or create a new Run; only spec.archived and spec.deletionPolicy can change";
+      + " value back, or create a new Run; only spec.archived, spec.deletionPolicy, spec.suspend and"
+      + " spec.activeDeadlineSeconds can change";
 
   private LocalKubernetes kubernetes;
 

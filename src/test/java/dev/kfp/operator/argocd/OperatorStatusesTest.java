@@ -54,6 +54,15 @@ class OperatorStatusesTest {
       operator.clock.advance(OperatorProcess.TIMING.canceling());
       live.put("terminated", dump(operator.awaitState("stopped", "FAILED")));
 
+      operator.apply(operator.runManifest("held", "suspend: true"));
+      live.put("suspended", dump(operator.awaitRun("held", run -> run.getStatus() != null && run.getStatus()
+          .condition("Submitted").map(c -> "Suspended".equals(c.getReason())).orElse(false))));
+
+      // The simulator's clock is days behind the operator's, so any deadline has passed when the run is created.
+      operator.apply(operator.runManifest("too-long", "activeDeadlineSeconds: 60"));
+      live.put("deadline-exceeded", dump(operator.awaitRun("too-long", run -> run.getStatus() != null
+          && Boolean.TRUE.equals(run.getStatus().getDeadlineExceeded()))));
+
       operator.apply(operator.runManifest("blank-name", "displayName: '   '"));
       live.put("invalid-spec", dump(operator.awaitRun("blank-name", run -> run.getStatus() != null
           && run.getStatus().condition("Submitted").isPresent())));
@@ -65,6 +74,8 @@ class OperatorStatusesTest {
     assertThat(health(live.get("failed"))).isEqualTo("Degraded");
     assertThat(health(live.get("canceling"))).isEqualTo("Progressing");
     assertThat(health(live.get("terminated"))).isEqualTo("Degraded");
+    assertThat(health(live.get("suspended"))).isEqualTo("Suspended");
+    assertThat(health(live.get("deadline-exceeded"))).isEqualTo("Degraded");
     JsonNode invalid = ArgoCdLua.run(HEALTH, live.get("invalid-spec"));
     assertThat(invalid.path("status").asText()).isEqualTo("Degraded");
     assertThat(invalid.path("message").asText()).startsWith("InvalidSpec: ").contains("displayName");

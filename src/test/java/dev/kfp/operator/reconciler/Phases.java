@@ -60,7 +60,7 @@ final class Phases {
 
   RunFollower follower(SyncStrategy sync) {
     return new RunFollower(clients, new RunObserver(null), diagnostician, new UserCommands(clients, recorder, RESYNC),
-        recorder, retries, sync);
+        new ActiveDeadline(clients, recorder, clock), recorder, retries, sync);
   }
 
   RunCleanup cleanup() {
