@@ -49,17 +49,13 @@ final class ActiveDeadline {
     if (!left.isNegative() && !left.isZero()) {
       return new Outcome(false, Optional.of(left));
     }
-    boolean terminated = true;
     try {
       kfpClients.forNamespace(run.getMetadata().getNamespace()).terminateRun(kfpRun.runId());
     } catch (KfpException e) {
-      if (!e.isBadRequest()) {
-        throw e; // looked at again; the deadline still holds
+      if (e.isBadRequest()) {
+        return Outcome.NONE; // it ended meanwhile
       }
-      terminated = false; // it ended meanwhile
-    }
-    if (!terminated) {
-      return Outcome.NONE;
+      throw e; // looked at again; the deadline still holds
     }
     status.setTerminated(true);
     status.setDeadlineExceeded(true);

@@ -99,13 +99,13 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       }
       next = submission.retryAfter();
       submitted = submission.kfpRun();
-      submitted.ifPresent(kfpRun -> sync.readByReconcile(run, context, kfpRun));
+      submitted.ifPresent(sync::readByReconcile);
     }
     if (status.getRunId() != null) {
       Optional<KfpRun> justSubmitted = submitted;
       next = follower.follow(run,
           () -> justSubmitted.isPresent() ? justSubmitted : sync.latestRead(run, context),
-          kfpRun -> sync.readByReconcile(run, context, kfpRun));
+          sync::readByReconcile);
     }
     if (writer.write() == StatusWriter.Outcome.STALE) {
       return staleObject(run);

@@ -35,7 +35,7 @@ public interface SyncStrategy {
    * The reconcile read {@code kfpRun} from KFP itself (a GET, a create, an adoption): the sync takes it as the
    * latest read, so that an older list answer cannot replace it.
    */
-  void readByReconcile(Run run, Context<Run> context, KfpRun kfpRun);
+  void readByReconcile(KfpRun kfpRun);
 
   /** After a successful look: when the reconcile should run again; empty when the sync triggers it. */
   Optional<Duration> nextLook(RunLifecycle lifecycle);

@@ -53,7 +53,7 @@ public final class BulkSync implements SyncStrategy {
   }
 
   @Override
-  public void readByReconcile(Run run, Context<Run> context, KfpRun kfpRun) {
+  public void readByReconcile(KfpRun kfpRun) {
     fresh.readByReconcile(kfpRun.runId());
   }
 

@@ -38,7 +38,7 @@ public final class PerRunSync implements SyncStrategy {
   }
 
   @Override
-  public void readByReconcile(Run run, Context<Run> context, KfpRun kfpRun) {
+  public void readByReconcile(KfpRun kfpRun) {
     // Nothing is kept: the next reconcile reads the run again.
   }
 
