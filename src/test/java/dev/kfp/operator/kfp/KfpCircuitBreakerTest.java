@@ -3,11 +3,10 @@ package dev.kfp.operator.kfp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kfp.operator.TestClock;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class KfpCircuitBreakerTest {
 
-  private final MutableClock clock = new MutableClock();
+  private final TestClock clock = new TestClock(Instant.parse("2026-11-29T10:00:00Z"));
   private final KfpCircuitBreaker breaker = new KfpCircuitBreaker(3, Duration.ofSeconds(2), clock);
   private final AtomicInteger sent = new AtomicInteger();
   private volatile KfpException failure = unavailable();
@@ -112,28 +111,5 @@ class KfpCircuitBreakerTest {
 
   private static KfpException unavailable() {
     return new KfpException("GetRun", 0, null, "no response", true, false, null, new IOException("reset"));
-  }
-
-  private static final class MutableClock extends Clock {
-    private Instant now = Instant.parse("2026-11-29T10:00:00Z");
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
   }
 }

@@ -2,6 +2,7 @@ package dev.kfp.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kfp.operator.TestClock;
 import dev.kfp.operator.api.PipelineSource;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
