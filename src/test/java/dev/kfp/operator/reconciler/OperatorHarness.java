@@ -252,13 +252,18 @@ public final class OperatorHarness implements AutoCloseable {
 
   /** Applies a Run of the pipeline, by version reference, in {@link #NAMESPACE}. */
   public Run applyVersionRefRun(String name, PipelineVersion pipeline) {
+    return applyVersionRefRun(name, pipeline, "");
+  }
+
+  /** Like {@link #applyVersionRefRun(String, PipelineVersion)}, with more spec fields (YAML lines). */
+  public Run applyVersionRefRun(String name, PipelineVersion pipeline, String extraSpec) {
     return apply("""
         apiVersion: pipelines.kfp.dev/v1alpha1
         kind: Run
         metadata: {name: %s, namespace: %s}
         spec:
           pipeline: {versionRef: {pipelineId: %s}}
-        """.formatted(name, NAMESPACE, pipeline.pipelineId()));
+        %s""".formatted(name, NAMESPACE, pipeline.pipelineId(), extraSpec.indent(2)));
   }
 
   public Run apply(String yaml) {

@@ -30,24 +30,12 @@ class SuspendAndDeadlineOperatorTest {
     }
   }
 
-  private Run apply(String name, PipelineVersion pipeline, String extraSpec) {
-    return harness.apply("""
-        apiVersion: pipelines.kfp.dev/v1alpha1
-        kind: Run
-        metadata: {name: %s, namespace: %s}
-        spec:
-          pipeline:
-            versionRef: {pipelineId: %s}
-        %s
-        """.formatted(name, OperatorHarness.NAMESPACE, pipeline.pipelineId(), extraSpec.indent(2)));
-  }
-
   @ParameterizedTest
   @EnumSource(Backend.class)
   void aSuspendedRunReachesKfpOnlyOnceReleased(Backend backend) {
     harness = OperatorHarness.start(backend, false, simulator -> { });
     PipelineVersion pipeline = harness.registerPlainPipeline();
-    apply("held", pipeline, "suspend: true");
+    harness.applyVersionRefRun("held", pipeline, "suspend: true");
 
     Run held = harness.awaitRun("held", run -> run.getStatus() != null
         && run.getStatus().condition(RunConditions.SUBMITTED)
@@ -74,7 +62,7 @@ class SuspendAndDeadlineOperatorTest {
     // KFP's creation time is the simulator's clock; put it at the operator's, which counts the deadline.
     harness.clock.set(Instant.now());
     PipelineVersion pipeline = harness.registerPlainPipeline();
-    apply("bounded", pipeline, "activeDeadlineSeconds: 4");
+    harness.applyVersionRefRun("bounded", pipeline, "activeDeadlineSeconds: 4");
     Instant created = Instant.parse(harness.awaitState("bounded", "PENDING").getStatus().getCreatedAt());
     harness.clock.advance(OperatorHarness.TIMING.pending());
 
@@ -100,7 +88,7 @@ class SuspendAndDeadlineOperatorTest {
     harness = OperatorHarness.start(Backend.MOCK, false, simulator -> { });
     harness.clock.set(Instant.now());
     PipelineVersion pipeline = harness.registerPlainPipeline();
-    apply("bounded-later", pipeline, "");
+    harness.applyVersionRefRun("bounded-later", pipeline, "");
     harness.awaitState("bounded-later", "PENDING");
     harness.clock.advance(OperatorHarness.TIMING.pending());
     harness.awaitState("bounded-later", "RUNNING");
