@@ -3,6 +3,7 @@ package dev.kfp.operator.reliability;
 import static org.awaitility.Awaitility.await;
 
 import dev.kfp.operator.OperatorCommand;
+import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.RunOperator;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
@@ -12,6 +13,7 @@ import dev.kfp.operator.kfp.KfpClientConfig;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.reconciler.ReconcilerSettings;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
+import dev.kfp.operator.sandbox.LocalKubernetes;
 import dev.kfp.operator.simulator.KfpSimulator;
 import dev.kfp.operator.simulator.OutcomeRule;
 import dev.kfp.operator.simulator.PipelineVersion;
@@ -49,7 +51,13 @@ final class FaultBench implements AutoCloseable {
   static final Duration POLL = Duration.ofMillis(500);
   static final Duration KFP_TIMEOUT = Duration.ofSeconds(2);
 
-  final EmbeddedKubernetes kubernetes;
+  /**
+   * The Kubernetes API the suite runs against: {@code -Dfaults.kubernetes=real} for the shared real
+   * kube-apiserver ({@link RealCluster}), otherwise the embedded Fabric8 mock.
+   */
+  static final String BACKEND = System.getProperty("faults.kubernetes", "mock");
+
+  final LocalKubernetes kubernetes;
   final KfpSimulator kfp;
   final PipelineVersion pipeline;
   private final Duration resync;
@@ -96,8 +104,14 @@ final class FaultBench implements AutoCloseable {
 
   FaultBench(Timing timing, Duration resync) {
     this.resync = resync;
-    kubernetes = EmbeddedKubernetes.start();
-    kubernetes.allowLeaderElection();
+    if ("real".equals(BACKEND)) {
+      kubernetes = RealCluster.lease();
+      RealCluster.ensureNamespace(kubernetes.client(), LEASE_NAMESPACE);
+    } else if ("mock".equals(BACKEND)) {
+      kubernetes = EmbeddedKubernetes.start().allowLeaderElection();
+    } else {
+      throw new IllegalArgumentException("faults.kubernetes is " + BACKEND + "; use mock or real");
+    }
     kfp = KfpSimulator.builder().timing(timing).outcomeRule(OutcomeRule.failWhenNameContains("fail")).start();
     pipeline = kfp.registerPipeline("plain", """
         schemaVersion: 2.1.0
