@@ -124,7 +124,8 @@ final class PipelineResolver {
       if (e.getCode() == 403) {
         throw new InvalidSpecException("the operator may not read " + what + ": its role needs get on "
             + "pipelineversions.pipelines.kubeflow.org (the Helm chart and deploy/ grant it); looked at again every "
-            + "resync interval", true);
+            + "resync interval; the API server said: " + (e.getStatus() == null ? e.getMessage()
+                : e.getStatus().getMessage()), true);
       }
       throw e;
     }

@@ -9,13 +9,7 @@ import dev.kfp.operator.kfp.PipelineVersionReference;
 import dev.kfp.operator.reconciler.OperatorHarness.Backend;
 import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.PipelineVersion;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +20,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code spec.pipeline.versionRef} by name end to end: a JOSDK operator (bulk sync) on the real API server and on
  * the mock, against the KFP simulator, with the KFP calls counted. The resolution costs one GetPipelineByName and
  * at most one ListPipelineVersions per submission, and none once the KFP run exists. A PipelineVersion object of
- * KFP's Kubernetes-native mode is read from the real API server, under a minimal CRD of our own.
+ * KFP's Kubernetes-native mode is read from the real API server, under a minimal CRD of our own
+ * ({@link OperatorHarness#installPipelineVersionCrd}).
  */
 class PipelinesByNameOperatorTest {
 
@@ -35,9 +30,6 @@ class PipelinesByNameOperatorTest {
       pipelineInfo: {name: train}
       root: {dag: {tasks: {}}}
       """;
-  private static final ResourceDefinitionContext PIPELINE_VERSIONS = new ResourceDefinitionContext.Builder()
-      .withGroup("pipelines.kubeflow.org").withVersion("v2beta1").withKind("PipelineVersion")
-      .withPlural("pipelineversions").withNamespaced(true).build();
 
   private OperatorHarness harness;
 
@@ -144,21 +136,9 @@ class PipelinesByNameOperatorTest {
   @Test
   void aPipelineVersionObjectsUidsReachTheCreate() {
     harness = OperatorHarness.start(Backend.REAL, false, simulator -> { });
-    installPipelineVersionCrd();
+    harness.installPipelineVersionCrd();
     String pipelineUid = UUID.randomUUID().toString();
-    GenericKubernetesResource version = harness.k8s().genericKubernetesResources(PIPELINE_VERSIONS)
-        .inNamespace(OperatorHarness.NAMESPACE)
-        .resource(new GenericKubernetesResourceBuilder()
-            .withApiVersion("pipelines.kubeflow.org/v2beta1").withKind("PipelineVersion")
-            .withNewMetadata().withName("train-v1").withNamespace(OperatorHarness.NAMESPACE)
-            .addNewOwnerReference().withApiVersion("pipelines.kubeflow.org/v2beta1").withKind("Pipeline")
-            .withName("train").withUid(pipelineUid).endOwnerReference().endMetadata()
-            .withAdditionalProperties(Map.of("spec", Map.of("pipelineName", "train", "pipelineSpec",
-                Map.of("pipelineInfo", Map.of("name", "train")))))
-            .build())
-        .create();
-    String versionUid = version.getMetadata().getUid();
-    harness.kfp().registerPipeline(pipelineUid, versionUid, "train", SPEC);
+    String versionUid = harness.createPipelineVersion("train-v1", pipelineUid);
 
     applyByName("by-object", "pipelineVersionObject: train-v1");
 
@@ -166,23 +146,5 @@ class PipelinesByNameOperatorTest {
     assertThat(kfpReferenceOf(pending)).isEqualTo(new PipelineVersionReference(pipelineUid, versionUid));
     assertThat(pending.getStatus().getPipelineVersionId()).isEqualTo(versionUid);
     assertThat(harness.kfp().calls().count(Endpoint.GET_PIPELINE_BY_NAME)).isZero();
-  }
-
-  /** A minimal CRD of ours with KFP's group, version and kind; KFP's own has a full schema and webhooks. */
-  private void installPipelineVersionCrd() {
-    CustomResourceDefinition crd = new CustomResourceDefinitionBuilder()
-        .withNewMetadata().withName("pipelineversions.pipelines.kubeflow.org").endMetadata()
-        .withNewSpec().withGroup("pipelines.kubeflow.org").withScope("Namespaced")
-        .withNewNames().withKind("PipelineVersion").withPlural("pipelineversions").withSingular("pipelineversion")
-        .endNames()
-        .addNewVersion().withName("v2beta1").withServed(true).withStorage(true)
-        .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
-        .endOpenAPIV3Schema().endSchema().endVersion()
-        .endSpec().build();
-    harness.k8s().apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
-    harness.k8s().apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
-            .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-            30, java.util.concurrent.TimeUnit.SECONDS);
   }
 }
