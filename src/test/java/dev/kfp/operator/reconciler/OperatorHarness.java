@@ -285,9 +285,12 @@ public final class OperatorHarness implements AutoCloseable {
    * the object's UID.
    */
   public String createPipelineVersion(String name, String pipelineUid) {
-    GenericKubernetesResource version = k8s().genericKubernetesResources(new ResourceDefinitionContext.Builder()
-            .withGroup("pipelines.kubeflow.org").withVersion("v2beta1").withKind("PipelineVersion")
-            .withPlural("pipelineversions").withNamespaced(true).build())
+    ResourceDefinitionContext kind = new ResourceDefinitionContext.Builder()
+        .withGroup("pipelines.kubeflow.org").withVersion("v2beta1").withKind("PipelineVersion")
+        .withPlural("pipelineversions").withNamespaced(true).build();
+    // The shared real cluster's wipe knows nothing of this kind: the object goes with the harness.
+    others.add(() -> k8s().genericKubernetesResources(kind).inNamespace(NAMESPACE).withName(name).delete());
+    GenericKubernetesResource version = k8s().genericKubernetesResources(kind)
         .inNamespace(NAMESPACE)
         .resource(new GenericKubernetesResourceBuilder()
             .withApiVersion("pipelines.kubeflow.org/v2beta1").withKind("PipelineVersion")
