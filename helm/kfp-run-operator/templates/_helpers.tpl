@@ -34,7 +34,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/*
 The Kubernetes API use of the operator, exactly: Runs are listed and watched (informer), patched (finalizer)
-and their status patched; ConfigMaps are read for spec.pipeline.specFrom; Events are created.
+and their status patched; ConfigMaps are read for spec.pipeline.specFrom, PipelineVersions (KFP's
+Kubernetes-native mode) for spec.pipeline.versionRef.pipelineVersionObject; Events are created.
 RbacTest derives these from the requests the operator makes and fails when they differ;
 ChartRbacLeastPrivilegeTest takes each one away on a real API server and shows what fails without it.
 */}}
@@ -47,6 +48,9 @@ ChartRbacLeastPrivilegeTest takes each one away on a real API server and shows w
   verbs: [patch]
 - apiGroups: [""]
   resources: [configmaps]
+  verbs: [get]
+- apiGroups: [pipelines.kubeflow.org]
+  resources: [pipelineversions]
   verbs: [get]
 - apiGroups: [""]
   resources: [events]

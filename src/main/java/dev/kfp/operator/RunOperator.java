@@ -3,6 +3,7 @@ package dev.kfp.operator;
 import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.reconciler.EventRecorder;
+import dev.kfp.operator.reconciler.PipelineVersionObjects;
 import dev.kfp.operator.reconciler.ReconcilerSettings;
 import dev.kfp.operator.reconciler.RunReconciler;
 import dev.kfp.operator.reconciler.RunValidator;
@@ -11,8 +12,10 @@ import dev.kfp.operator.sync.BulkSync;
 import dev.kfp.operator.sync.PerRunSync;
 import dev.kfp.operator.reconciler.SyncStrategy;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import dev.kfp.operator.api.Run;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RegisteredController;
@@ -85,7 +88,8 @@ public final class RunOperator implements AutoCloseable {
     SyncStrategy sync = settings.pollsEachRun()
         ? new PerRunSync(settings.pollInterval(), settings.resyncInterval())
         : new BulkSync(kfp, settings.pollInterval(), settings.resyncInterval());
-    RunReconciler reconciler = RunReconciler.create(kfp, validator, new EventRecorder(kubernetes), settings, sync,
+    RunReconciler reconciler = RunReconciler.create(kfp, validator, pipelineVersions(kubernetes),
+        new EventRecorder(kubernetes), settings, sync,
         instance);
     RegisteredController<Run> registered = operator.register(reconciler, configuration -> {
       if (!namespaces.isEmpty()) {
@@ -132,6 +136,15 @@ public final class RunOperator implements AutoCloseable {
       ((Run) copy).withUnreadableMarksOf(original);
     }
     return copy;
+  }
+
+  /** KFP's Kubernetes-native PipelineVersion objects, read as generic objects: the operator needs their metadata. */
+  private static PipelineVersionObjects pipelineVersions(KubernetesClient kubernetes) {
+    ResourceDefinitionContext kind = new ResourceDefinitionContext.Builder()
+        .withGroup("pipelines.kubeflow.org").withVersion("v2beta1").withKind("PipelineVersion")
+        .withPlural("pipelineversions").withNamespaced(true).build();
+    return (namespace, name) -> Optional.ofNullable(kubernetes.genericKubernetesResources(kind)
+        .inNamespace(namespace).withName(name).get()).map(GenericKubernetesResource::getMetadata);
   }
 
   private static Map<String, String> data(ConfigMap configMap) {

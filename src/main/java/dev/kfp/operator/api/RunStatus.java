@@ -18,6 +18,12 @@ public class RunStatus extends Readable {
   private Long observedGeneration;
   @JsonPropertyDescription("Id of the KFP run.")
   private String runId;
+  @JsonPropertyDescription("Id of the KFP pipeline the run was created from: resolved once from"
+      + " spec.pipeline.versionRef's pipelineName or pipelineVersionObject before the create, or as KFP named it.")
+  private String pipelineId;
+  @JsonPropertyDescription("Id of the KFP pipeline version the run was created from (the latest one at creation when"
+      + " the spec names no version).")
+  private String pipelineVersionId;
   @JsonPropertyDescription("KFP runtime state, verbatim (PENDING, RUNNING, SUCCEEDED, FAILED, ...).")
   private String state;
   @JsonPropertyDescription("KFP storage state: AVAILABLE or ARCHIVED.")
@@ -63,6 +69,22 @@ public class RunStatus extends Readable {
 
   public void setRunId(String runId) {
     this.runId = runId;
+  }
+
+  public String getPipelineId() {
+    return pipelineId;
+  }
+
+  public void setPipelineId(String pipelineId) {
+    this.pipelineId = pipelineId;
+  }
+
+  public String getPipelineVersionId() {
+    return pipelineVersionId;
+  }
+
+  public void setPipelineVersionId(String pipelineVersionId) {
+    this.pipelineVersionId = pipelineVersionId;
   }
 
   public String getState() {

@@ -45,6 +45,7 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
   private final KfpClientConfig config;
   private final HttpUrl runsUrl;
   private final HttpUrl experimentsUrl;
+  private final HttpUrl pipelinesUrl;
   private final OkHttpClient http;
   private final ObjectMapper json = KfpJson.mapper();
 
@@ -63,6 +64,9 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
         .build();
     this.experimentsUrl = Objects.requireNonNull(HttpUrl.get(config.baseUrl())).newBuilder()
         .addPathSegments("apis/v2beta1/experiments")
+        .build();
+    this.pipelinesUrl = Objects.requireNonNull(HttpUrl.get(config.baseUrl())).newBuilder()
+        .addPathSegments("apis/v2beta1/pipelines")
         .build();
     OkHttpClient.Builder builder = new OkHttpClient.Builder()
         .retryOnConnectionFailure(false)
@@ -108,6 +112,26 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
   }
 
   @Override
+  public KfpPipeline getPipelineByName(String name, String namespace) {
+    HttpUrl.Builder url = pipelinesUrl.newBuilder().addPathSegment("names")
+        .addPathSegment(requireId(name, "pipeline name"));
+    addQuery(url, "namespace", namespace);
+    return execute(KfpOperation.GET_PIPELINE_BY_NAME, "GET", url.build(), null,
+        body -> json.readValue(bounded(body), KfpPipeline.class));
+  }
+
+  @Override
+  public ListPipelineVersionsResponse listPipelineVersions(ListPipelineVersionsRequest request) {
+    Objects.requireNonNull(request, "request");
+    HttpUrl.Builder url = pipelinesUrl.newBuilder()
+        .addPathSegment(requireId(request.pipelineId(), "pipeline id"))
+        .addPathSegment("versions");
+    addPaging(url, request.pageToken(), request.pageSize(), request.sortBy(), request.filter());
+    return execute(KfpOperation.LIST_PIPELINE_VERSIONS, "GET", url.build(), null,
+        body -> json.readValue(bounded(body), ListPipelineVersionsResponse.class));
+  }
+
+  @Override
   public KfpRun getRun(String runId) {
     return execute(KfpOperation.GET_RUN, "GET", runUrl(runId, ""), null,
         body -> json.readValue(bounded(body), KfpRun.class));
@@ -119,14 +143,7 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
     HttpUrl.Builder url = runsUrl.newBuilder();
     addQuery(url, "namespace", request.namespace());
     addQuery(url, "experiment_id", request.experimentId());
-    addQuery(url, "page_token", request.pageToken());
-    if (request.pageSize() > 0) {
-      addQuery(url, "page_size", Integer.toString(request.pageSize()));
-    }
-    addQuery(url, "sort_by", request.sortBy());
-    if (request.filter() != null) {
-      url.addEncodedQueryParameter("filter", percentEncode(escapeForSecondDecoding(request.filter().toJson())));
-    }
+    addPaging(url, request.pageToken(), request.pageSize(), request.sortBy(), request.filter());
     return execute(KfpOperation.LIST_RUNS, "GET", url.build(), null,
         body -> json.readValue(bounded(body), ListRunsResponse.class));
   }
@@ -292,6 +309,19 @@ public final class HttpKfpClient implements KfpClient, AutoCloseable {
     if (LOG.isDebugEnabled()) {
       LOG.debug("KFP {} {} {} -> {} in {} ms", operation.grpcName(), method, url.encodedPath(), outcome,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+  }
+
+  /** The query of KFP's list calls, which every list of the v2beta1 API shares. */
+  private static void addPaging(HttpUrl.Builder url, String pageToken, int pageSize, String sortBy,
+      RunFilter filter) {
+    addQuery(url, "page_token", pageToken);
+    if (pageSize > 0) {
+      addQuery(url, "page_size", Integer.toString(pageSize));
+    }
+    addQuery(url, "sort_by", sortBy);
+    if (filter != null) {
+      url.addEncodedQueryParameter("filter", percentEncode(escapeForSecondDecoding(filter.toJson())));
     }
   }
 

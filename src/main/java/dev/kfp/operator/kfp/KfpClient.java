@@ -11,8 +11,8 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * The nine calls of KFP's v2beta1 runs service. Every method throws {@link KfpException} when KFP answers
- * with an error or cannot be reached.
+ * The nine calls of KFP's v2beta1 runs service, and the experiment and pipeline reads the submission needs. Every
+ * method throws {@link KfpException} when KFP answers with an error or cannot be reached.
  */
 public interface KfpClient {
 
@@ -74,6 +74,15 @@ public interface KfpClient {
    * belongs to before creating a run in it.
    */
   KfpExperiment getExperiment(String experimentId);
+
+  /**
+   * GET /apis/v2beta1/pipelines/names/{name} (the pipeline service): the pipeline of that name. KFP ignores
+   * {@code namespace} in single-user mode and requires it in multi-user mode; an unknown name is a 404.
+   */
+  KfpPipeline getPipelineByName(String name, String namespace);
+
+  /** GET /apis/v2beta1/pipelines/{pipeline_id}/versions: one page of a pipeline's versions. */
+  ListPipelineVersionsResponse listPipelineVersions(ListPipelineVersionsRequest request);
 
   /** An output artifact of one node of the run, e.g. {@code main-logs}; held in memory, for small artifacts. */
   ReadArtifactResponse readArtifact(String runId, String nodeId, String artifactName);

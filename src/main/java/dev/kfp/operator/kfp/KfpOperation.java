@@ -14,7 +14,10 @@ import java.util.Locale;
 import java.util.Set;
 import javax.net.ssl.SSLHandshakeException;
 
-/** The nine calls of the runs service, plus reading an experiment, each knowing how its failures are classified. */
+/**
+ * The nine calls of the runs service, plus reading an experiment and finding a pipeline version by name, each
+ * knowing how its failures are classified.
+ */
 enum KfpOperation {
   CREATE_RUN("CreateRun", Effect.CREATE),
   GET_RUN("GetRun", Effect.READ),
@@ -25,7 +28,9 @@ enum KfpOperation {
   RETRY_RUN("RetryRun", Effect.ACTION),
   DELETE_RUN("DeleteRun", Effect.ACTION),
   READ_ARTIFACT("ReadArtifact", Effect.READ),
-  GET_EXPERIMENT("GetExperiment", Effect.READ);
+  GET_EXPERIMENT("GetExperiment", Effect.READ),
+  GET_PIPELINE_BY_NAME("GetPipelineByName", Effect.READ),
+  LIST_PIPELINE_VERSIONS("ListPipelineVersions", Effect.READ);
 
   private enum Effect { READ, ACTION, CREATE }
 

@@ -42,6 +42,13 @@ public record KfpRun(
     return finishedAt != null && finishedAt.isAfter(Instant.EPOCH);
   }
 
+  /** This create request naming {@code reference} as its pipeline, once a reference by name is resolved. */
+  public KfpRun withPipelineVersionReference(PipelineVersionReference reference) {
+    return new KfpRun(experimentId, runId, displayName, storageState, description, reference, pipelineSpec,
+        runtimeConfig, serviceAccount, createdAt, scheduledAt, finishedAt, state, error, runDetails, recurringRunId,
+        stateHistory, pluginsInput);
+  }
+
   /** Builds the body of a create call from the fields KFP accepts as input. */
   public static final class CreateBuilder {
     private final String displayName;

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * KFP's filter JSON ({@code {"predicates": [...]}}, AND-ed), built with typed methods. Keys are KFP's run field
  * names such as {@code display_name}, {@code description}, {@code state}, {@code storage_state},
- * {@code created_at}.
+ * {@code created_at}; the same message filters other lists, e.g. pipeline versions by {@code display_name}.
  */
 public record RunFilter(List<Predicate> predicates) {
 

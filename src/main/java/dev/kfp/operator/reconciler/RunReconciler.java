@@ -57,15 +57,17 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
    *
    * @param instance this operator instance's name in submission claims; unique per process start
    */
-  public static RunReconciler create(KfpClientProvider kfp, RunValidator validator, RunEvents events,
-      ReconcilerSettings settings, SyncStrategy sync, String instance) {
+  public static RunReconciler create(KfpClientProvider kfp, RunValidator validator,
+      PipelineVersionObjects pipelineVersions, RunEvents events, ReconcilerSettings settings, SyncStrategy sync,
+      String instance) {
     Clock clock = Clock.systemUTC();
     StatusRecorder recorder = new StatusRecorder(events, clock);
     RetrySchedule retries = new RetrySchedule(settings.resyncInterval());
     MarkerSearch markers = new MarkerSearch(kfp);
     FailureDiagnostician diagnostician = new FailureDiagnostician(recorder, LogTailLimits.defaults());
     return new RunReconciler(
-        new RunSubmitter(kfp, validator, markers, recorder, retries, settings, instance, clock),
+        new RunSubmitter(kfp, validator, new PipelineResolver(kfp, pipelineVersions, recorder), markers, recorder,
+            retries, settings, instance, clock),
         new RunFollower(kfp, new RunObserver(settings.uiBaseUrl()), diagnostician,
             new UserCommands(kfp, recorder, settings.resyncInterval()), new ActiveDeadline(kfp, recorder, clock),
             recorder, retries, sync),

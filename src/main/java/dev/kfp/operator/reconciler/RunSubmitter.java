@@ -21,8 +21,9 @@ import java.util.Optional;
 
 /**
  * The submit phase: turns a Run without a KFP run into exactly one KFP run. It validates the spec, adopts the
- * run that carries the Run's marker if there is one, and otherwise claims the create in the status (written
- * before the create is sent) and creates. A create whose outcome is unknown is never repeated before a marker
+ * run that carries the Run's marker if there is one, and otherwise resolves a pipeline named by name to ids
+ * (once: they are kept in the status with the claim), claims the create in the status (written before the create
+ * is sent) and creates. A create whose outcome is unknown is never repeated before a marker
  * search made after the claim's window has come back empty; docs/exactly-once.md gives the rules.
  */
 final class RunSubmitter {
@@ -47,6 +48,7 @@ final class RunSubmitter {
 
   private final KfpClientProvider kfpClients;
   private final RunValidator validator;
+  private final PipelineResolver pipelines;
   private final MarkerSearch markers;
   private final StatusRecorder recorder;
   private final RetrySchedule retries;
@@ -57,10 +59,12 @@ final class RunSubmitter {
   /**
    * @param instance this operator instance's name in submission claims; unique per process start
    */
-  RunSubmitter(KfpClientProvider kfpClients, RunValidator validator, MarkerSearch markers,
-      StatusRecorder recorder, RetrySchedule retries, ReconcilerSettings settings, String instance, Clock clock) {
+  RunSubmitter(KfpClientProvider kfpClients, RunValidator validator, PipelineResolver pipelines,
+      MarkerSearch markers, StatusRecorder recorder, RetrySchedule retries, ReconcilerSettings settings,
+      String instance, Clock clock) {
     this.kfpClients = kfpClients;
     this.validator = validator;
+    this.pipelines = pipelines;
     this.markers = markers;
     this.recorder = recorder;
     this.retries = retries;
@@ -76,11 +80,7 @@ final class RunSubmitter {
     try {
       request = validator.toCreateRequest(run);
     } catch (InvalidSpecException e) {
-      recorder.condition(run, SUBMITTED, "False", RunConditions.REASON_INVALID_SPEC, e.getMessage(),
-          Notice.WARNING);
-      recorder.condition(run, SUCCEEDED, e.mayResolveItself() ? "Unknown" : "False",
-          RunConditions.REASON_INVALID_SPEC, "the run was not submitted: " + e.getMessage(), Notice.QUIET);
-      return Submission.failed(e.mayResolveItself() ? Optional.of(settings.resyncInterval()) : Optional.empty());
+      return invalid(run, e);
     }
     if (run.getSpec().isSuspended()) {
       recorder.condition(run, SUBMITTED, "False", RunConditions.REASON_SUSPENDED, "spec.suspend is true: nothing "
@@ -112,6 +112,11 @@ final class RunSubmitter {
         if (previous != null && previous.isLive(searchStarted, settings.createWindow())) {
           return Submission.failed(Optional.of(awaitClaim(run, previous, key)));
         }
+        try {
+          request = pipelines.resolve(run, request);
+        } catch (InvalidSpecException e) {
+          return invalid(run, e);
+        }
         SubmissionClaim claim = SubmissionClaim.next(previous, instance, clock.instant());
         status.setClaim(claim);
         if (writeStatus.write() == StatusWriter.Outcome.STALE) {
@@ -133,6 +138,10 @@ final class RunSubmitter {
       }
       retries.resetPassing(key);
       status.setRunId(kfpRun.runId());
+      if (kfpRun.pipelineVersionReference() != null) {
+        status.setPipelineId(kfpRun.pipelineVersionReference().pipelineId());
+        status.setPipelineVersionId(kfpRun.pipelineVersionReference().pipelineVersionId());
+      }
       status.setSpecHash(SpecFingerprint.of(run.getSpec()));
       recorder.condition(run, SUBMITTED, "True", reason, "KFP run " + kfpRun.runId()
           + (request.experimentId() == null ? "" : " in experiment " + request.experimentId()), Notice.QUIET);
@@ -144,6 +153,13 @@ final class RunSubmitter {
       }
       return Submission.failed(failed(run, e, creating));
     }
+  }
+
+  private Submission invalid(Run run, InvalidSpecException e) {
+    recorder.condition(run, SUBMITTED, "False", RunConditions.REASON_INVALID_SPEC, e.getMessage(), Notice.WARNING);
+    recorder.condition(run, SUCCEEDED, e.mayResolveItself() ? "Unknown" : "False",
+        RunConditions.REASON_INVALID_SPEC, "the run was not submitted: " + e.getMessage(), Notice.QUIET);
+    return Submission.failed(e.mayResolveItself() ? Optional.of(settings.resyncInterval()) : Optional.empty());
   }
 
   /**

@@ -154,19 +154,7 @@ public final class RunValidator {
     PipelineSpecDocument document;
     switch (sources.get(0)) {
       case "versionRef" -> {
-        PipelineSource.VersionRef ref = pipeline.getVersionRef();
-        String pipelineId = emptyToNull(ref.pipelineId());
-        String versionId = emptyToNull(ref.pipelineVersionId());
-        if (pipelineId == null && versionId == null) {
-          throw new InvalidSpecException("spec.pipeline.versionRef needs pipelineId (latest version) or "
-              + "pipelineVersionId, or both");
-        }
-        for (String id : new String[] {pipelineId, versionId}) {
-          if (id != null && !KFP_ID.matcher(id).matches()) {
-            throw new InvalidSpecException("spec.pipeline.versionRef id '" + abbreviate(id) + "' is not a KFP id");
-          }
-        }
-        request.pipelineVersionReference(new PipelineVersionReference(pipelineId, versionId));
+        request.pipelineVersionReference(checkVersionRef(pipeline.getVersionRef()));
         return;
       }
       case "spec" -> document = PipelineSpecDocument.fromObject(
@@ -176,6 +164,52 @@ public final class RunValidator {
     problems.addAll(document.checkParameters(parameters));
     ObjectNode kfpSpec = document.toKfpPipelineSpec();
     request.pipelineSpec(kfpSpec);
+  }
+
+  /**
+   * The rules of a version reference the CRD also states (one way of naming it; a version name only with a
+   * pipeline name), for Runs the API server did not check. Returns KFP's reference for one by ids, null for one
+   * by name or object, which {@link PipelineResolver} resolves at submission.
+   */
+  private static PipelineVersionReference checkVersionRef(PipelineSource.VersionRef ref)
+      throws InvalidSpecException {
+    String pipelineId = emptyToNull(ref.pipelineId());
+    String versionId = emptyToNull(ref.pipelineVersionId());
+    String pipelineName = emptyToNull(ref.pipelineName());
+    String versionName = emptyToNull(ref.versionName());
+    String object = emptyToNull(ref.pipelineVersionObject());
+    List<String> ways = new ArrayList<>();
+    if (pipelineId != null || versionId != null) {
+      ways.add("KFP ids (" + (pipelineId != null && versionId != null ? "pipelineId and pipelineVersionId"
+          : pipelineId != null ? "pipelineId" : "pipelineVersionId") + ")");
+    }
+    if (pipelineName != null || versionName != null) {
+      ways.add(pipelineName != null ? "pipelineName" : "versionName");
+    }
+    if (object != null) {
+      ways.add("pipelineVersionObject");
+    }
+    if (ways.size() != 1) {
+      throw new InvalidSpecException(PipelineSource.VersionRef.ONE_WAY + "; "
+          + (ways.isEmpty() ? "it sets none" : "it sets " + String.join(" and ", ways)));
+    }
+    if (versionName != null && pipelineName == null) {
+      throw new InvalidSpecException("spec.pipeline.versionRef.versionName needs pipelineName: it names a version "
+          + "of that pipeline");
+    }
+    for (String id : new String[] {pipelineId, versionId}) {
+      if (id != null && !KFP_ID.matcher(id).matches()) {
+        throw new InvalidSpecException("spec.pipeline.versionRef id '" + abbreviate(id) + "' is not a KFP id");
+      }
+    }
+    if (pipelineName != null && pipelineName.isBlank()) {
+      throw new InvalidSpecException("spec.pipeline.versionRef.pipelineName is blank; give the pipeline's name");
+    }
+    if (object != null && (object.length() > 253 || !DNS_SUBDOMAIN.matcher(object).matches())) {
+      throw new InvalidSpecException("spec.pipeline.versionRef.pipelineVersionObject '" + abbreviate(object)
+          + "' is not a Kubernetes object name (lower-case letters, digits, '-', '.')");
+    }
+    return pipelineName == null && object == null ? new PipelineVersionReference(pipelineId, versionId) : null;
   }
 
   private PipelineSpecDocument fromConfigMap(Run run, PipelineSource.SpecFrom specFrom)

@@ -149,6 +149,8 @@ public final class Sandbox implements AutoCloseable {
           .start();
       kfp.registerPipeline(SandboxScenario.PIPELINE_ID, SandboxScenario.PIPELINE_VERSION_ID, "arguments-parameters",
           resource("/sandbox/arguments_parameters.yaml"));
+      kfp.registerPipeline(SandboxScenario.PIPELINE_ID, SandboxScenario.NAMED_VERSION_ID, "v2",
+          resource("/sandbox/arguments_parameters.yaml"));
       OperatorConfig config = OperatorConfig.load(Map.of(
           Setting.KFP_ENDPOINT.envName(), kfp.baseUrl().toString(),
           Setting.KFP_UI_URL.envName(), "http://localhost:3000",

@@ -16,6 +16,8 @@ record SandboxScenario(String file, String runName, String expectation, Predicat
 
   static final String PIPELINE_ID = "6f1c2a4e-0b7d-4c3a-9e55-2d8f0a1b3c4d";
   static final String PIPELINE_VERSION_ID = "a9d3e7f1-24c6-4b0e-8f19-7e5d6c4b3a21";
+  /** The id of the sample pipeline's version with display name v2, which by-name.yaml names. */
+  static final String NAMED_VERSION_ID = "3c8b1f5e-9a2d-4e7f-b6c0-1d4e5f6a7b8c";
   static final String RETRY_TOKEN = "sandbox-retry-1";
 
   static List<SandboxScenario> all() {
@@ -36,6 +38,10 @@ record SandboxScenario(String file, String runName, String expectation, Predicat
         new SandboxScenario("deadline.yaml", "bounded-training", "terminated at its deadline, ends DeadlineExceeded",
             run -> succeeded(run, "False", RunConditions.REASON_DEADLINE_EXCEEDED)
                 && run.getStatus().getFinishedAt() != null,
+            null, Map.of()),
+        new SandboxScenario("by-name.yaml", "training-by-name", "by pipeline name, SUCCEEDED with the ids in status",
+            run -> succeeded(run, "True", "Succeeded") && PIPELINE_ID.equals(run.getStatus().getPipelineId())
+                && NAMED_VERSION_ID.equals(run.getStatus().getPipelineVersionId()),
             null, Map.of()));
   }
 

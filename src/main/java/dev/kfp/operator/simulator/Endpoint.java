@@ -12,6 +12,8 @@ public enum Endpoint {
   DELETE_RUN,
   READ_ARTIFACT,
   GET_EXPERIMENT,
+  GET_PIPELINE_BY_NAME,
+  LIST_PIPELINE_VERSIONS,
   HEALTHZ,
   /** A path or method the API does not have. */
   UNKNOWN

@@ -28,6 +28,7 @@ final class HttpFrontEnd {
   private static final Logger LOG = LoggerFactory.getLogger(HttpFrontEnd.class);
   private static final String RUNS = "/apis/v2beta1/runs";
   private static final String EXPERIMENTS = "/apis/v2beta1/experiments/";
+  private static final String PIPELINES = "/apis/v2beta1/pipelines/";
   private static final String HEALTHZ = "/apis/v2beta1/healthz";
 
   /** A request mapped to an endpoint; {@code allowed} is false when the path exists but not for this method. */
@@ -183,6 +184,16 @@ final class HttpFrontEnd {
         && path.length() > EXPERIMENTS.length()) {
       return new Route(Endpoint.GET_EXPERIMENT, get, decode(path.substring(EXPERIMENTS.length())), null, null);
     }
+    if (path.startsWith(PIPELINES)) {
+      String[] segments = path.substring(PIPELINES.length()).split("/", -1);
+      if (segments.length == 2 && segments[0].equals("names") && !segments[1].isEmpty()) {
+        return new Route(Endpoint.GET_PIPELINE_BY_NAME, get, decode(segments[1]), null, null);
+      }
+      if (segments.length == 2 && segments[1].equals("versions") && !segments[0].isEmpty()) {
+        return new Route(Endpoint.LIST_PIPELINE_VERSIONS, get || post, decode(segments[0]), null, null);
+      }
+      return Route.of(Endpoint.UNKNOWN, true);
+    }
     if (path.equals(RUNS)) {
       return post ? Route.of(Endpoint.CREATE_RUN, true) : Route.of(Endpoint.LIST_RUNS, get);
     }
@@ -261,6 +272,15 @@ final class HttpFrontEnd {
       case READ_ARTIFACT -> RunJson.NODES.objectNode().put("data",
           store.readArtifact(runId, route.nodeId(), route.artifact(), authorization));
       case GET_EXPERIMENT -> store.experiment(runId, authorization);
+      case GET_PIPELINE_BY_NAME -> store.pipelines().byName(runId,
+          listRequest(exchange.getRequestURI().getRawQuery()).namespace(), authorization);
+      case LIST_PIPELINE_VERSIONS -> {
+        if (!exchange.getRequestMethod().equals("GET")) {
+          throw new ApiError(GrpcCode.UNIMPLEMENTED, "the simulator does not create pipeline versions", null);
+        }
+        yield store.pipelines().listVersions(runId, listRequest(exchange.getRequestURI().getRawQuery()),
+            authorization);
+      }
       case HEALTHZ -> RunJson.NODES.objectNode().put("commit_sha", "simulator")
           .put("tag_name", "2.14.3-simulator").put("multi_user", store.multiUser())
           .put("pipeline_store", "database");

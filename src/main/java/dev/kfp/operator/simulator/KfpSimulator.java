@@ -86,9 +86,12 @@ public final class KfpSimulator implements AutoCloseable {
     store.unarchiveExperiment(experimentId);
   }
 
-  /** A new pipeline with its first version; {@code spec} is the compiled IR as YAML or JSON text. */
+  /**
+   * A new pipeline with its first version, both named {@code displayName} (GetPipelineByName finds it by it);
+   * {@code spec} is the compiled IR as YAML or JSON text.
+   */
   public PipelineVersion registerPipeline(String displayName, String spec) {
-    return store.registerPipelineVersion(null, displayName, parseSpec(spec));
+    return store.pipelines().register(null, displayName, parseSpec(spec));
   }
 
   /**
@@ -97,12 +100,20 @@ public final class KfpSimulator implements AutoCloseable {
    */
   public PipelineVersion registerPipeline(String pipelineId, String pipelineVersionId, String displayName,
       String spec) {
-    return store.registerPipelineVersion(pipelineId, pipelineVersionId, displayName, parseSpec(spec));
+    return store.pipelines().register(pipelineId, pipelineVersionId, displayName, parseSpec(spec));
   }
 
-  /** A new version of an existing pipeline; it becomes the pipeline's latest. */
+  /** A new version of an existing pipeline, with that display name; it becomes the pipeline's latest. */
   public PipelineVersion registerPipelineVersion(String pipelineId, String displayName, String spec) {
-    return store.registerPipelineVersion(pipelineId, displayName, parseSpec(spec));
+    return store.pipelines().register(pipelineId, displayName, parseSpec(spec));
+  }
+
+  /**
+   * A new pipeline of a namespace, for multi-user mode, whose first version has the same name; shared pipelines
+   * (those registered without a namespace) are found by name only in single-user mode.
+   */
+  public PipelineVersion registerPipelineInNamespace(String namespace, String name, String spec) {
+    return store.pipelines().registerInNamespace(namespace, name, parseSpec(spec));
   }
 
   private static JsonNode parseSpec(String spec) {

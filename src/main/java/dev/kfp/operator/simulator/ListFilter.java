@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** KFP's Filter message ({@code {"predicates": [...]}}, AND-ed) with SQL semantics over stored runs. */
+/**
+ * KFP's Filter message ({@code {"predicates": [...]}}, AND-ed) with SQL semantics over stored runs, or over the
+ * rows of another list (pipeline versions) whose columns are named by a {@link Columns}.
+ */
 final class ListFilter {
 
   static final ListFilter NONE = new ListFilter(List.of());
@@ -20,10 +23,31 @@ final class ListFilter {
       "string_value", "timestamp_value", "int_values", "long_values", "string_values");
   private static final List<String> VALUE_FIELDS = PREDICATE_FIELDS.subList(2, PREDICATE_FIELDS.size());
 
-  private record Predicate(RunField field, String operation, List<Object> values, JsonNode canonical) {
+  /** The columns a filter may name: the canonical column of a name (null when KFP knows none), a row's value. */
+  interface Columns<T> {
+    String column(String name);
 
-    boolean matches(StoredRun run) {
-      Object actual = field.valueOf(run);
+    Object valueOf(T row, String column);
+  }
+
+  /** The run columns of {@link RunField}, without the metrics, which runs cannot be filtered by. */
+  static final Columns<StoredRun> RUNS = new Columns<>() {
+    @Override
+    public String column(String name) {
+      RunField field = RunField.byName(name);
+      return field == null || field == RunField.METRIC ? null : field.fieldName();
+    }
+
+    @Override
+    public Object valueOf(StoredRun run, String column) {
+      return RunField.byName(column).valueOf(run);
+    }
+  };
+
+  private record Predicate(String column, String operation, List<Object> values, JsonNode canonical) {
+
+    <T> boolean matches(Columns<T> columns, T row) {
+      Object actual = columns.valueOf(row, column);
       return switch (operation) {
         case "EQUALS" -> RunField.compare(actual, values.get(0)) == 0;
         case "NOT_EQUALS" -> RunField.compare(actual, values.get(0)) != 0;
@@ -45,7 +69,11 @@ final class ListFilter {
   }
 
   boolean matches(StoredRun run) {
-    return predicates.stream().allMatch(p -> p.matches(run));
+    return matches(RUNS, run);
+  }
+
+  <T> boolean matches(Columns<T> columns, T row) {
+    return predicates.stream().allMatch(p -> p.matches(columns, row));
   }
 
   /** The filter in one spelling, so two requests naming the same filter compare equal. */
@@ -60,20 +88,28 @@ final class ListFilter {
 
   /** Parses the filter query parameter, which KFP URL-decodes once more after the query decoding. */
   static ListFilter fromQueryParameter(String parameter) {
+    return fromQueryParameter(parameter, RUNS);
+  }
+
+  static ListFilter fromQueryParameter(String parameter, Columns<?> columns) {
     String json;
     try {
       json = java.net.URLDecoder.decode(parameter, StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       throw unparsable(parameter, "invalid URL escape: " + e.getMessage());
     }
-    return parse(json, parameter);
+    return parse(json, parameter, columns);
   }
 
   static ListFilter fromCanonical(JsonNode json) {
-    return parse(json.toString(), json.toString());
+    return fromCanonical(json, RUNS);
   }
 
-  private static ListFilter parse(String json, String shownAs) {
+  static ListFilter fromCanonical(JsonNode json, Columns<?> columns) {
+    return parse(json.toString(), json.toString(), columns);
+  }
+
+  private static ListFilter parse(String json, String shownAs, Columns<?> columns) {
     Map<String, JsonNode> filter;
     try {
       filter = RunJson.fields(RunJson.parseObject(json.getBytes(StandardCharsets.UTF_8)), "api.Filter",
@@ -96,15 +132,14 @@ final class ListFilter {
       parsed.add(parse((ObjectNode) item, shownAs));
     }
     for (Parsed predicate : parsed) {
-      RunField field = RunField.byName(predicate.key());
-      if (field == null || field == RunField.METRIC) {
+      if (columns.column(predicate.key()) == null) {
         throw ApiError.invalidInput(CONTEXT, "no support for filtering on unrecognized field \""
             + predicate.key() + "\"");
       }
     }
     List<Predicate> predicates = new ArrayList<>();
     for (Parsed predicate : parsed) {
-      predicates.add(predicate.checked(shownAs));
+      predicates.add(predicate.checked(shownAs, columns.column(predicate.key())));
     }
     return new ListFilter(List.copyOf(predicates));
   }
@@ -117,7 +152,7 @@ final class ListFilter {
     }
 
     /** KFP's checkPredicate, then the values as the database compares them. */
-    Predicate checked(String shownAs) {
+    Predicate checked(String shownAs, String column) {
       if (operation.equals("IN") && !list()) {
         throw ApiError.invalidInput(CONTEXT, "cannot use IN operator with scalar type " + goType());
       }
@@ -144,7 +179,7 @@ final class ListFilter {
         values.add(scalar(valueField, value, shownAs));
         canonical.set(valueField, value);
       }
-      return new Predicate(RunField.byName(key), operation, List.copyOf(values), canonical);
+      return new Predicate(column, operation, List.copyOf(values), canonical);
     }
 
     /** The Go type KFP holds the value in, as its messages name it. */

@@ -7,13 +7,26 @@ import java.util.Base64;
 
 /**
  * A keyset page token as KFP makes it: standard base64 of JSON holding the sort field and direction, the sort
- * value and run id of the next page's first row, and the whole filter. Stateless.
+ * value and id (UUID) of the next page's first row, and the whole filter. Stateless; the same for every list.
  */
-record PageToken(RunOrder order, Object sortValue, String runId, JsonNode filter) {
+record PageToken(String sortField, boolean descending, Object sortValue, String runId, JsonNode filter) {
+
+  PageToken(RunOrder order, Object sortValue, String runId, JsonNode filter) {
+    this(order.sortField(), order.descending(), sortValue, runId, filter);
+  }
+
+  /** The run order the token was made for; a token of no run order is an invalid token, as in KFP. */
+  RunOrder order() {
+    try {
+      return RunOrder.parse(sortField + (descending ? " desc" : " asc"));
+    } catch (ApiError e) {
+      throw invalid();
+    }
+  }
 
   String encode() {
     ObjectNode json = RunJson.NODES.objectNode();
-    json.put("SortByFieldName", order.sortField());
+    json.put("SortByFieldName", sortField);
     if (sortValue instanceof Long number) {
       json.put("SortByFieldValue", number);
     } else {
@@ -21,7 +34,7 @@ record PageToken(RunOrder order, Object sortValue, String runId, JsonNode filter
     }
     json.put("KeyFieldName", "UUID");
     json.put("KeyFieldValue", runId);
-    json.put("IsDesc", order.descending());
+    json.put("IsDesc", descending);
     json.set("Filter", filter);
     return Base64.getEncoder().encodeToString(json.toString().getBytes(StandardCharsets.UTF_8));
   }
@@ -31,14 +44,14 @@ record PageToken(RunOrder order, Object sortValue, String runId, JsonNode filter
       JsonNode json = RunJson.MAPPER.readTree(Base64.getDecoder().decode(token));
       JsonNode value = json.get("SortByFieldValue");
       String field = json.get("SortByFieldName").asText();
-      RunOrder order = RunOrder.parse(field + (json.get("IsDesc").asBoolean() ? " desc" : " asc"));
       JsonNode filter = json.get("Filter");
       if (value == null || !(value.isTextual() || value.isIntegralNumber()) || filter == null
           || !filter.isObject() || !json.get("KeyFieldValue").isTextual()) {
         throw invalid();
       }
       Object sortValue = value.isTextual() ? value.asText() : (Object) value.asLong();
-      return new PageToken(order, sortValue, json.get("KeyFieldValue").asText(), filter);
+      return new PageToken(field, json.get("IsDesc").asBoolean(), sortValue, json.get("KeyFieldValue").asText(),
+          filter);
     } catch (ApiError | IllegalArgumentException | NullPointerException | java.io.IOException e) {
       throw invalid();
     }

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * The simulated KFP API server's business rules and storage: the nine run operations with KFP's checks in
- * KFP's order, experiments and pipeline versions. One lock guards everything; every operation is short.
+ * KFP's order, and experiments; pipelines and their versions are kept by {@link PipelineStore}. One lock guards
+ * everything here; every operation is short.
  */
 final class RunStore {
 
@@ -31,8 +32,7 @@ final class RunStore {
   private volatile OutcomeRule rule;
   private final Map<String, StoredRun> runs = new HashMap<>();
   private final Map<String, Experiment> experiments = new LinkedHashMap<>();
-  private final Map<String, List<PipelineVersion>> versionsByPipeline = new LinkedHashMap<>();
-  private final Map<String, PipelineVersion> versions = new HashMap<>();
+  private final PipelineStore pipelines;
   private final String defaultExperimentId;
   private long contextIds;
 
@@ -42,6 +42,7 @@ final class RunStore {
     this.spread = spread;
     this.clock = clock;
     this.access = access;
+    this.pipelines = new PipelineStore(clock, access);
     this.timing = timing;
     this.rule = rule;
     this.defaultExperimentId = access.multiUser() ? null : registerExperiment("Default", "").experimentId();
@@ -88,7 +89,7 @@ final class RunStore {
     access.check(authorization, experiment.namespace(), "create");
     CreateRequest resolved = resolvePipelineSource(request, context);
     JsonNode spec = resolved.pipelineSpec() != null ? resolved.pipelineSpec()
-        : versions.get(resolved.pipelineVersionId()).spec();
+        : pipelines.version(resolved.pipelineVersionId()).orElseThrow().spec();
     PipelineInputs.of(spec, context).validate(resolved.parameters(), context);
     String runId = request.runId().isEmpty() ? UUID.randomUUID().toString() : request.runId();
     if (!LABEL_VALUE.matcher(runId).matches()) {
@@ -146,7 +147,7 @@ final class RunStore {
     }
     PipelineVersion version;
     if (!request.pipelineVersionId().isEmpty()) {
-      version = versions.get(request.pipelineVersionId());
+      version = pipelines.version(request.pipelineVersionId()).orElse(null);
       if (version == null) {
         throw ApiError.internal(context, "Failed to fetch a pipeline version: ResourceNotFoundError: "
             + "PipelineVersion " + request.pipelineVersionId() + " not found");
@@ -156,12 +157,9 @@ final class RunStore {
             + " does not belong to pipeline " + request.pipelineId());
       }
     } else if (!request.pipelineId().isEmpty()) {
-      List<PipelineVersion> all = versionsByPipeline.get(request.pipelineId());
-      if (all == null || all.isEmpty()) {
-        throw ApiError.internal(context, "Failed to fetch the latest pipeline version: ResourceNotFoundError: "
-            + "Pipeline " + request.pipelineId() + " not found");
-      }
-      version = all.get(all.size() - 1);
+      version = pipelines.latestVersion(request.pipelineId()).orElseThrow(() -> ApiError.internal(context,
+          "Failed to fetch the latest pipeline version: ResourceNotFoundError: Pipeline " + request.pipelineId()
+              + " not found"));
     } else {
       throw ApiError.internal(context, "Failed to create a run due to missing pipeline spec: "
           + "pipeline_version_reference names neither a pipeline nor a version");
@@ -320,7 +318,7 @@ final class RunStore {
     return response;
   }
 
-  private static int pageSize(Integer requested) {
+  static int pageSize(Integer requested) {
     if (requested == null || requested == 0) {
       return DEFAULT_PAGE_SIZE;
     }
@@ -399,27 +397,8 @@ final class RunStore {
     return Optional.ofNullable(experiments.get(experimentId));
   }
 
-  /** Adds a version to a pipeline (a new pipeline when {@code pipelineId} is null); it becomes the latest. */
-  synchronized PipelineVersion registerPipelineVersion(String pipelineId, String displayName, JsonNode spec) {
-    if (pipelineId != null && !versionsByPipeline.containsKey(pipelineId)) {
-      throw new IllegalArgumentException("no pipeline " + pipelineId);
-    }
-    return registerPipelineVersion(pipelineId == null ? UUID.randomUUID().toString() : pipelineId,
-        UUID.randomUUID().toString(), displayName, spec);
-  }
-
-  synchronized PipelineVersion registerPipelineVersion(String pipelineId, String versionId, String displayName,
-      JsonNode spec) {
-    if (versions.containsKey(versionId)) {
-      throw new IllegalArgumentException("pipeline version " + versionId + " exists already");
-    }
-    String pipeline = pipelineId;
-    PipelineInputs.of(spec, "Invalid pipeline spec for " + displayName);
-    PipelineVersion version = new PipelineVersion(pipeline, versionId, displayName,
-        RunJson.normalizeValue(spec));
-    versionsByPipeline.computeIfAbsent(pipeline, p -> new ArrayList<>()).add(version);
-    versions.put(version.pipelineVersionId(), version);
-    return version;
+  PipelineStore pipelines() {
+    return pipelines;
   }
 
   synchronized List<RunSnapshot> snapshots() {

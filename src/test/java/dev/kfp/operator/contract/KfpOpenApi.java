@@ -19,13 +19,16 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * KFP's own OpenAPI document for the runs service, as a validator of HTTP exchanges.
  *
  * <p>The current document (KFP master) is used, with the read_artifact operation and every definition it
- * refers to taken from the 2.14.3 document (later releases still serve it but dropped it from the file).
+ * refers to taken from the 2.14.3 document (later releases still serve it but dropped it from the file), and
+ * the two reads of the pipeline service the operator makes (GetPipelineByName, ListPipelineVersions) from the
+ * current document of all services.
  * Three adjustments, all stricter or neutral: {@code additionalProperties: {}} and a bare
  * {@code type: object} (free JSON such as {@code pipeline_spec}) get {@code additionalProperties: true} (the
  * validator misreads both), and every object schema that lists properties but says nothing about others gets
@@ -36,6 +39,9 @@ public final class KfpOpenApi {
 
   private static final String READ_ARTIFACT_PATH =
       "/apis/v2beta1/runs/{run_id}/nodes/{node_id}/artifacts/{artifact_name}:read";
+  /** The pipeline service's reads the operator makes, from the document of all services. */
+  private static final List<String> PIPELINE_READS = List.of("/apis/v2beta1/pipelines/names/{name}",
+      "/apis/v2beta1/pipelines/{pipeline_id}/versions");
   private static final String DEFINITIONS = "#/definitions/";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final OpenApiInteractionValidator VALIDATOR = load();
@@ -48,7 +54,15 @@ public final class KfpOpenApi {
     JsonNode readArtifact = release214.get("paths").get(READ_ARTIFACT_PATH);
     ((ObjectNode) current.get("paths")).set(READ_ARTIFACT_PATH, readArtifact);
     copyReferencedDefinitions(readArtifact, (ObjectNode) release214.get("definitions"),
-        (ObjectNode) current.get("definitions"));
+        (ObjectNode) current.get("definitions"), Set.of());
+    ObjectNode allServices = read("/kfp/openapi/kfp_api_single_file.swagger.json");
+    for (String path : PIPELINE_READS) {
+      ObjectNode get = JSON.createObjectNode().set("get", allServices.get("paths").get(path).get("get"));
+      ((ObjectNode) current.get("paths")).set(path, get);
+      // The merged document's protobufAny also lists fields of another service's Any; the runs document's stays.
+      copyReferencedDefinitions(get, (ObjectNode) allServices.get("definitions"),
+          (ObjectNode) current.get("definitions"), Set.of("protobufAny"));
+    }
     tighten(current.get("definitions"));
     LevelResolver levels = LevelResolver.create()
         .withLevel("validation.request.security.missing", ValidationReport.Level.IGNORE)
@@ -64,7 +78,8 @@ public final class KfpOpenApi {
    * {@code googleRpcStatus}, so read_artifact's errors need their own copy. A name both documents define must
    * mean the same schema in both, else validation would depend on which copy won.
    */
-  private static void copyReferencedDefinitions(JsonNode node, ObjectNode from, ObjectNode to) {
+  private static void copyReferencedDefinitions(JsonNode node, ObjectNode from, ObjectNode to,
+      Set<String> keepExisting) {
     Deque<JsonNode> pending = new ArrayDeque<>(List.of(node));
     while (!pending.isEmpty()) {
       JsonNode next = pending.pop();
@@ -79,7 +94,7 @@ public final class KfpOpenApi {
         if (existing == null) {
           to.set(name, definition.deepCopy());
           pending.push(definition);
-        } else if (!existing.equals(definition)) {
+        } else if (!existing.equals(definition) && !keepExisting.contains(name)) {
           throw new IllegalStateException("both documents define " + name + ", differently");
         }
       }

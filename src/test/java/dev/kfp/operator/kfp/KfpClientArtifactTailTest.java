@@ -231,6 +231,16 @@ class KfpClientArtifactTailTest {
     }
 
     @Override
+    public KfpPipeline getPipelineByName(String name, String namespace) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public ListPipelineVersionsResponse listPipelineVersions(ListPipelineVersionsRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public KfpRun createRun(KfpRun run) {
       throw new UnsupportedOperationException();
     }

@@ -130,6 +130,29 @@ class ChartRbacLeastPrivilegeTest {
         }
       }
     },
+    GET_PIPELINE_VERSIONS("get pipelines.kubeflow.org/pipelineversions",
+        "a Run naming a PipelineVersion object is never submitted and says why, while a Run by version reference is") {
+      @Override
+      void show(ChartRbac rbac) {
+        try (OperatorHarness harness = start(rbac)) {
+          harness.installPipelineVersionCrd();
+          harness.createPipelineVersion("tiny", "pipeline-uid");
+          harness.apply("""
+              apiVersion: pipelines.kfp.dev/v1alpha1
+              kind: Run
+              metadata: {name: by-object, namespace: %s}
+              spec:
+                pipeline:
+                  versionRef: {pipelineVersionObject: tiny}
+              """.formatted(NAMESPACE));
+          harness.applyVersionRefRun("by-reference", harness.registerPlainPipeline());
+          harness.awaitState("by-reference", "PENDING");
+          await().atMost(Duration.ofSeconds(30)).until(() -> conditionMessage(harness.get("by-object"),
+              forbidden("get", "pipelineversions", "pipelines.kubeflow.org")));
+          assertThat(harness.kfp().runs()).hasSize(1);
+        }
+      }
+    },
     CREATE_EVENTS("create events", "a Run is followed, but no event is recorded and each one lost is logged with the 403") {
       @Override
       void show(ChartRbac rbac) {

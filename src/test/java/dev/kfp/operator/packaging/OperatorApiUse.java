@@ -3,6 +3,8 @@ package dev.kfp.operator.packaging;
 import dev.kfp.operator.OperatorProcess;
 import dev.kfp.operator.api.Run;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.URI;
 import java.util.Map;
@@ -13,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * The Kubernetes API permissions the operator really needs, derived from the requests it makes: it runs the
- * operator (with leader election) through a Run's whole life — pipeline from a ConfigMap, success, archive,
+ * operator (with leader election) through a Run's whole life — pipeline from a ConfigMap or a PipelineVersion
+ * object, success, archive,
  * terminate and retry annotations, deletion with the finalizer — and turns every request into an RBAC rule.
  */
 final class OperatorApiUse {
@@ -57,6 +60,21 @@ final class OperatorApiUse {
       edit(operator, "from-config-map", run -> run.getSpec().setArchived(true));
       operator.awaitRun("from-config-map", run -> "ARCHIVED".equals(run.getStatus().getStorageState()));
 
+      String versionUid = operator.k8s().genericKubernetesResources(new ResourceDefinitionContext.Builder()
+              .withGroup("pipelines.kubeflow.org").withVersion("v2beta1").withKind("PipelineVersion")
+              .withPlural("pipelineversions").withNamespaced(true).build())
+          .inNamespace(OperatorProcess.NAMESPACE).resource(new GenericKubernetesResourceBuilder()
+              .withApiVersion("pipelines.kubeflow.org/v2beta1").withKind("PipelineVersion")
+              .withNewMetadata().withName("tiny")
+              .addNewOwnerReference().withApiVersion("pipelines.kubeflow.org/v2beta1").withKind("Pipeline")
+              .withName("tiny").withUid(operator.pipeline.pipelineId()).endOwnerReference().endMetadata()
+              .build()).create().getMetadata().getUid();
+      operator.kfp.registerPipeline(operator.pipeline.pipelineId(), versionUid, "tiny",
+          operator.pipeline.spec().toString());
+      operator.apply(operator.runManifest("by-object", "").replace(
+          "versionRef: {pipelineId: " + operator.pipeline.pipelineId() + "}", "versionRef: {pipelineVersionObject: tiny}"));
+      operator.awaitState("by-object", "PENDING");
+
       operator.apply(operator.runManifest("stopped", ""));
       operator.awaitState("stopped", "PENDING");
       edit(operator, "stopped", run -> run.getMetadata().getAnnotations().put(Run.TERMINATE_ANNOTATION, "true"));
@@ -76,8 +94,10 @@ final class OperatorApiUse {
       operator.k8s().resources(Run.class).inNamespace(OperatorProcess.NAMESPACE).withName("stopped").delete();
       operator.k8s().resources(Run.class).inNamespace(OperatorProcess.NAMESPACE).withName("fails-twice").delete();
       operator.k8s().resources(Run.class).inNamespace(OperatorProcess.NAMESPACE).withName("from-config-map").delete();
+      operator.k8s().resources(Run.class).inNamespace(OperatorProcess.NAMESPACE).withName("by-object").delete();
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
           .until(() -> operator.get("stopped") == null && operator.get("from-config-map") == null
+              && operator.get("by-object") == null
               && operator.get("fails-twice") == null);
 
       Set<Use> uses = new TreeSet<>((a, b) -> (a.permission + "@" + a.namespace).compareTo(b.permission + "@"

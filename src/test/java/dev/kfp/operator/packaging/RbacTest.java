@@ -51,6 +51,7 @@ class RbacTest {
   void theScenarioExercisedEveryKindOfRequest() {
     assertThat(used.stream().map(u -> u.permission().toString())).contains(
         "pipelines.kfp.dev/runs:watch", "pipelines.kfp.dev/runs/status:patch", "core/configmaps:get",
+        "pipelines.kubeflow.org/pipelineversions:get",
         "core/events:create", "core/events:patch", "coordination.k8s.io/leases:create");
     assertThat(used).filteredOn(u -> u.permission().resource().equals("leases"))
         .allMatch(u -> OperatorProcess.OPERATOR_NAMESPACE.equals(u.namespace()));

@@ -55,6 +55,7 @@ import org.junit.jupiter.api.TestInfo;
 class DifferentialContractTest {
 
   private static final String RUNS = "/apis/v2beta1/runs";
+  private static final String PIPELINES = "/apis/v2beta1/pipelines";
   private static final String ARGS_PIPELINE = DifferentialPeers.resource("/kfp/pipelines/arguments_parameters.yaml");
   private static final KnownDifferences KNOWN = KnownDifferences.load();
   private static final List<Difference> UNEXPLAINED = Collections.synchronizedList(new ArrayList<>());
@@ -412,6 +413,25 @@ class DifferentialContractTest {
   }
 
   /** A create; on success both servers know the run by {@code alias}. */
+  /** The two reads of the pipeline service a Run by pipeline name costs, and their error paths. */
+  @Test
+  void pipelineReadsTheOperatorMakes() {
+    exchange("pipeline by name", "GET", PIPELINES + "/names/args", null);
+    exchange("pipeline by name with a namespace in single-user mode", "GET", PIPELINES + "/names/args?namespace=team-a",
+        null);
+    exchange("pipeline by an unknown name", "GET", PIPELINES + "/names/nope", null);
+    exchange("versions of the pipeline", "GET", PIPELINES + "/${pipeline:args}/versions", null);
+    exchange("versions by display name, a page of two", "GET", PIPELINES + "/${pipeline:args}/versions?page_size=2"
+        + "&filter=" + filterParameter(RunFilter.builder().equalTo("display_name", "args").build().toJson()), null);
+    exchange("versions by a display name none has", "GET", PIPELINES + "/${pipeline:args}/versions?filter="
+        + filterParameter(RunFilter.builder().equalTo("display_name", "v9").build().toJson()), null);
+    exchange("versions filtered on a field they do not have", "GET", PIPELINES + "/${pipeline:args}/versions?filter="
+        + filterParameter(RunFilter.builder().equalTo("state", "READY").build().toJson()), null);
+    exchange("versions sorted by an unknown field", "GET", PIPELINES + "/${pipeline:args}/versions?sort_by=colour",
+        null);
+    exchange("versions of an unknown pipeline", "GET", PIPELINES + "/" + UUID.randomUUID() + "/versions", null);
+  }
+
   private void create(String label, String alias, String body) {
     Map<Peer, Answer> answers = send("POST", RUNS, body, Map.of());
     for (Map.Entry<Peer, Answer> answer : answers.entrySet()) {

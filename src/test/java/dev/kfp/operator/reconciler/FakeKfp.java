@@ -4,6 +4,10 @@ import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpErrors;
 import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpExperiment;
+import dev.kfp.operator.kfp.KfpPipeline;
+import dev.kfp.operator.kfp.KfpPipelineVersion;
+import dev.kfp.operator.kfp.ListPipelineVersionsRequest;
+import dev.kfp.operator.kfp.ListPipelineVersionsResponse;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.KfpStorageState;
@@ -24,7 +28,8 @@ import java.util.Objects;
 /**
  * A fake KFP, in memory, for the reconciler's unit tests: not KFP and not the simulator. It keeps runs by id,
  * lists them by experiment and by the description substring the marker search asks for (other filters are
- * refused, so a test cannot silently rely on one it does not implement), and fails the next call of a kind
+ * refused, so a test cannot silently rely on one it does not implement), keeps pipelines by name and lists their
+ * versions by exact display name, and fails the next call of a kind
  * with a scripted {@link KfpException}. Every call is recorded by KFP's name for it ({@code CreateRun},
  * {@code GetRun}, ...), so a test can say which calls a decision made. Not thread-safe: one test, one thread.
  */
@@ -33,8 +38,11 @@ final class FakeKfp implements KfpClient {
   private final Clock clock;
   private final Map<String, KfpRun> runs = new LinkedHashMap<>();
   private final Map<String, KfpExperiment> experiments = new HashMap<>();
+  private final Map<String, KfpPipeline> pipelinesByName = new HashMap<>();
+  private final List<KfpPipelineVersion> versions = new ArrayList<>();
   private final Map<String, Deque<KfpException>> failures = new HashMap<>();
   private final List<String> calls = new ArrayList<>();
+  private final List<String> pipelineNamespaces = new ArrayList<>();
   private KfpException afterStoringNextCreate;
   private int created;
 
@@ -68,6 +76,23 @@ final class FakeKfp implements KfpClient {
 
   void addExperiment(KfpExperiment experiment) {
     experiments.put(experiment.experimentId(), experiment);
+  }
+
+  /** A pipeline KFP finds by {@code name} (any namespace asked for), with versions of these display names. */
+  KfpPipeline addPipeline(String name, String... versionDisplayNames) {
+    KfpPipeline pipeline = new KfpPipeline("pipeline-" + (pipelinesByName.size() + 1), name, name, null,
+        clock.instant());
+    pipelinesByName.put(name, pipeline);
+    for (String displayName : versionDisplayNames) {
+      versions.add(new KfpPipelineVersion(pipeline.pipelineId(), pipeline.pipelineId() + "-v" + (versions.size() + 1),
+          displayName, displayName, clock.instant()));
+    }
+    return pipeline;
+  }
+
+  /** The namespaces GetPipelineByName was asked about, in order. */
+  List<String> pipelineNamespacesAsked() {
+    return List.copyOf(pipelineNamespaces);
   }
 
   /** The next call named {@code operation} fails with {@code failure}; several queue up in order. */
@@ -183,6 +208,38 @@ final class FakeKfp implements KfpClient {
       throw KfpErrors.answered("GetExperiment", 404, "experiment " + experimentId + " not found");
     }
     return experiment;
+  }
+
+  @Override
+  public KfpPipeline getPipelineByName(String name, String namespace) {
+    call("GetPipelineByName");
+    pipelineNamespaces.add(namespace);
+    KfpPipeline pipeline = pipelinesByName.get(name);
+    if (pipeline == null) {
+      throw KfpErrors.answered("GetPipelineByName", 404, "Namespace/Pipeline " + namespace + "/" + name
+          + " not found");
+    }
+    return pipeline;
+  }
+
+  /** Only the filter the resolution sends: display_name EQUALS. */
+  @Override
+  public ListPipelineVersionsResponse listPipelineVersions(ListPipelineVersionsRequest request) {
+    call("ListPipelineVersions");
+    List<RunFilter.Predicate> predicates = request.filter() == null ? List.of() : request.filter().predicates();
+    for (RunFilter.Predicate predicate : predicates) {
+      if (!"display_name".equals(predicate.key()) || predicate.operation() != RunFilter.Operation.EQUALS) {
+        throw new UnsupportedOperationException("the fake KFP filters versions only by display name: " + predicate);
+      }
+    }
+    List<KfpPipelineVersion> matching = versions.stream()
+        .filter(v -> v.pipelineId().equals(request.pipelineId()))
+        .filter(v -> predicates.stream().allMatch(p -> p.stringValue().equals(v.displayName())))
+        .toList();
+    int size = request.pageSize() > 0 ? request.pageSize() : 20;
+    int to = Math.min(size, matching.size());
+    return new ListPipelineVersionsResponse(matching.subList(0, to), matching.size(),
+        to < matching.size() ? "more" : null);
   }
 
   /** The fake keeps no artifacts. */

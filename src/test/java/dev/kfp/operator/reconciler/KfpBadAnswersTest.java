@@ -8,6 +8,9 @@ import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpExperiment;
+import dev.kfp.operator.kfp.KfpPipeline;
+import dev.kfp.operator.kfp.ListPipelineVersionsRequest;
+import dev.kfp.operator.kfp.ListPipelineVersionsResponse;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.ListRunsRequest;
@@ -206,6 +209,16 @@ class KfpBadAnswersTest {
     @Override
     public KfpExperiment getExperiment(String experimentId) {
       return delegate.getExperiment(experimentId);
+    }
+
+    @Override
+    public KfpPipeline getPipelineByName(String name, String namespace) {
+      return delegate.getPipelineByName(name, namespace);
+    }
+
+    @Override
+    public ListPipelineVersionsResponse listPipelineVersions(ListPipelineVersionsRequest request) {
+      return delegate.listPipelineVersions(request);
     }
 
     @Override

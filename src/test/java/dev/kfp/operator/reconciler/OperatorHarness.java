@@ -2,15 +2,13 @@ package dev.kfp.operator.reconciler;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.RunOperator;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientConfig;
 import dev.kfp.operator.kfp.KfpClientProvider;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.javaoperatorsdk.operator.api.monitoring.Metrics;
-import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
 import dev.kfp.operator.sandbox.LocalKubernetes;
 import dev.kfp.operator.simulator.KfpSimulator;
@@ -18,12 +16,19 @@ import dev.kfp.operator.simulator.ManualClock;
 import dev.kfp.operator.simulator.PipelineVersion;
 import dev.kfp.operator.simulator.Timing;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Comparator;
@@ -32,10 +37,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * A real JOSDK operator in-process, against a Kubernetes API ({@link Backend#REAL}: the shared real
@@ -248,6 +254,59 @@ public final class OperatorHarness implements AutoCloseable {
         pipelineInfo: {name: plain}
         root: {dag: {tasks: {}}}
         """);
+  }
+
+  /**
+   * Installs a minimal CRD of ours for KFP's Kubernetes-native {@code pipelines.kubeflow.org/v2beta1}
+   * PipelineVersion (any content; KFP's own CRD has a full schema, and webhooks that this API server does not run)
+   * and waits until the API server serves it. The mock needs none.
+   */
+  public void installPipelineVersionCrd() {
+    CustomResourceDefinition crd = new CustomResourceDefinitionBuilder()
+        .withNewMetadata().withName("pipelineversions.pipelines.kubeflow.org").endMetadata()
+        .withNewSpec().withGroup("pipelines.kubeflow.org").withScope("Namespaced")
+        .withNewNames().withKind("PipelineVersion").withPlural("pipelineversions").withSingular("pipelineversion")
+        .endNames()
+        .addNewVersion().withName("v2beta1").withServed(true).withStorage(true)
+        .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
+        .endOpenAPIV3Schema().endSchema().endVersion()
+        .endSpec().build();
+    k8s().apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
+    k8s().apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
+            && c.getStatus().getConditions().stream()
+                .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
+            30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Creates a PipelineVersion object in {@link #NAMESPACE} as KFP's webhook leaves it (an owner reference to its
+   * Pipeline, by {@code pipelineUid}), registers a pipeline version with both UIDs in the simulator, and returns
+   * the object's UID.
+   */
+  public String createPipelineVersion(String name, String pipelineUid) {
+    ResourceDefinitionContext kind = new ResourceDefinitionContext.Builder()
+        .withGroup("pipelines.kubeflow.org").withVersion("v2beta1").withKind("PipelineVersion")
+        .withPlural("pipelineversions").withNamespaced(true).build();
+    // The shared real cluster's wipe knows nothing of this kind: the object goes with the harness.
+    others.add(() -> k8s().genericKubernetesResources(kind).inNamespace(NAMESPACE).withName(name).delete());
+    GenericKubernetesResource version = k8s().genericKubernetesResources(kind)
+        .inNamespace(NAMESPACE)
+        .resource(new GenericKubernetesResourceBuilder()
+            .withApiVersion("pipelines.kubeflow.org/v2beta1").withKind("PipelineVersion")
+            .withNewMetadata().withName(name).withNamespace(NAMESPACE)
+            .addNewOwnerReference().withApiVersion("pipelines.kubeflow.org/v2beta1").withKind("Pipeline")
+            .withName(name).withUid(pipelineUid).endOwnerReference().endMetadata()
+            .withAdditionalProperties(Map.of("spec", Map.of("pipelineName", name)))
+            .build())
+        .create();
+    String versionUid = version.getMetadata().getUid();
+    kfp.registerPipeline(pipelineUid, versionUid, name, """
+        schemaVersion: 2.1.0
+        pipelineInfo: {name: %s}
+        root: {dag: {tasks: {}}}
+        """.formatted(name));
+    return versionUid;
   }
 
   /** Applies a Run of the pipeline, by version reference, in {@link #NAMESPACE}. */

@@ -15,10 +15,13 @@ import dev.kfp.operator.kfp.KfpStorageState;
 import dev.kfp.operator.kfp.LogTailLimits;
 import dev.kfp.operator.sync.PerRunSync;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -38,6 +41,8 @@ final class Phases {
   final RecordedEvents events = new RecordedEvents();
   final StatusRecorder recorder = new StatusRecorder(events, clock);
   final RetrySchedule retries = new RetrySchedule(RESYNC);
+  /** The PipelineVersion objects of KFP's Kubernetes-native mode the submitter finds, by namespace/name. */
+  final Map<String, ObjectMeta> pipelineVersions = new HashMap<>();
   private final KfpClientProvider clients = KfpClientProvider.shared(kfp);
   private final MarkerSearch markers = new MarkerSearch(clients);
   private final FailureDiagnostician diagnostician = new FailureDiagnostician(recorder, LogTailLimits.defaults());
@@ -50,8 +55,10 @@ final class Phases {
   RunSubmitter submitter(boolean checkExperimentNamespace) {
     ReconcilerSettings settings = new ReconcilerSettings(POLL, RESYNC, null, true, checkExperimentNamespace,
         CREATE_WINDOW);
-    return new RunSubmitter(clients, new RunValidator((namespace, name) -> Optional.empty()), markers, recorder,
-        retries, settings, INSTANCE, clock);
+    return new RunSubmitter(clients, new RunValidator((namespace, name) -> Optional.empty()),
+        new PipelineResolver(clients, (ns, name) -> Optional.ofNullable(pipelineVersions.get(ns + "/" + name)),
+            recorder), markers, recorder, retries, settings,
+        INSTANCE, clock);
   }
 
   /** The follow phase under per-run sync (poll interval {@link #POLL}, resync {@link #RESYNC}). */

@@ -100,7 +100,8 @@ final class SimulatorHttp {
   }
 
   private static boolean documented(String method, String path) {
-    return path.startsWith("/apis/v2beta1/runs") && List.of("GET", "POST", "DELETE").contains(method);
+    return path.startsWith("/apis/v2beta1/runs") && List.of("GET", "POST", "DELETE").contains(method)
+        || path.startsWith("/apis/v2beta1/pipelines/") && method.equals("GET");
   }
 
   static String query(String name, String value) {
