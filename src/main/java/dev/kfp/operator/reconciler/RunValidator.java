@@ -166,6 +166,13 @@ public final class RunValidator {
             throw new InvalidSpecException("spec.pipeline.versionRef id '" + abbreviate(id) + "' is not a KFP id");
           }
         }
+        if (run.getSpec().getCaching() != null) {
+          throw new InvalidSpecException("spec.caching cannot apply to spec.pipeline.versionRef: KFP runs a stored "
+              + "pipeline version as it was uploaded, and its API has no switch for a run's caching. Leave "
+              + "spec.caching out and set caching when compiling the version (task.set_caching_options), or give "
+              + "the compiled pipeline in spec.pipeline.spec or spec.pipeline.specFrom, whose tasks the operator "
+              + "rewrites");
+        }
         request.pipelineVersionReference(new PipelineVersionReference(pipelineId, versionId));
         return;
       }
@@ -174,6 +181,9 @@ public final class RunValidator {
       default -> document = fromConfigMap(run, pipeline.getSpecFrom());
     }
     problems.addAll(document.checkParameters(parameters));
+    if (run.getSpec().getCaching() != null) {
+      document = document.withCaching(run.getSpec().getCaching().enablesCache());
+    }
     ObjectNode kfpSpec = document.toKfpPipelineSpec();
     request.pipelineSpec(kfpSpec);
   }
