@@ -88,6 +88,10 @@ public final class RunValidator {
       problems.add("spec.activeDeadlineSeconds is " + spec.getActiveDeadlineSeconds() + "; give a number of seconds"
           + " of at least 1, or leave it out for no deadline");
     }
+    if (spec.getTtlSecondsAfterFinished() != null && spec.getTtlSecondsAfterFinished() < 0) {
+      problems.add("spec.ttlSecondsAfterFinished is " + spec.getTtlSecondsAfterFinished() + "; give a number of"
+          + " seconds of at least 0, or leave it out to keep the Run after it finished");
+    }
     String pipelineRoot = emptyToNull(spec.getPipelineRoot());
     if (pipelineRoot != null && !isUriWithScheme(pipelineRoot)) {
       problems.add("spec.pipelineRoot '" + abbreviate(pipelineRoot)

@@ -175,7 +175,7 @@ class PipelineCachingTest {
    * Whether each task of each DAG caches, by path ({@code root.flip-coin}, {@code components.comp-condition-2.
    * announce}); proto JSON leaves out {@code enableCache: false}, so an absent one is false, as in KFP.
    */
-  private static Map<String, Boolean> caching(JsonNode spec) {
+  static Map<String, Boolean> caching(JsonNode spec) {
     JsonNode ir = spec.has("pipeline_spec") ? spec.get("pipeline_spec") : spec;
     Map<String, Boolean> tasks = new TreeMap<>();
     ir.at("/root/dag/tasks").fields().forEachRemaining(task -> tasks.put("root." + task.getKey(),
