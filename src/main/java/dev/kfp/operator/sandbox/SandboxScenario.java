@@ -5,11 +5,13 @@ import dev.kfp.operator.api.RunConditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
  * The sample Runs of {@code deploy/examples/}, what the sandbox does to each (as a user would with
- * {@code kubectl annotate}), and the end state each must reach.
+ * {@code kubectl annotate}), and the end state each must reach: a test of the Run as it is now, or of null once
+ * it is gone (every sample is applied before the sandbox looks).
  */
 record SandboxScenario(String file, String runName, String expectation, Predicate<Run> reached,
     String actWhenState, Map<String, String> annotations) {
@@ -36,11 +38,13 @@ record SandboxScenario(String file, String runName, String expectation, Predicat
         new SandboxScenario("deadline.yaml", "bounded-training", "terminated at its deadline, ends DeadlineExceeded",
             run -> succeeded(run, "False", RunConditions.REASON_DEADLINE_EXCEEDED)
                 && run.getStatus().getFinishedAt() != null,
-            null, Map.of()));
+            null, Map.of()),
+        new SandboxScenario("cleanup.yaml", "short-lived-training",
+            "SUCCEEDED, then deleted by its ttlSecondsAfterFinished", Objects::isNull, null, Map.of()));
   }
 
   private static boolean succeeded(Run run, String status, String reason) {
-    if (run.getStatus() == null) {
+    if (run == null || run.getStatus() == null) {
       return false;
     }
     Condition condition = run.getStatus().condition(RunConditions.SUCCEEDED).orElse(null);
