@@ -26,9 +26,9 @@ import java.util.Optional;
 /**
  * One reconcile of a Run, as a story in phases: a Run without a KFP run is submitted ({@link RunSubmitter}),
  * one with a KFP run is followed ({@link RunFollower}, which has {@link UserCommands} carried out) until its
- * time to live after finishing is over ({@link TtlAfterFinished}), a deleted one is cleaned up ({@link RunCleanup}). The status is written once at the end, by {@link StatusWriter};
- * the {@link SyncStrategy} says where the run already read is and when to look again. docs/architecture.md
- * tells the whole story.
+ * time to live after finishing is over ({@link TtlAfterFinished}), a deleted one is cleaned up
+ * ({@link RunCleanup}). The status is written once at the end, by {@link StatusWriter}; the {@link SyncStrategy}
+ * says where the run already read is and when to look again. docs/architecture.md tells the whole story.
  */
 @ControllerConfiguration(
     name = "run",

@@ -204,6 +204,23 @@ class RealServerCrdTest {
   }
 
   @Test
+  void cachingIsEnabledOrDisabledAndNothingElse() {
+    ObjectNode run = inlineRun("caching-off");
+    ((ObjectNode) run.get("spec")).put("caching", "Off");
+
+    KubernetesClientException refused = catchThrowableOfType(KubernetesClientException.class, () -> create(run));
+
+    assertThat(refused.getCode()).isEqualTo(422);
+    assertThat(refused.getStatus().getDetails().getCauses()).as("the schema's enum, before any rule")
+        .anySatisfy(cause -> {
+          assertThat(cause.getField()).isEqualTo("spec.caching");
+          assertThat(cause.getMessage()).contains("Unsupported value: \"Off\"", "\"Disabled\"", "\"Enabled\"");
+        });
+    ((ObjectNode) run.get("spec")).put("caching", "Disabled");
+    assertThat(create(run).at("/spec/caching").asText()).isEqualTo("Disabled");
+  }
+
+  @Test
   void aRunWithoutSpecIsRefused() {
     ObjectNode run = inlineRun("without-spec");
     run.remove("spec");

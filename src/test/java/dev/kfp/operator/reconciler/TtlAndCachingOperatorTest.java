@@ -81,6 +81,17 @@ class TtlAndCachingOperatorTest {
     assertThat(kfp.calls().count(Endpoint.CREATE_RUN)).isEqualTo(1);
   }
 
+  @org.junit.jupiter.api.Test
+  void perRunSyncDeletesTheRunAfterItsTtlToo() {
+    harness = OperatorHarness.start(true, simulator -> { });
+    String runId = submit("per-run", harness.registerPlainPipeline(), "ttlSecondsAfterFinished: 2");
+
+    finish("per-run");
+    harness.awaitGone("per-run");
+
+    assertThat(harness.kfp().run(runId).map(RunSnapshot::storageState)).contains(StorageState.ARCHIVED);
+  }
+
   @ParameterizedTest
   @EnumSource(Backend.class)
   void theOperatorsDefaultTtlDeletesRunsThatSetNoneOfTheirOwn(Backend backend) {
