@@ -42,7 +42,7 @@ ChartRbacLeastPrivilegeTest takes each one away on a real API server and shows w
 {{- define "kfp-run-operator.runRules" -}}
 - apiGroups: [pipelines.kfp.dev]
   resources: [runs]
-  verbs: [get, list, watch, patch]
+  verbs: [get, list, watch, patch, delete]
 - apiGroups: [pipelines.kfp.dev]
   resources: [runs/status]
   verbs: [patch]

@@ -147,7 +147,7 @@ public final class OperatorCommand {
     operator.set(RunOperator.start(kubernetes, provider,
         new ReconcilerSettings(config.pollInterval(), config.resyncInterval(), config.kfpUiUrl(),
             config.syncMode() == SyncMode.PER_RUN, config.kfpAuth() != AuthMode.NONE,
-            ReconcilerSettings.createWindowFor(kfp.build())),
+            ReconcilerSettings.createWindowFor(kfp.build()), config.ttlSecondsAfterFinished()),
         config.watchNamespaces(), operatorSettings(config, metrics, readiness, exitOnLostLease)));
     if (metrics != null) {
       metrics.countRunsByState(operator.get()::cachedRuns);

@@ -13,6 +13,11 @@ public final class RunConditions {
   public static final String SYNCED = "Synced";
   /** The outcome of the latest retry token: True when KFP accepted it, False when it was rejected. */
   public static final String RETRIED = "Retried";
+  /**
+   * True once spec.ttlSecondsAfterFinished passed on a Run that GitOps tracks: the deletion policy was applied
+   * to the KFP run and the Run object is kept (a deleted one would be created again as a new run).
+   */
+  public static final String CLEANED = "Cleaned";
 
   public static final String REASON_INVALID_SPEC = "InvalidSpec";
   public static final String REASON_KFP_ERROR = "KfpError";
@@ -42,8 +47,12 @@ public final class RunConditions {
   public static final String REASON_SUSPENDED = "Suspended";
   /** The run was active longer than spec.activeDeadlineSeconds and the operator terminated it. */
   public static final String REASON_DEADLINE_EXCEEDED = "DeadlineExceeded";
+  /** The event of a Run the operator deletes because spec.ttlSecondsAfterFinished passed. */
+  public static final String REASON_EXPIRED = "Expired";
+  /** The {@link #CLEANED} reason: the TTL passed, the deletion policy was applied in KFP, the Run is kept. */
+  public static final String REASON_KEPT_FOR_GITOPS = "KeptForGitOps";
 
-  private static final List<String> ORDER = List.of(SUBMITTED, SUCCEEDED, SYNCED, RETRIED);
+  private static final List<String> ORDER = List.of(SUBMITTED, SUCCEEDED, SYNCED, RETRIED, CLEANED);
 
   private RunConditions() {}
 

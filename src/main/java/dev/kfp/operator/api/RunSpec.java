@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * What the user asks for. A KFP run cannot be changed once created, so everything that shapes it is immutable
  * (CEL rules below; the operator also detects edits); {@code archived}, {@code deletionPolicy},
- * {@code suspend} and {@code activeDeadlineSeconds} say what the operator does with it and may change.
+ * {@code suspend}, {@code activeDeadlineSeconds} and {@code ttlSecondsAfterFinished} say what the operator does
+ * with it and may change.
  *
  * <p>The API server gives {@code parameters} no CEL type (its values are any JSON), so CEL cannot name it on
  * {@code self}; {@code dyn(self).parameters} reaches it at run time, where the server compares it as a map, every
@@ -39,12 +40,18 @@ import java.util.Map;
 @ValidationRule(fieldPath = ".activeDeadlineSeconds", reason = "FieldValueInvalid",
     message = "spec.activeDeadlineSeconds must be at least 1 (seconds); leave it out for no deadline",
     value = "!has(self.activeDeadlineSeconds) || self.activeDeadlineSeconds >= 1")
+@ValidationRule(fieldPath = ".ttlSecondsAfterFinished", reason = "FieldValueInvalid",
+    message = "spec.ttlSecondsAfterFinished must be at least 0 (seconds after the run finished); leave it out to keep"
+        + " the Run",
+    value = "!has(self.ttlSecondsAfterFinished) || self.ttlSecondsAfterFinished >= 0")
+@ValidationRule(fieldPath = ".caching", reason = RunSpec.FORBIDDEN, message = "spec.caching" + RunSpec.IMMUTABLE,
+    value = "has(self.caching) == has(oldSelf.caching) && (!has(self.caching) || self.caching == oldSelf.caching)")
 public class RunSpec extends Readable {
 
   /** The refusal of an edit to an immutable field: what went wrong and what to do instead. */
   static final String IMMUTABLE = " cannot change after creation (a KFP run is immutable): put the old value back,"
-      + " or create a new Run; only spec.archived, spec.deletionPolicy, spec.suspend and spec.activeDeadlineSeconds"
-      + " can change";
+      + " or create a new Run; only spec.archived, spec.deletionPolicy, spec.suspend, spec.activeDeadlineSeconds"
+      + " and spec.ttlSecondsAfterFinished can change";
   static final String FORBIDDEN = "FieldValueForbidden";
 
 
@@ -78,6 +85,15 @@ public class RunSpec extends Readable {
       + " held by suspend does not count); a run still active then is terminated, once, and ends with"
       + " Succeeded=False, reason DeadlineExceeded.")
   private Long activeDeadlineSeconds;
+  @JsonPropertyDescription("Mutable: that many seconds after the KFP run finished, the operator deletes this Run"
+      + " and its deletionPolicy applies to the KFP run (0: at once). A Run tracked by Argo CD or Flux is kept, and"
+      + " only the deletion policy is applied (condition Cleaned). Left out: the operator's default"
+      + " (TTL_SECONDS_AFTER_FINISHED), if any.")
+  private Long ttlSecondsAfterFinished;
+  @JsonPropertyDescription("Enabled or Disabled overrides the cache setting of every task of the pipeline (KFP's"
+      + " cachingOptions.enableCache); left out, the compiled pipeline's settings apply. Only for spec.pipeline.spec"
+      + " and specFrom: KFP cannot override a stored version's tasks.")
+  private Caching caching;
 
   public String getDisplayName() {
     return displayName;
@@ -155,6 +171,22 @@ public class RunSpec extends Readable {
 
   public void setActiveDeadlineSeconds(Long activeDeadlineSeconds) {
     this.activeDeadlineSeconds = activeDeadlineSeconds;
+  }
+
+  public Long getTtlSecondsAfterFinished() {
+    return ttlSecondsAfterFinished;
+  }
+
+  public void setTtlSecondsAfterFinished(Long ttlSecondsAfterFinished) {
+    this.ttlSecondsAfterFinished = ttlSecondsAfterFinished;
+  }
+
+  public Caching getCaching() {
+    return caching;
+  }
+
+  public void setCaching(Caching caching) {
+    this.caching = caching;
   }
 
   public Boolean getArchived() {

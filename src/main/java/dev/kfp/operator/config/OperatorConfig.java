@@ -34,7 +34,8 @@ public record OperatorConfig(
     boolean metricsEnabled,
     boolean leaderElection,
     String leaderElectionNamespace,
-    String kfpIdentityServiceAccount) {
+    String kfpIdentityServiceAccount,
+    Long ttlSecondsAfterFinished) {
 
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -82,6 +83,7 @@ public record OperatorConfig(
     Duration poll = duration(Setting.POLL_INTERVAL, values.get(Setting.POLL_INTERVAL), problems);
     SyncMode syncMode = syncMode(values.get(Setting.SYNC_MODE), problems);
     Duration resync = duration(Setting.RESYNC_INTERVAL, values.get(Setting.RESYNC_INTERVAL), problems);
+    Long ttl = seconds(Setting.TTL_SECONDS_AFTER_FINISHED, values.get(Setting.TTL_SECONDS_AFTER_FINISHED), problems);
     int monitoringPort = port(Setting.MONITORING_PORT, values.get(Setting.MONITORING_PORT), problems);
     boolean metrics = bool(Setting.METRICS_ENABLED, values.get(Setting.METRICS_ENABLED), problems);
     boolean leaderElection = bool(Setting.LEADER_ELECTION, values.get(Setting.LEADER_ELECTION), problems);
@@ -104,7 +106,7 @@ public record OperatorConfig(
       throw new ConfigException(problems);
     }
     return new OperatorConfig(endpoint, auth, tokenFile, caBundle, uiUrl, timeout, namespaces, poll, syncMode,
-        resync, monitoringPort, metrics, leaderElection, leaseNamespace, identity);
+        resync, monitoringPort, metrics, leaderElection, leaseNamespace, identity, ttl);
   }
 
   /** One line per setting, for {@code --help}. */
@@ -243,6 +245,24 @@ public record OperatorConfig(
       problems.add(notADuration(describe(setting), value));
       return Duration.ZERO;
     }
+  }
+
+  /** A whole number of seconds, at least 0, as spec fields count them; empty is none. */
+  private static Long seconds(Setting setting, String value, List<String> problems) {
+    if (value == null || value.isEmpty()) {
+      return null;
+    }
+    try {
+      long seconds = Long.parseLong(value);
+      if (seconds >= 0) {
+        return seconds;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problems.add(describe(setting) + ": '" + value + "' is not a whole number of seconds of at least 0 (e.g. 86400"
+        + " for a day); leave it empty to keep finished Runs");
+    return null;
   }
 
   private static int port(Setting setting, String value, List<String> problems) {

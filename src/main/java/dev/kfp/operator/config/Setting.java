@@ -19,6 +19,8 @@ public enum Setting {
   SYNC_MODE("bulk", "how active runs are read: bulk (one filtered list per namespace and up to 100 runs) | per-run "
       + "(one GET per run)"),
   RESYNC_INTERVAL("5m", "how often a finished run is re-read, to notice changes made in the KFP UI"),
+  TTL_SECONDS_AFTER_FINISHED("", "seconds after its KFP run finished that a Run without spec.ttlSecondsAfterFinished"
+      + " is deleted (its deletion policy applies; a Run GitOps tracks is kept); empty: such Runs are kept"),
   MONITORING_PORT("8080", "port of the /healthz, /readyz and /metrics endpoints; 0 picks a free port"),
   METRICS_ENABLED("true", "serve Prometheus metrics on /metrics: true | false"),
   LEADER_ELECTION("true", "hold a coordination.k8s.io Lease so only one replica reconciles: true | false"),

@@ -72,6 +72,14 @@ public final class RunLifecycle {
     return syncedFalseBecause(Set.of(RunConditions.REASON_RUN_DELETED));
   }
 
+  /**
+   * True once spec.ttlSecondsAfterFinished applied the deletion policy to the KFP run of a Run kept for GitOps:
+   * the operator does not follow that run any more (it may be deleted, and a read would find it gone).
+   */
+  public boolean isCleaned() {
+    return status != null && status.isTrue(RunConditions.CLEANED);
+  }
+
   /** Finished, or its KFP run is gone: nothing changes unless someone changes it, so a slow look is enough. */
   public boolean isSettled() {
     return isRunDeletedInKfp() || isFinished();

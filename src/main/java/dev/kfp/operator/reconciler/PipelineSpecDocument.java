@@ -102,6 +102,31 @@ public final class PipelineSpecDocument {
     return newline < 0 ? message : message.substring(0, newline);
   }
 
+  /**
+   * This pipeline with {@code cachingOptions.enableCache} set on every task: those of the root DAG and those of
+   * every component's DAG (a sub-pipeline or a condition, loop or exit-handler group is a component with a DAG of
+   * its own). A task without caching options gets them. The KFP SDK's {@code enable_caching} at submit time
+   * ({@code kfp.Client._override_caching_options}) sets the root DAG's tasks only, which leaves the tasks of
+   * nested DAGs as compiled; {@code spec.caching} means every task.
+   */
+  public PipelineSpecDocument withCaching(boolean enableCache) {
+    ObjectNode rewritten = pipelineSpec.deepCopy();
+    setCaching(rewritten.path("root").path("dag").path("tasks"), enableCache);
+    rewritten.path("components").forEach(component -> setCaching(component.path("dag").path("tasks"), enableCache));
+    return new PipelineSpecDocument(rewritten, platformSpec);
+  }
+
+  private static void setCaching(JsonNode tasks, boolean enableCache) {
+    tasks.forEach(task -> {
+      if (task.isObject()) {
+        JsonNode options = task.get("cachingOptions");
+        ObjectNode caching = options != null && options.isObject() ? (ObjectNode) options
+            : ((ObjectNode) task).putObject("cachingOptions");
+        caching.put("enableCache", enableCache);
+      }
+    });
+  }
+
   /** The body KFP expects in {@code pipeline_spec}: the IR, or the wrapped form with the platform spec. */
   public ObjectNode toKfpPipelineSpec() {
     if (platformSpec == null) {

@@ -17,14 +17,25 @@ import java.time.Duration;
  *     operator checks that the Run's experiment belongs to the Run's namespace
  * @param createWindow how long a create the operator sent may still be running in KFP; see
  *     {@link #createWindowFor(KfpClientConfig)} and docs/exactly-once.md
+ * @param ttlSecondsAfterFinished the {@code spec.ttlSecondsAfterFinished} of Runs that leave it out, or null
+ *     for none (such Runs are kept)
  */
 public record ReconcilerSettings(Duration pollInterval, Duration resyncInterval, URI uiBaseUrl,
-    boolean pollsEachRun, boolean checkExperimentNamespace, Duration createWindow) {
+    boolean pollsEachRun, boolean checkExperimentNamespace, Duration createWindow, Long ttlSecondsAfterFinished) {
 
   public ReconcilerSettings {
     if (createWindow == null || createWindow.isNegative() || createWindow.isZero()) {
       throw new IllegalArgumentException("the create window must be positive: " + createWindow);
     }
+    if (ttlSecondsAfterFinished != null && ttlSecondsAfterFinished < 0) {
+      throw new IllegalArgumentException("the default TTL after finish must be at least 0: " + ttlSecondsAfterFinished);
+    }
+  }
+
+  /** Settings without a default TTL after finish. */
+  public ReconcilerSettings(Duration pollInterval, Duration resyncInterval, URI uiBaseUrl, boolean pollsEachRun,
+      boolean checkExperimentNamespace, Duration createWindow) {
+    this(pollInterval, resyncInterval, uiBaseUrl, pollsEachRun, checkExperimentNamespace, createWindow, null);
   }
 
   /** Settings for single-user KFP, where experiments have no namespace to check. */
@@ -36,7 +47,13 @@ public record ReconcilerSettings(Duration pollInterval, Duration resyncInterval,
   /** These settings with another create window. */
   public ReconcilerSettings withCreateWindow(Duration window) {
     return new ReconcilerSettings(pollInterval, resyncInterval, uiBaseUrl, pollsEachRun, checkExperimentNamespace,
-        window);
+        window, ttlSecondsAfterFinished);
+  }
+
+  /** These settings with another default {@code spec.ttlSecondsAfterFinished} (null: none). */
+  public ReconcilerSettings withTtlSecondsAfterFinished(Long seconds) {
+    return new ReconcilerSettings(pollInterval, resyncInterval, uiBaseUrl, pollsEachRun, checkExperimentNamespace,
+        createWindow, seconds);
   }
 
   /**

@@ -66,23 +66,7 @@ final class RunCleanup {
         }
         return done(run);
       }
-      KfpRun kfpRun = kfp(run).getRun(runId);
-      if (RunLifecycle.stateOf(kfpRun).isTerminable()) {
-        try {
-          kfp(run).terminateRun(runId);
-        } catch (KfpException e) {
-          if (!e.isBadRequest()) {
-            throw e;
-          }
-        }
-      }
-      if (policy == DeletionPolicy.Delete) {
-        kfp(run).deleteRun(runId);
-        recorder.normal(run, "Deleted", "deleted KFP run " + runId);
-      } else if (!RunLifecycle.isArchived(kfpRun)) {
-        kfp(run).archiveRun(runId);
-        recorder.normal(run, "Archived", "archived KFP run " + runId + " (deletion policy Archive)");
-      }
+      applyPolicy(run, runId, policy);
       recorder.log(run, "cleaned up KFP run " + runId + " with policy " + policy);
       return done(run);
     } catch (KfpException e) {
@@ -93,6 +77,38 @@ final class RunCleanup {
           + "carried out, the finalizer stays until it is: " + e.getMessage());
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(retries.soon(key).toMillis());
     }
+  }
+
+  /**
+   * Applies the deletion policy to a KFP run: terminates it if it is active, then deletes it (Delete) or
+   * archives it (Archive); Orphan leaves it as it is. Says what it did.
+   *
+   * @throws KfpException as KFP refused; not found when KFP no longer has the run
+   */
+  String applyPolicy(Run run, String runId, DeletionPolicy policy) {
+    if (policy == DeletionPolicy.Orphan) {
+      return "KFP run " + runId + " is left as it is (deletion policy Orphan)";
+    }
+    KfpRun kfpRun = kfp(run).getRun(runId);
+    if (RunLifecycle.stateOf(kfpRun).isTerminable()) {
+      try {
+        kfp(run).terminateRun(runId);
+      } catch (KfpException e) {
+        if (!e.isBadRequest()) {
+          throw e;
+        }
+      }
+    }
+    if (policy == DeletionPolicy.Delete) {
+      kfp(run).deleteRun(runId);
+      recorder.normal(run, "Deleted", "deleted KFP run " + runId);
+      return "KFP run " + runId + " was deleted (deletion policy Delete)";
+    }
+    if (!RunLifecycle.isArchived(kfpRun)) {
+      kfp(run).archiveRun(runId);
+      recorder.normal(run, "Archived", "archived KFP run " + runId + " (deletion policy Archive)");
+    }
+    return "KFP run " + runId + " is archived (deletion policy Archive)";
   }
 
   private DeleteControl done(Run run) {

@@ -103,7 +103,7 @@ final class RunFollower {
   }
 
   /** The earlier of two looks, when either is wanted. */
-  private static Optional<Duration> sooner(Optional<Duration> a, Optional<Duration> b) {
+  static Optional<Duration> sooner(Optional<Duration> a, Optional<Duration> b) {
     if (a.isEmpty()) {
       return b;
     }

@@ -6,6 +6,8 @@ import dev.kfp.operator.api.RunStatus;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.LogTailLimits;
+import dev.kfp.operator.lifecycle.RunLifecycle;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -15,6 +17,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -22,10 +25,10 @@ import java.util.Optional;
 
 /**
  * One reconcile of a Run, as a story in phases: a Run without a KFP run is submitted ({@link RunSubmitter}),
- * one with a KFP run is followed ({@link RunFollower}, which has {@link UserCommands} carried out), a deleted
- * one is cleaned up ({@link RunCleanup}). The status is written once at the end, by {@link StatusWriter};
- * the {@link SyncStrategy} says where the run already read is and when to look again. docs/architecture.md
- * tells the whole story.
+ * one with a KFP run is followed ({@link RunFollower}, which has {@link UserCommands} carried out) until its
+ * time to live after finishing is over ({@link TtlAfterFinished}), a deleted one is cleaned up
+ * ({@link RunCleanup}). The status is written once at the end, by {@link StatusWriter}; the {@link SyncStrategy}
+ * says where the run already read is and when to look again. docs/architecture.md tells the whole story.
  */
 @ControllerConfiguration(
     name = "run",
@@ -39,14 +42,16 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
 
   private final RunSubmitter submitter;
   private final RunFollower follower;
+  private final TtlAfterFinished ttl;
   private final RunCleanup cleanup;
   private final StatusRecorder recorder;
   private final SyncStrategy sync;
 
-  RunReconciler(RunSubmitter submitter, RunFollower follower, RunCleanup cleanup, StatusRecorder recorder,
-      SyncStrategy sync) {
+  RunReconciler(RunSubmitter submitter, RunFollower follower, TtlAfterFinished ttl, RunCleanup cleanup,
+      StatusRecorder recorder, SyncStrategy sync) {
     this.submitter = submitter;
     this.follower = follower;
+    this.ttl = ttl;
     this.cleanup = cleanup;
     this.recorder = recorder;
     this.sync = sync;
@@ -65,14 +70,16 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     RetrySchedule retries = new RetrySchedule(settings.resyncInterval());
     MarkerSearch markers = new MarkerSearch(kfp);
     FailureDiagnostician diagnostician = new FailureDiagnostician(recorder, LogTailLimits.defaults());
+    RunCleanup cleanup = new RunCleanup(kfp, markers, recorder, diagnostician, retries, settings.createWindow(),
+        clock);
     return new RunReconciler(
         new RunSubmitter(kfp, validator, new PipelineResolver(kfp, pipelineVersions, recorder), markers, recorder,
             retries, settings, instance, clock),
         new RunFollower(kfp, new RunObserver(settings.uiBaseUrl()), diagnostician,
             new UserCommands(kfp, recorder, settings.resyncInterval()), new ActiveDeadline(kfp, recorder, clock),
             recorder, retries, sync),
-        new RunCleanup(kfp, markers, recorder, diagnostician, retries, settings.createWindow(), clock),
-        recorder, sync);
+        new TtlAfterFinished(cleanup, recorder, retries, settings.ttlSecondsAfterFinished(), clock),
+        cleanup, recorder, sync);
   }
 
   @Override
@@ -103,14 +110,20 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       submitted = submission.kfpRun();
       submitted.ifPresent(sync::readByReconcile);
     }
-    if (status.getRunId() != null) {
+    TtlAfterFinished.Outcome expiry = TtlAfterFinished.Outcome.NONE;
+    if (status.getRunId() != null && !RunLifecycle.of(status).isCleaned()) {
       Optional<KfpRun> justSubmitted = submitted;
       next = follower.follow(run,
           () -> justSubmitted.isPresent() ? justSubmitted : sync.latestRead(run, context),
           sync::readByReconcile);
+      expiry = ttl.check(run);
+      next = RunFollower.sooner(next, expiry.lookAgainIn());
     }
     if (writer.write() == StatusWriter.Outcome.STALE) {
       return staleObject(run);
+    }
+    if (expiry.deleteRun()) {
+      return deleteExpired(run, context);
     }
     UpdateControl<Run> control = UpdateControl.noUpdate();
     next.ifPresent(control::rescheduleAfter);
@@ -124,6 +137,25 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       return DeleteControl.noFinalizerRemoval();
     }
     return cleanup.cleanup(run);
+  }
+
+  /**
+   * Deletes a Run whose time to live is over, unless it changed since this reconcile read it (the delete is
+   * conditional on its resourceVersion: an edit, such as a longer TTL, is decided on again). The finalizer then
+   * has its deletion policy applied to the KFP run.
+   */
+  private UpdateControl<Run> deleteExpired(Run run, Context<Run> context) {
+    try {
+      context.getClient().resource(run).lockResourceVersion(run.getMetadata().getResourceVersion()).delete();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        return staleObject(run);
+      }
+      if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+        throw e;
+      }
+    }
+    return UpdateControl.noUpdate();
   }
 
   /**

@@ -88,6 +88,10 @@ public final class RunValidator {
       problems.add("spec.activeDeadlineSeconds is " + spec.getActiveDeadlineSeconds() + "; give a number of seconds"
           + " of at least 1, or leave it out for no deadline");
     }
+    if (spec.getTtlSecondsAfterFinished() != null && spec.getTtlSecondsAfterFinished() < 0) {
+      problems.add("spec.ttlSecondsAfterFinished is " + spec.getTtlSecondsAfterFinished() + "; give a number of"
+          + " seconds of at least 0, or leave it out to keep the Run after it finished");
+    }
     String pipelineRoot = emptyToNull(spec.getPipelineRoot());
     if (pipelineRoot != null && !isUriWithScheme(pipelineRoot)) {
       problems.add("spec.pipelineRoot '" + abbreviate(pipelineRoot)
@@ -154,6 +158,13 @@ public final class RunValidator {
     PipelineSpecDocument document;
     switch (sources.get(0)) {
       case "versionRef" -> {
+        if (run.getSpec().getCaching() != null) {
+          throw new InvalidSpecException("spec.caching cannot apply to spec.pipeline.versionRef: KFP runs a stored "
+              + "pipeline version as it was uploaded, and its API has no switch for a run's caching. Leave "
+              + "spec.caching out and set caching when compiling the version (task.set_caching_options), or give "
+              + "the compiled pipeline in spec.pipeline.spec or spec.pipeline.specFrom, whose tasks the operator "
+              + "rewrites");
+        }
         request.pipelineVersionReference(checkVersionRef(pipeline.getVersionRef()));
         return;
       }
@@ -162,6 +173,9 @@ public final class RunValidator {
       default -> document = fromConfigMap(run, pipeline.getSpecFrom());
     }
     problems.addAll(document.checkParameters(parameters));
+    if (run.getSpec().getCaching() != null) {
+      document = document.withCaching(run.getSpec().getCaching().enablesCache());
+    }
     ObjectNode kfpSpec = document.toKfpPipelineSpec();
     request.pipelineSpec(kfpSpec);
   }

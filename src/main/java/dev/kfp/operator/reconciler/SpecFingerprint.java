@@ -43,11 +43,13 @@ final class SpecFingerprint {
       }
     }
     List<String> changed = new ArrayList<>();
-    fields(spec).forEach((name, value) -> {
+    Map<String, Object> fields = fields(spec);
+    fields.forEach((name, value) -> {
       if (!hash(value).equals(recorded.get(name))) {
         changed.add("spec." + name);
       }
     });
+    recorded.keySet().stream().filter(name -> !fields.containsKey(name)).forEach(name -> changed.add("spec." + name));
     return changed;
   }
 
@@ -60,6 +62,9 @@ final class SpecFingerprint {
     immutable.put("parameters", spec.getParameters());
     immutable.put("pipelineRoot", spec.getPipelineRoot());
     immutable.put("serviceAccount", spec.getServiceAccount());
+    if (spec.getCaching() != null) {
+      immutable.put("caching", spec.getCaching()); // only when set: fingerprints written before it stay valid
+    }
     return immutable;
   }
 

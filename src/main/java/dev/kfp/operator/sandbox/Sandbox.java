@@ -189,7 +189,7 @@ public final class Sandbox implements AutoCloseable {
     watch = kubernetes.client().resources(Run.class).inNamespace(NAMESPACE).watch(new Watcher<>() {
       @Override
       public void eventReceived(Action action, Run run) {
-        onChange(run);
+        onChange(run, action == Action.DELETED);
       }
 
       @Override
@@ -224,19 +224,18 @@ public final class Sandbox implements AutoCloseable {
   private List<SandboxScenario> remaining() {
     List<SandboxScenario> pending = new ArrayList<>();
     for (SandboxScenario scenario : SandboxScenario.all()) {
-      Run run = get(scenario.runName());
-      if (run == null || !scenario.reached().test(run)) {
+      if (!scenario.reached().test(get(scenario.runName()))) {
         pending.add(scenario);
       }
     }
     return pending;
   }
 
-  private void onChange(Run run) {
+  private void onChange(Run run, boolean deleted) {
     String name = run.getMetadata().getName();
     String state = run.getStatus() == null || run.getStatus().getState() == null ? "-" : run.getStatus().getState();
     var succeeded = run.getStatus() == null ? null : run.getStatus().condition(RunConditions.SUCCEEDED).orElse(null);
-    String note = note(run);
+    String note = deleted ? "deleted" : note(run);
     String row = String.format(ROW, "", name, state, succeeded == null ? "-" : succeeded.getStatus(),
         succeeded == null ? "-" : succeeded.getReason(), note);
     if (!Objects.equals(lastRow.put(name, row), row)) {

@@ -5,11 +5,13 @@ import dev.kfp.operator.api.RunConditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
  * The sample Runs of {@code deploy/examples/}, what the sandbox does to each (as a user would with
- * {@code kubectl annotate}), and the end state each must reach.
+ * {@code kubectl annotate}), and the end state each must reach: a test of the Run as it is now, or of null once
+ * it is gone (every sample is applied before the sandbox looks).
  */
 record SandboxScenario(String file, String runName, String expectation, Predicate<Run> reached,
     String actWhenState, Map<String, String> annotations) {
@@ -42,11 +44,13 @@ record SandboxScenario(String file, String runName, String expectation, Predicat
         new SandboxScenario("by-name.yaml", "training-by-name", "by pipeline name, SUCCEEDED with the ids in status",
             run -> succeeded(run, "True", "Succeeded") && PIPELINE_ID.equals(run.getStatus().getPipelineId())
                 && NAMED_VERSION_ID.equals(run.getStatus().getPipelineVersionId()),
-            null, Map.of()));
+            null, Map.of()),
+        new SandboxScenario("cleanup.yaml", "short-lived-training",
+            "SUCCEEDED, then deleted by its ttlSecondsAfterFinished", Objects::isNull, null, Map.of()));
   }
 
   private static boolean succeeded(Run run, String status, String reason) {
-    if (run.getStatus() == null) {
+    if (run == null || run.getStatus() == null) {
       return false;
     }
     Condition condition = run.getStatus().condition(RunConditions.SUCCEEDED).orElse(null);

@@ -194,6 +194,9 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
       if (!lifecycle.hasRun()) {
         return; // SubmissionResync looks at it again
       }
+      if (lifecycle.isCleaned()) {
+        return; // nothing more to follow
+      }
       String runId = status.getRunId();
       seen.add(runId);
       boolean settled = lifecycle.isSettled();

@@ -47,8 +47,8 @@ class RealServerCrdTest {
   private static final ResourceDefinitionContext RUNS = new ResourceDefinitionContext.Builder()
       .withGroup(Run.GROUP).withVersion(Run.VERSION).withKind("Run").withPlural("runs").withNamespaced(true).build();
   private static final String IMMUTABLE = "cannot change after creation (a KFP run is immutable): put the old"
-      + " value back, or create a new Run; only spec.archived, spec.deletionPolicy, spec.suspend and"
-      + " spec.activeDeadlineSeconds can change";
+      + " value back, or create a new Run; only spec.archived, spec.deletionPolicy, spec.suspend,"
+      + " spec.activeDeadlineSeconds and spec.ttlSecondsAfterFinished can change";
 
   private LocalKubernetes kubernetes;
 
@@ -109,7 +109,13 @@ class RealServerCrdTest {
         new Edit("change pipelineRoot", spec -> spec.put("pipelineRoot", "s3://other/root"), "spec.pipelineRoot"),
         new Edit("change serviceAccount", spec -> spec.put("serviceAccount", "other"), "spec.serviceAccount"),
         new Edit("add serviceAccount where there was none", spec -> spec.remove("serviceAccount"),
-            spec -> spec.put("serviceAccount", "runner"), "spec.serviceAccount"));
+            spec -> spec.put("serviceAccount", "runner"), "spec.serviceAccount"),
+        new Edit("change caching", spec -> spec.put("caching", "Disabled"), spec -> spec.put("caching", "Enabled"),
+            "spec.caching"),
+        new Edit("add caching where there was none", spec -> spec.remove("caching"),
+            spec -> spec.put("caching", "Disabled"), "spec.caching"),
+        new Edit("remove caching", spec -> spec.put("caching", "Enabled"), spec -> spec.remove("caching"),
+            "spec.caching"));
     List<Arguments> cases = new ArrayList<>();
     for (Edit edit : edits) {
       for (Write write : Write.values()) {
@@ -167,11 +173,13 @@ class RealServerCrdTest {
   void archivedAndDeletionPolicyMayChangeAlone(Write write) {
     ObjectNode before = create(inlineRun("mutable"));
     ObjectNode after = before.deepCopy();
-    ((ObjectNode) after.get("spec")).put("archived", true).put("deletionPolicy", "Delete");
+    ((ObjectNode) after.get("spec")).put("archived", true).put("deletionPolicy", "Delete")
+        .put("ttlSecondsAfterFinished", 0);
 
     ObjectNode written = write(write, before, after);
 
     assertThat(written.at("/spec/archived").asBoolean()).isTrue();
+    assertThat(written.at("/spec/ttlSecondsAfterFinished").asLong(-1)).isZero();
     assertThat(written.at("/spec/deletionPolicy").asText()).isEqualTo("Delete");
     ObjectNode back = written.deepCopy();
     ((ObjectNode) back.get("spec")).put("archived", false).put("deletionPolicy", "Orphan");
@@ -193,6 +201,23 @@ class RealServerCrdTest {
 
     assertThat(cause.getField()).isEqualTo("spec.pipeline");
     assertThat(cause.getMessage()).contains("set exactly one of spec.pipeline.versionRef");
+  }
+
+  @Test
+  void cachingIsEnabledOrDisabledAndNothingElse() {
+    ObjectNode run = inlineRun("caching-off");
+    ((ObjectNode) run.get("spec")).put("caching", "Off");
+
+    KubernetesClientException refused = catchThrowableOfType(KubernetesClientException.class, () -> create(run));
+
+    assertThat(refused.getCode()).isEqualTo(422);
+    assertThat(refused.getStatus().getDetails().getCauses()).as("the schema's enum, before any rule")
+        .anySatisfy(cause -> {
+          assertThat(cause.getField()).isEqualTo("spec.caching");
+          assertThat(cause.getMessage()).contains("Unsupported value: \"Off\"", "\"Disabled\"", "\"Enabled\"");
+        });
+    ((ObjectNode) run.get("spec")).put("caching", "Disabled");
+    assertThat(create(run).at("/spec/caching").asText()).isEqualTo("Disabled");
   }
 
   @Test

@@ -63,6 +63,16 @@ class OperatorStatusesTest {
       live.put("deadline-exceeded", dump(operator.awaitRun("too-long", run -> run.getStatus() != null
           && Boolean.TRUE.equals(run.getStatus().getDeadlineExceeded()))));
 
+      // Tracked by Argo CD, so its TTL deletes only the KFP run and the Run stays (Cleaned=True).
+      operator.apply(operator.runManifest("kept", "ttlSecondsAfterFinished: 0\ndeletionPolicy: Delete").replace(
+          "metadata: {name: kept,", "metadata: {annotations: {argocd.argoproj.io/tracking-id: "
+              + "'pipelines:pipelines.kfp.dev/Run:" + OperatorProcess.NAMESPACE + "/kept'}, name: kept,"));
+      operator.awaitState("kept", "PENDING");
+      operator.clock.advance(OperatorProcess.TIMING.pending());
+      operator.awaitState("kept", "RUNNING");
+      operator.clock.advance(OperatorProcess.TIMING.running());
+      live.put("cleaned", dump(operator.awaitRun("kept", run -> run.getStatus().isTrue("Cleaned"))));
+
       operator.apply(operator.runManifest("blank-name", "displayName: '   '"));
       live.put("invalid-spec", dump(operator.awaitRun("blank-name", run -> run.getStatus() != null
           && run.getStatus().condition("Submitted").isPresent())));
@@ -76,6 +86,7 @@ class OperatorStatusesTest {
     assertThat(health(live.get("terminated"))).isEqualTo("Degraded");
     assertThat(health(live.get("suspended"))).isEqualTo("Suspended");
     assertThat(health(live.get("deadline-exceeded"))).isEqualTo("Degraded");
+    assertThat(health(live.get("cleaned"))).as("its KFP run deleted, the last state seen").isEqualTo("Healthy");
     JsonNode invalid = ArgoCdLua.run(HEALTH, live.get("invalid-spec"));
     assertThat(invalid.path("status").asText()).isEqualTo("Degraded");
     assertThat(invalid.path("message").asText()).startsWith("InvalidSpec: ").contains("displayName");

@@ -27,6 +27,21 @@ class OperatorConfigTest {
     assertThat(config.resyncInterval()).isEqualTo(Duration.ofMinutes(5));
     assertThat(config.kfpTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.kfpUiUrl()).isNull();
+    assertThat(config.ttlSecondsAfterFinished()).as("finished Runs are kept").isNull();
+  }
+
+  @Test
+  void theDefaultTtlAfterFinishIsWholeSecondsOfAtLeastZeroByEnvironmentOrFlag() {
+    Map<String, String> env = Map.of("KFP_ENDPOINT", "http://kfp:8888", "TTL_SECONDS_AFTER_FINISHED", "86400");
+    assertThat(OperatorConfig.load(env, NO_FLAGS).ttlSecondsAfterFinished()).isEqualTo(86400L);
+    assertThat(OperatorConfig.load(env, new String[] {"--ttl-seconds-after-finished=0"}).ttlSecondsAfterFinished())
+        .isZero();
+    for (String wrong : new String[] {"-1", "1h", "1.5"}) {
+      assertThatThrownBy(() -> OperatorConfig.load(env, new String[] {"--ttl-seconds-after-finished", wrong}))
+          .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+              "TTL_SECONDS_AFTER_FINISHED (--ttl-seconds-after-finished): '" + wrong + "' is not a whole number of"
+                  + " seconds of at least 0 (e.g. 86400 for a day); leave it empty to keep finished Runs"));
+    }
   }
 
   @Test

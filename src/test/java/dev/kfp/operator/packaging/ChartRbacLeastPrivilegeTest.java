@@ -94,6 +94,22 @@ class ChartRbacLeastPrivilegeTest {
         }
       }
     },
+    DELETE_RUNS("delete pipelines.kfp.dev/runs",
+        "a Run past its ttlSecondsAfterFinished is never deleted: each try is refused (403) and its KFP run stays") {
+      @Override
+      void show(ChartRbac rbac) {
+        try (OperatorHarness harness = start(rbac)) {
+          harness.applyVersionRefRun("expired", harness.registerPlainPipeline(), "ttlSecondsAfterFinished: 0");
+          harness.awaitState("expired", "PENDING");
+          harness.clock().advance(Duration.ofMinutes(1));
+          awaitFailure(harness, "expired", forbidden("delete", "runs", "pipelines.kfp.dev"));
+          Run kept = harness.get("expired");
+          assertThat(kept.getStatus().getState()).isEqualTo("SUCCEEDED");
+          assertThat(kept.getMetadata().getDeletionTimestamp()).isNull();
+          assertThat(harness.kfp().calls().count(Endpoint.ARCHIVE_RUN)).isZero();
+        }
+      }
+    },
     PATCH_RUN_STATUS("patch pipelines.kfp.dev/runs/status", "no status ever appears on a Run") {
       @Override
       void show(ChartRbac rbac) {

@@ -52,7 +52,8 @@ class HelmChartTest {
         Arguments.of("CA bundle from a Secret", Map.of("kfpCaBundle.secret.name", "kfp-ca")),
         Arguments.of("namespaces listed", Map.of("operator.watchNamespaces[0]", "team-a", "operator.watchNamespaces[1]", "team-b")),
         Arguments.of("every option on", Map.of("serviceMonitor.enabled", true, "podDisruptionBudget.enabled", true,
-            "networkPolicy.enabled", true, "replicaCount", 2, "operator.kfpUiUrl", "https://kfp.example/pipeline")),
+            "networkPolicy.enabled", true, "replicaCount", 2, "operator.kfpUiUrl", "https://kfp.example/pipeline",
+            "operator.ttlSecondsAfterFinished", 86400)),
         Arguments.of("metrics and leader election off, no CRD", Map.of("operator.metricsEnabled", false,
             "operator.leaderElection", false, "crd.install", false)));
   }
@@ -144,6 +145,13 @@ class HelmChartTest {
         assertThat(env.get(setting.envName())).as(setting.envName()).isEqualTo(setting.defaultValue());
       }
     }
+  }
+
+  @Test
+  void theDefaultTtlAfterFinishReachesTheOperatorAsWrittenAndEmptyIsNone() {
+    assertThat(env(container(render(Map.of("operator.ttlSecondsAfterFinished", 86400)))))
+        .containsEntry("TTL_SECONDS_AFTER_FINISHED", "86400");
+    assertThat(env(container(render(Map.of())))).containsEntry("TTL_SECONDS_AFTER_FINISHED", "");
   }
 
   @Test
@@ -294,6 +302,8 @@ class HelmChartTest {
         Arguments.of("operator.watchNamespaces[0]", "Team_A", "watchNamespaces"),
         Arguments.of("operator.pollInterval", "often", "pollInterval"),
         Arguments.of("operator.monitoringPort", 70000, "monitoringPort"),
+        Arguments.of("operator.ttlSecondsAfterFinished", -1, "ttlSecondsAfterFinished"),
+        Arguments.of("operator.ttlSecondsAfterFinished", "1h", "ttlSecondsAfterFinished"),
         Arguments.of("operator.kfpEndpont", "http://typo:8888", "kfpEndpont"),
         Arguments.of("kfpToken.source", "secret", "kfpToken.secret.name"));
   }

@@ -91,6 +91,13 @@ final class OperatorApiUse {
           .anyMatch(e -> "fails-twice".equals(e.getInvolvedObject().getName()) && e.getCount() != null
               && e.getCount() > 1));
 
+      // A Run past its ttlSecondsAfterFinished is deleted by the operator itself.
+      operator.apply(operator.runManifest("expires", "ttlSecondsAfterFinished: 0"));
+      operator.awaitState("expires", "PENDING");
+      operator.clock.advance(OperatorProcess.TIMING.pending().plus(OperatorProcess.TIMING.running()));
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> operator.get("expires") == null);
+
       operator.k8s().resources(Run.class).inNamespace(OperatorProcess.NAMESPACE).withName("stopped").delete();
       operator.k8s().resources(Run.class).inNamespace(OperatorProcess.NAMESPACE).withName("fails-twice").delete();
       operator.k8s().resources(Run.class).inNamespace(OperatorProcess.NAMESPACE).withName("from-config-map").delete();

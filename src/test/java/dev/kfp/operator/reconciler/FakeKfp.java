@@ -272,6 +272,13 @@ final class FakeKfp implements KfpClient {
         r.pluginsInput());
   }
 
+  static KfpRun withFinishedAt(KfpRun r, java.time.Instant finishedAt) {
+    return new KfpRun(r.experimentId(), r.runId(), r.displayName(), r.storageState(), r.description(),
+        r.pipelineVersionReference(), r.pipelineSpec(), r.runtimeConfig(), r.serviceAccount(), r.createdAt(),
+        r.scheduledAt(), finishedAt, r.state(), r.error(), r.runDetails(), r.recurringRunId(), r.stateHistory(),
+        r.pluginsInput());
+  }
+
   static KfpRun withStorage(KfpRun r, KfpStorageState storage) {
     return new KfpRun(r.experimentId(), r.runId(), r.displayName(), storage, r.description(),
         r.pipelineVersionReference(), r.pipelineSpec(), r.runtimeConfig(), r.serviceAccount(), r.createdAt(),

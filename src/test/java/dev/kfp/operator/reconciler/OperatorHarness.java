@@ -81,6 +81,8 @@ public final class OperatorHarness implements AutoCloseable {
 
   private final UnaryOperator<KfpClient> decorator;
   private final OperatorAccess access;
+  /** The operator's TTL_SECONDS_AFTER_FINISHED, or null for none. */
+  private Long defaultTtl;
 
   private OperatorHarness(LocalKubernetes kubernetes, ManualClock clock, KfpSimulator kfp,
       boolean pollsEachRun, Duration poll, UnaryOperator<KfpClient> decorator, OperatorAccess access) {
@@ -144,14 +146,27 @@ public final class OperatorHarness implements AutoCloseable {
     return start(backend, pollsEachRun, POLL, simulator, UnaryOperator.identity(), access);
   }
 
+  /** Like {@link #start(Backend, boolean, Consumer)} (bulk sync), with the operator's TTL_SECONDS_AFTER_FINISHED. */
+  static OperatorHarness startWithDefaultTtl(Backend backend, long defaultTtl) {
+    return start(backend, false, POLL, simulator -> { }, UnaryOperator.identity(), OperatorAccess.ADMINISTRATOR,
+        defaultTtl);
+  }
+
   private static OperatorHarness start(Backend backend, boolean pollsEachRun, Duration poll,
       Consumer<KfpSimulator.Builder> simulator, UnaryOperator<KfpClient> decorator, OperatorAccess access) {
+    return start(backend, pollsEachRun, poll, simulator, decorator, access, null);
+  }
+
+  private static OperatorHarness start(Backend backend, boolean pollsEachRun, Duration poll,
+      Consumer<KfpSimulator.Builder> simulator, UnaryOperator<KfpClient> decorator, OperatorAccess access,
+      Long defaultTtl) {
     ManualClock clock = new ManualClock();
     KfpSimulator.Builder builder = KfpSimulator.builder().clock(clock).timing(TIMING);
     simulator.accept(builder);
     LocalKubernetes kubernetes = backend == Backend.REAL ? RealCluster.lease() : EmbeddedKubernetes.start();
     OperatorHarness harness = new OperatorHarness(kubernetes, clock, builder.start(), pollsEachRun, poll, decorator,
         access);
+    harness.defaultTtl = defaultTtl;
     try {
       harness.startOperator();
     } catch (RuntimeException e) {
@@ -176,7 +191,8 @@ public final class OperatorHarness implements AutoCloseable {
     };
     KubernetesClient operatorClient = access.client(kubernetes);
     operator = RunOperator.start(operatorClient, access.kfp(operatorClient, kfp.baseUrl(), decorator.apply(client)),
-        new ReconcilerSettings(poll, RESYNC, UI, pollsEachRun).withCreateWindow(CREATE_WINDOW), access.namespaces(),
+        new ReconcilerSettings(poll, RESYNC, UI, pollsEachRun).withCreateWindow(CREATE_WINDOW)
+            .withTtlSecondsAfterFinished(defaultTtl), access.namespaces(),
         o -> {
           o.withMetrics(countingReconciles);
           access.configure(o);

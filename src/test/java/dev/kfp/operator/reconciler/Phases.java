@@ -75,6 +75,11 @@ final class Phases {
     return new RunCleanup(clients, markers, recorder, diagnostician, retries, CREATE_WINDOW, clock);
   }
 
+  /** @param defaultSeconds the operator-wide TTL after finish, or null for none */
+  TtlAfterFinished ttl(Long defaultSeconds) {
+    return new TtlAfterFinished(cleanup(), recorder, retries, defaultSeconds, clock);
+  }
+
   /** A Run of a stored pipeline, as it arrives before its first reconcile (an empty status). */
   static Run newRun(String name) {
     Run run = new Run();

@@ -95,8 +95,9 @@ class SandboxTest {
 
   private static void assertSamplesPassed(boolean passed, String table) {
     assertThat(passed).as(table).isTrue();
-    assertThat(table).contains("All 7 sample Runs reached their expected end state")
+    assertThat(table).contains("All " + SandboxScenario.all().size() + " sample Runs reached their expected end state")
         .containsPattern("training-by-name +SUCCEEDED +True +Succeeded")
+        .containsPattern("short-lived-training +SUCCEEDED +True +Succeeded +deleted")
         .containsPattern("bounded-training +(CANCELING|CANCELED|FAILED) +False +DeadlineExceeded")
         .containsPattern("long-training +FAILED +False +Terminated")
         .containsPattern("flaky-training +FAILED +False +Failed +step train failed: ConnectionResetError: "
