@@ -43,6 +43,15 @@ public final class RunConditions {
   /** The run was active longer than spec.activeDeadlineSeconds and the operator terminated it. */
   public static final String REASON_DEADLINE_EXCEEDED = "DeadlineExceeded";
 
+  /** The Run waits in its RunQueue for a slot. */
+  public static final String REASON_QUEUED = "Queued";
+  /** The RunQueue the Run names does not exist (yet). */
+  public static final String REASON_QUEUE_NOT_FOUND = "QueueNotFound";
+  /** The RunQueue takes only Runs of another experiment, or its spec is not valid. */
+  public static final String REASON_QUEUE_REFUSED = "QueueRefused";
+  /** The event of a Run taking a slot of its queue. */
+  public static final String REASON_ADMITTED = "Admitted";
+
   private static final List<String> ORDER = List.of(SUBMITTED, SUCCEEDED, SYNCED, RETRIED);
 
   private RunConditions() {}

@@ -36,6 +36,8 @@ import java.util.Map;
     value = "has(self.pipelineRoot) == has(oldSelf.pipelineRoot) && (!has(self.pipelineRoot) || self.pipelineRoot == oldSelf.pipelineRoot)")
 @ValidationRule(fieldPath = ".serviceAccount", reason = RunSpec.FORBIDDEN, message = "spec.serviceAccount" + RunSpec.IMMUTABLE,
     value = "has(self.serviceAccount) == has(oldSelf.serviceAccount) && (!has(self.serviceAccount) || self.serviceAccount == oldSelf.serviceAccount)")
+@ValidationRule(fieldPath = ".queueName", reason = RunSpec.FORBIDDEN, message = "spec.queueName" + RunSpec.IMMUTABLE,
+    value = "has(self.queueName) == has(oldSelf.queueName) && (!has(self.queueName) || self.queueName == oldSelf.queueName)")
 @ValidationRule(fieldPath = ".activeDeadlineSeconds", reason = "FieldValueInvalid",
     message = "spec.activeDeadlineSeconds must be at least 1 (seconds); leave it out for no deadline",
     value = "!has(self.activeDeadlineSeconds) || self.activeDeadlineSeconds >= 1")
@@ -78,6 +80,8 @@ public class RunSpec extends Readable {
       + " held by suspend does not count); a run still active then is terminated, once, and ends with"
       + " Succeeded=False, reason DeadlineExceeded.")
   private Long activeDeadlineSeconds;
+  @JsonPropertyDescription("The RunQueue (same namespace) the Run waits in before it is submitted; fixed once set.")
+  private String queueName;
 
   public String getDisplayName() {
     return displayName;
@@ -155,6 +159,20 @@ public class RunSpec extends Readable {
 
   public void setActiveDeadlineSeconds(Long activeDeadlineSeconds) {
     this.activeDeadlineSeconds = activeDeadlineSeconds;
+  }
+
+  public String getQueueName() {
+    return queueName;
+  }
+
+  public void setQueueName(String queueName) {
+    this.queueName = queueName;
+  }
+
+  /** True when the Run waits in a queue before submission. */
+  @JsonIgnore
+  public boolean isQueued() {
+    return queueName != null && !queueName.isEmpty();
   }
 
   public Boolean getArchived() {

@@ -17,6 +17,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,14 +43,18 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
   private final RunCleanup cleanup;
   private final StatusRecorder recorder;
   private final SyncStrategy sync;
+  private final ClusterQueueStore queueStore;
+  private final QueueGate queues;
 
   RunReconciler(RunSubmitter submitter, RunFollower follower, RunCleanup cleanup, StatusRecorder recorder,
-      SyncStrategy sync) {
+      SyncStrategy sync, ClusterQueueStore queueStore, QueueGate queues) {
     this.submitter = submitter;
     this.follower = follower;
     this.cleanup = cleanup;
     this.recorder = recorder;
     this.sync = sync;
+    this.queueStore = queueStore;
+    this.queues = queues;
   }
 
   /**
@@ -64,18 +69,22 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     RetrySchedule retries = new RetrySchedule(settings.resyncInterval());
     MarkerSearch markers = new MarkerSearch(kfp);
     FailureDiagnostician diagnostician = new FailureDiagnostician(recorder, LogTailLimits.defaults());
+    ClusterQueueStore queueStore = new ClusterQueueStore();
+    QueueGate queues = new QueueGate(queueStore, recorder, clock);
     return new RunReconciler(
-        new RunSubmitter(kfp, validator, markers, recorder, retries, settings, instance, clock),
+        new RunSubmitter(kfp, validator, markers, recorder, retries, settings, queues, instance, clock),
         new RunFollower(kfp, new RunObserver(settings.uiBaseUrl()), diagnostician,
             new UserCommands(kfp, recorder, settings.resyncInterval()), new ActiveDeadline(kfp, recorder, clock),
             recorder, retries, sync),
         new RunCleanup(kfp, markers, recorder, diagnostician, retries, settings.createWindow(), clock),
-        recorder, sync);
+        recorder, sync, queueStore, queues);
   }
 
   @Override
   public List<EventSource<?, Run>> prepareEventSources(EventSourceContext<Run> context) {
-    return sync.eventSources(context);
+    List<EventSource<?, Run>> sources = new ArrayList<>(sync.eventSources(context));
+    sources.add(queueStore.eventSource(context));
+    return sources;
   }
 
   @Override
@@ -110,6 +119,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     if (writer.write() == StatusWriter.Outcome.STALE) {
       return staleObject(run);
     }
+    queues.refresh(run);
     UpdateControl<Run> control = UpdateControl.noUpdate();
     next.ifPresent(control::rescheduleAfter);
     return control;
@@ -121,7 +131,9 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       reportUnreadable(run);
       return DeleteControl.noFinalizerRemoval();
     }
-    return cleanup.cleanup(run);
+    DeleteControl control = cleanup.cleanup(run);
+    queues.refresh(run);
+    return control;
   }
 
   /**

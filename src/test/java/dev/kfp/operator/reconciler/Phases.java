@@ -38,6 +38,7 @@ final class Phases {
   final RecordedEvents events = new RecordedEvents();
   final StatusRecorder recorder = new StatusRecorder(events, clock);
   final RetrySchedule retries = new RetrySchedule(RESYNC);
+  final FakeQueues queues = new FakeQueues();
   private final KfpClientProvider clients = KfpClientProvider.shared(kfp);
   private final MarkerSearch markers = new MarkerSearch(clients);
   private final FailureDiagnostician diagnostician = new FailureDiagnostician(recorder, LogTailLimits.defaults());
@@ -51,7 +52,12 @@ final class Phases {
     ReconcilerSettings settings = new ReconcilerSettings(POLL, RESYNC, null, true, checkExperimentNamespace,
         CREATE_WINDOW);
     return new RunSubmitter(clients, new RunValidator((namespace, name) -> Optional.empty()), markers, recorder,
-        retries, settings, INSTANCE, clock);
+        retries, settings, gate(), INSTANCE, clock);
+  }
+
+  /** The queue gate, on {@link #queues}. */
+  QueueGate gate() {
+    return new QueueGate(queues, recorder, clock);
   }
 
   /** The follow phase under per-run sync (poll interval {@link #POLL}, resync {@link #RESYNC}). */
