@@ -1,6 +1,7 @@
 package dev.kfp.operator.api;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -29,5 +30,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+@ValidationRule(value = "has(self.spec)", fieldPath = ".spec", reason = "FieldValueRequired",
+    message = "spec is required: a RunQueue says in spec.maxActive how many of its Runs may be active at once")
 public class RunQueue extends CustomResource<RunQueueSpec, RunQueueStatus> implements Namespaced {
 }

@@ -84,9 +84,8 @@ final class ClusterQueueStore implements QueueStore {
     patch.addObject().put("op", "add").put("path", "/status").set("value", JSON.valueToTree(status));
     RunQueue stored;
     try {
-      stored = client.resources(RunQueue.class).inNamespace(queue.getMetadata().getNamespace())
-          .withName(queue.getMetadata().getName()).subresource("status")
-          .patch(PatchContext.of(PatchType.JSON), patch.toString());
+      // On the object read, not by name: by name, the client would GET the queue before patching it.
+      stored = client.resource(queue).subresource("status").patch(PatchContext.of(PatchType.JSON), patch.toString());
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
         return false;
