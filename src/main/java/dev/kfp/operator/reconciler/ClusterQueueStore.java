@@ -77,23 +77,19 @@ final class ClusterQueueStore implements QueueStore {
   }
 
   @Override
-  public boolean write(RunQueue queue, RunQueueStatus status, boolean announce) {
+  public boolean write(RunQueue queue, RunQueueStatus status) {
     ArrayNode patch = JsonNodeFactory.instance.arrayNode();
     patch.addObject().put("op", "replace").put("path", "/metadata/resourceVersion")
         .put("value", queue.getMetadata().getResourceVersion());
     patch.addObject().put("op", "add").put("path", "/status").set("value", JSON.valueToTree(status));
-    RunQueue stored;
     try {
       // On the object read, not by name: by name, the client would GET the queue before patching it.
-      stored = client.resource(queue).subresource("status").patch(PatchContext.of(PatchType.JSON), patch.toString());
+      client.resource(queue).subresource("status").patch(PatchContext.of(PatchType.JSON), patch.toString());
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
         return false;
       }
       throw e;
-    }
-    if (!announce) {
-      queues.handleRecentResourceUpdate(ResourceID.fromResource(stored), stored, queue);
     }
     return true;
   }

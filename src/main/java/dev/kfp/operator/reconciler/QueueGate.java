@@ -70,12 +70,12 @@ final class QueueGate {
     if (decision instanceof QueueAdmission.Wait wait) {
       held(run, RunConditions.REASON_QUEUED, wait.message(name), Notice.NORMAL);
       if (!wait.summary().equals(queue.getStatus())) {
-        store.write(queue, wait.summary(), true);
+        store.write(queue, wait.summary());
       }
       return Outcome.HELD;
     }
     if (decision instanceof QueueAdmission.Admit admit) {
-      if (!store.write(queue, admit.next(), false)) {
+      if (!store.write(queue, admit.next())) {
         recorder.log(run, "RunQueue " + name + " changed while this Run was being admitted; deciding again");
         return Outcome.STALE;
       }
@@ -100,7 +100,7 @@ final class QueueGate {
     store.queue(run.getMetadata().getNamespace(), run.getSpec().getQueueName()).ifPresent(queue -> {
       List<Run> members = members(queue, run);
       RunQueueStatus summary = QueueAdmission.summary(queue, members, gone(queue, members));
-      if (!summary.equals(queue.getStatus()) && store.write(queue, summary, true)) {
+      if (!summary.equals(queue.getStatus()) && store.write(queue, summary)) {
         recorder.log(run, "RunQueue " + queue.getMetadata().getName() + " now has " + summary.getActive()
             + " active and " + summary.getWaiting() + " waiting");
       }

@@ -19,11 +19,10 @@ interface QueueStore {
   boolean stillQueued(String namespace, String name, String uid, String queue);
 
   /**
-   * Writes the queue's status, locked on the resourceVersion {@code queue} was read with.
+   * Writes the queue's status, locked on the resourceVersion {@code queue} was read with; the Runs waiting in the
+   * queue hear of it (a slot may have freed, their positions may have moved).
    *
-   * @param announce true: the Runs waiting in the queue hear of it (a slot may have freed); false: they do not,
-   *     and the next read of the queue in this instance shows the write at once
    * @return false when the queue changed or went away since it was read: nothing was written
    */
-  boolean write(RunQueue queue, RunQueueStatus status, boolean announce);
+  boolean write(RunQueue queue, RunQueueStatus status);
 }

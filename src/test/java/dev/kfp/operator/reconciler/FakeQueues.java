@@ -68,7 +68,7 @@ final class FakeQueues implements QueueStore {
   }
 
   @Override
-  public synchronized boolean write(RunQueue queue, RunQueueStatus status, boolean announce) {
+  public synchronized boolean write(RunQueue queue, RunQueueStatus status) {
     RunQueue stored = queues.get(queue.getMetadata().getName());
     if (stored == null || !Objects.equals(stored.getMetadata().getResourceVersion(),
         queue.getMetadata().getResourceVersion())) {

@@ -218,8 +218,8 @@ class QueueAdmissionTest {
       }
 
       @Override
-      public boolean write(RunQueue queue, RunQueueStatus status, boolean announce) {
-        return queues.write(queue, status, announce);
+      public boolean write(RunQueue queue, RunQueueStatus status) {
+        return queues.write(queue, status);
       }
     };
     QueueGate other = new QueueGate(lagging, phases.recorder, phases.clock);
@@ -257,8 +257,8 @@ class QueueAdmissionTest {
       }
 
       @Override
-      public boolean write(RunQueue queue, RunQueueStatus status, boolean announce) {
-        return queues.write(queue, status, announce);
+      public boolean write(RunQueue queue, RunQueueStatus status) {
+        return queues.write(queue, status);
       }
     };
     QueueGate lagging = new QueueGate(cacheWithoutIt, phases.recorder, phases.clock);
