@@ -9,6 +9,7 @@ import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunQueue;
 import dev.kfp.operator.api.RunQueueStatus;
 import dev.kfp.operator.reconciler.StatusRecorder.Notice;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,11 +99,16 @@ final class QueueGate {
       return;
     }
     store.queue(run.getMetadata().getNamespace(), run.getSpec().getQueueName()).ifPresent(queue -> {
-      List<Run> members = members(queue, run);
-      RunQueueStatus summary = QueueAdmission.summary(queue, members, gone(queue, members));
-      if (!summary.equals(queue.getStatus()) && store.write(queue, summary)) {
-        recorder.log(run, "RunQueue " + queue.getMetadata().getName() + " now has " + summary.getActive()
-            + " active and " + summary.getWaiting() + " waiting");
+      try {
+        List<Run> members = members(queue, run);
+        RunQueueStatus summary = QueueAdmission.summary(queue, members, gone(queue, members));
+        if (!summary.equals(queue.getStatus()) && store.write(queue, summary)) {
+          recorder.log(run, "RunQueue " + queue.getMetadata().getName() + " now has " + summary.getActive()
+              + " active and " + summary.getWaiting() + " waiting");
+        }
+      } catch (KubernetesClientException e) {
+        // The Run's own reconcile is done; the queue is brought up to date by the next reconcile of one of its Runs.
+        recorder.log(run, "could not update RunQueue " + queue.getMetadata().getName() + ": " + e.getMessage());
       }
     });
   }

@@ -1,6 +1,7 @@
 package dev.kfp.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kfp.operator.api.Run;
@@ -11,6 +12,7 @@ import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.Fault;
 import dev.kfp.operator.simulator.PipelineVersion;
 import dev.kfp.operator.simulator.RunSnapshot;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
@@ -179,6 +181,23 @@ class RunQueueOperatorTest {
     assertThat(harness.kfp().calls().count(Endpoint.CREATE_RUN)).isEqualTo(8);
     List<Instant> created = names.stream().map(createdInKfp()::get).toList();
     assertThat(created).as("first in, first out, two at a time").isSortedAccordingTo(Comparator.naturalOrder());
+  }
+
+  @Test
+  void theRealApiServerRefusesAQueueWithoutASlotAndAnEditOfTheQueueName() {
+    start(Backend.REAL);
+    assertThatThrownBy(() -> createQueue("no-slot", 0)).isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("spec.maxActive must be at least 1");
+    createQueue("first", 1);
+    createQueue("second", 1);
+    harness.applyVersionRefRun("fixed", pipeline, "queueName: first");
+    harness.awaitState("fixed", "PENDING");
+
+    assertThatThrownBy(() -> harness.k8s().resources(Run.class).inNamespace(OperatorHarness.NAMESPACE)
+        .withName("fixed").edit(run -> {
+          run.getSpec().setQueueName("second");
+          return run;
+        })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("spec.queueName cannot change");
   }
 
   @ParameterizedTest
