@@ -24,7 +24,9 @@ import java.util.Optional;
 /**
  * One reconcile of a Run, as a story in phases: a Run without a KFP run is submitted ({@link RunSubmitter}),
  * one with a KFP run is followed ({@link RunFollower}, which has {@link UserCommands} carried out), a deleted
- * one is cleaned up ({@link RunCleanup}). The status is written once at the end, by {@link StatusWriter};
+ * one is cleaned up ({@link RunCleanup}). A Run naming a RunQueue is submitted only once {@link QueueGate}
+ * admitted it, and after each of its reconciles the gate brings the queue's status up to date (a slot freed
+ * triggers the next Run). The status is written once at the end, by {@link StatusWriter};
  * the {@link SyncStrategy} says where the run already read is and when to look again. docs/architecture.md
  * tells the whole story.
  */

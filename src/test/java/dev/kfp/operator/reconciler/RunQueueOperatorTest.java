@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.kfp.operator.api.AdmittedRun;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunQueue;
@@ -13,6 +14,9 @@ import dev.kfp.operator.simulator.Fault;
 import dev.kfp.operator.simulator.PipelineVersion;
 import dev.kfp.operator.simulator.RunSnapshot;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -170,10 +175,31 @@ class RunQueueOperatorTest {
     start(Backend.MOCK);
     harness.kfp().faults().inject(Fault.latency(Duration.ZERO, Duration.ofMillis(200)));
     harness.startAnotherInstance();
+    List<List<AdmittedRun>> admittedSeen = new CopyOnWriteArrayList<>();
+    Watch watch = harness.k8s().resources(RunQueue.class).inNamespace(OperatorHarness.NAMESPACE)
+        .watch(new Watcher<>() {
+          @Override
+          public void eventReceived(Action action, RunQueue queue) {
+            if (queue.getStatus() != null) {
+              admittedSeen.add(queue.getStatus().getAdmitted());
+            }
+          }
+
+          @Override
+          public void onClose(WatcherException cause) {
+            // the test closes the watch itself once the queue ran to its end
+          }
+        });
     createQueue("shared", 2);
     List<String> names = applyRuns("s", 8, "shared");
 
     driveToTheEnd(8, 2, 0);
+    watch.close();
+
+    assertThat(admittedSeen).as("every version of the queue's admission record").isNotEmpty().allSatisfy(admitted -> {
+      assertThat(admitted).hasSizeLessThanOrEqualTo(2);
+      assertThat(admitted.stream().map(AdmittedRun::uid)).doesNotHaveDuplicates();
+    });
 
     names.forEach(name -> harness.awaitState(name, "SUCCEEDED"));
     assertThat(createdInKfp().keySet()).containsExactlyInAnyOrderElementsOf(names);
