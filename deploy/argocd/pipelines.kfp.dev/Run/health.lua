@@ -34,6 +34,9 @@ local submitted = condition(status, "Submitted")
 if submitted ~= nil and submitted.status == "False" and (submitted.reason == "Suspended" or submitted.reason == "Queued") then
   return result("Suspended", tostring(submitted.reason) .. ": " .. tostring(submitted.message))
 end
+if submitted ~= nil and submitted.status == "False" and submitted.reason == "QueueNotFound" then
+  return result("Progressing", tostring(submitted.reason) .. ": " .. tostring(submitted.message))
+end
 if submitted ~= nil and submitted.status == "False" then
   return result("Degraded", tostring(submitted.reason) .. ": " .. tostring(submitted.message))
 end

@@ -1,6 +1,7 @@
 package dev.kfp.operator;
 
 import dev.kfp.operator.api.Run;
+import dev.kfp.operator.api.RunQueue;
 import dev.kfp.operator.sandbox.ControlPlaneBinaries;
 import dev.kfp.operator.sandbox.LocalKubernetes;
 import dev.kfp.operator.sandbox.RealKubernetes;
@@ -15,7 +16,7 @@ import org.awaitility.Awaitility;
 /**
  * The one real API server (etcd + kube-apiserver, RBAC on) of a test JVM, started on first use and stopped when
  * the JVM exits. Tests share it: {@link #lease()} hands out a view whose {@code close()} wipes what tests leave
- * behind (Runs with their finalizers, events, ConfigMaps, Leases, service accounts and RBAC objects in every
+ * behind (Runs with their finalizers, RunQueues, events, ConfigMaps, Leases, service accounts and RBAC objects in every
  * namespace but Kubernetes' own) instead of stopping the server, which takes seconds to start.
  *
  * <p>The binaries come from {@code src/test/go/control-plane/build.sh} (or {@code KUBEBUILDER_ASSETS}); when
@@ -96,6 +97,7 @@ public final class RealCluster {
     Awaitility.await("every Run gone").atMost(Duration.ofSeconds(30))
         .until(() -> client.resources(Run.class).inAnyNamespace().list().getItems().isEmpty());
     for (String namespace : kubernetes.userNamespaces()) {
+      client.resources(RunQueue.class).inNamespace(namespace).delete();
       client.v1().events().inNamespace(namespace).delete();
       client.configMaps().inNamespace(namespace).withLabelSelector("!kubernetes.io/system").list().getItems().stream()
           .filter(cm -> !"kube-root-ca.crt".equals(cm.getMetadata().getName()))

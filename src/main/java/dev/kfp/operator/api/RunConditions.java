@@ -52,6 +52,15 @@ public final class RunConditions {
   /** The {@link #CLEANED} reason: the TTL passed, the deletion policy was applied in KFP, the Run is kept. */
   public static final String REASON_KEPT_FOR_GITOPS = "KeptForGitOps";
 
+  /** The Run waits in its RunQueue for a slot. */
+  public static final String REASON_QUEUED = "Queued";
+  /** The RunQueue the Run names does not exist (yet). */
+  public static final String REASON_QUEUE_NOT_FOUND = "QueueNotFound";
+  /** The RunQueue takes only Runs of another experiment, or its spec is not valid. */
+  public static final String REASON_QUEUE_REFUSED = "QueueRefused";
+  /** The event of a Run taking a slot of its queue. */
+  public static final String REASON_ADMITTED = "Admitted";
+
   private static final List<String> ORDER = List.of(SUBMITTED, SUCCEEDED, SYNCED, RETRIED, CLEANED);
 
   private RunConditions() {}

@@ -37,6 +37,8 @@ import java.util.Map;
     value = "has(self.pipelineRoot) == has(oldSelf.pipelineRoot) && (!has(self.pipelineRoot) || self.pipelineRoot == oldSelf.pipelineRoot)")
 @ValidationRule(fieldPath = ".serviceAccount", reason = RunSpec.FORBIDDEN, message = "spec.serviceAccount" + RunSpec.IMMUTABLE,
     value = "has(self.serviceAccount) == has(oldSelf.serviceAccount) && (!has(self.serviceAccount) || self.serviceAccount == oldSelf.serviceAccount)")
+@ValidationRule(fieldPath = ".queueName", reason = RunSpec.FORBIDDEN, message = "spec.queueName" + RunSpec.IMMUTABLE,
+    value = "has(self.queueName) == has(oldSelf.queueName) && (!has(self.queueName) || self.queueName == oldSelf.queueName)")
 @ValidationRule(fieldPath = ".activeDeadlineSeconds", reason = "FieldValueInvalid",
     message = "spec.activeDeadlineSeconds must be at least 1 (seconds); leave it out for no deadline",
     value = "!has(self.activeDeadlineSeconds) || self.activeDeadlineSeconds >= 1")
@@ -94,6 +96,8 @@ public class RunSpec extends Readable {
       + " cachingOptions.enableCache); left out, the compiled pipeline's settings apply. Only for spec.pipeline.spec"
       + " and specFrom: KFP cannot override a stored version's tasks.")
   private Caching caching;
+  @JsonPropertyDescription("The RunQueue (same namespace) the Run waits in before it is submitted; fixed once set.")
+  private String queueName;
 
   public String getDisplayName() {
     return displayName;
@@ -187,6 +191,20 @@ public class RunSpec extends Readable {
 
   public void setCaching(Caching caching) {
     this.caching = caching;
+  }
+
+  public String getQueueName() {
+    return queueName;
+  }
+
+  public void setQueueName(String queueName) {
+    this.queueName = queueName;
+  }
+
+  /** True when the Run waits in a queue before submission. */
+  @JsonIgnore
+  public boolean isQueued() {
+    return queueName != null && !queueName.isEmpty();
   }
 
   public Boolean getArchived() {

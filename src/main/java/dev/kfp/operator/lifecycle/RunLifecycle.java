@@ -21,6 +21,9 @@ public final class RunLifecycle {
    * nonsense. The others (KfpError, Unauthorized, CommandRefused, RunDeletedInKfp) wait for a person, and
    * are looked at again only on the reconciler's slower schedule.
    */
+  /** Reasons of a Run without a KFP run that the operator will submit without anyone changing anything. */
+  private static final Set<String> AWAITING_SUBMISSION = Set.of(RunConditions.REASON_CREATE_IN_DOUBT,
+      RunConditions.REASON_QUEUED, RunConditions.REASON_QUEUE_NOT_FOUND);
   private static final Set<String> PASSING_SYNC_FAILURES = Set.of(RunConditions.REASON_KFP_UNREACHABLE,
       RunConditions.REASON_KFP_BAD_ANSWER);
 
@@ -86,15 +89,15 @@ public final class RunLifecycle {
   }
 
   /**
-   * No run id yet, and nothing says the operator gave up: never looked at, a create in doubt, or a failed
-   * attempt that is to be retried. A spec that is invalid, or that KFP refused, waits for the user instead.
+   * No run id yet, and nothing says the operator gave up: never looked at, a create in doubt, a failed
+   * attempt that is to be retried, or waiting in a RunQueue (for a slot, or for the queue to be created). A spec that is invalid, or that KFP refused, waits for the user instead.
    */
   public boolean awaitsSubmission() {
     if (hasRun()) {
       return false;
     }
     return status == null || status.condition(RunConditions.SUBMITTED)
-        .map(c -> RunConditions.REASON_CREATE_IN_DOUBT.equals(c.getReason()))
+        .map(c -> AWAITING_SUBMISSION.contains(c.getReason()))
         .orElse(true);
   }
 

@@ -20,6 +20,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,8 +28,10 @@ import java.util.Optional;
  * One reconcile of a Run, as a story in phases: a Run without a KFP run is submitted ({@link RunSubmitter}),
  * one with a KFP run is followed ({@link RunFollower}, which has {@link UserCommands} carried out) until its
  * time to live after finishing is over ({@link TtlAfterFinished}), a deleted one is cleaned up
- * ({@link RunCleanup}). The status is written once at the end, by {@link StatusWriter}; the {@link SyncStrategy}
- * says where the run already read is and when to look again. docs/architecture.md tells the whole story.
+ * ({@link RunCleanup}). A Run naming a RunQueue is submitted only once {@link QueueGate} admitted it, and after
+ * each of its reconciles the gate brings the queue's status up to date (a slot freed triggers the next Run).
+ * The status is written once at the end, by {@link StatusWriter}; the {@link SyncStrategy} says where the run
+ * already read is and when to look again. docs/architecture.md tells the whole story.
  */
 @ControllerConfiguration(
     name = "run",
@@ -46,15 +49,19 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
   private final RunCleanup cleanup;
   private final StatusRecorder recorder;
   private final SyncStrategy sync;
+  private final ClusterQueueStore queueStore;
+  private final QueueGate queues;
 
   RunReconciler(RunSubmitter submitter, RunFollower follower, TtlAfterFinished ttl, RunCleanup cleanup,
-      StatusRecorder recorder, SyncStrategy sync) {
+      StatusRecorder recorder, SyncStrategy sync, ClusterQueueStore queueStore, QueueGate queues) {
     this.submitter = submitter;
     this.follower = follower;
     this.ttl = ttl;
     this.cleanup = cleanup;
     this.recorder = recorder;
     this.sync = sync;
+    this.queueStore = queueStore;
+    this.queues = queues;
   }
 
   /**
@@ -72,19 +79,23 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     FailureDiagnostician diagnostician = new FailureDiagnostician(recorder, LogTailLimits.defaults());
     RunCleanup cleanup = new RunCleanup(kfp, markers, recorder, diagnostician, retries, settings.createWindow(),
         clock);
+    ClusterQueueStore queueStore = new ClusterQueueStore();
+    QueueGate queues = new QueueGate(queueStore, recorder, clock);
     return new RunReconciler(
         new RunSubmitter(kfp, validator, new PipelineResolver(kfp, pipelineVersions, recorder), markers, recorder,
-            retries, settings, instance, clock),
+            retries, settings, queues, instance, clock),
         new RunFollower(kfp, new RunObserver(settings.uiBaseUrl()), diagnostician,
             new UserCommands(kfp, recorder, settings.resyncInterval()), new ActiveDeadline(kfp, recorder, clock),
             recorder, retries, sync),
         new TtlAfterFinished(cleanup, recorder, retries, settings.ttlSecondsAfterFinished(), clock),
-        cleanup, recorder, sync);
+        cleanup, recorder, sync, queueStore, queues);
   }
 
   @Override
   public List<EventSource<?, Run>> prepareEventSources(EventSourceContext<Run> context) {
-    return sync.eventSources(context);
+    List<EventSource<?, Run>> sources = new ArrayList<>(sync.eventSources(context));
+    sources.add(queueStore.eventSource(context));
+    return sources;
   }
 
   @Override
@@ -122,6 +133,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
     if (writer.write() == StatusWriter.Outcome.STALE) {
       return staleObject(run);
     }
+    queues.refresh(run);
     if (expiry.deleteRun()) {
       return deleteExpired(run, context);
     }
@@ -136,7 +148,9 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       reportUnreadable(run);
       return DeleteControl.noFinalizerRemoval();
     }
-    return cleanup.cleanup(run);
+    DeleteControl control = cleanup.cleanup(run);
+    queues.refresh(run);
+    return control;
   }
 
   /**

@@ -53,6 +53,7 @@ final class RunSubmitter {
   private final StatusRecorder recorder;
   private final RetrySchedule retries;
   private final ReconcilerSettings settings;
+  private final QueueGate queues;
   private final String instance;
   private final Clock clock;
 
@@ -61,7 +62,7 @@ final class RunSubmitter {
    */
   RunSubmitter(KfpClientProvider kfpClients, RunValidator validator, PipelineResolver pipelines,
       MarkerSearch markers, StatusRecorder recorder, RetrySchedule retries, ReconcilerSettings settings,
-      String instance, Clock clock) {
+      QueueGate queues, String instance, Clock clock) {
     this.kfpClients = kfpClients;
     this.validator = validator;
     this.pipelines = pipelines;
@@ -69,6 +70,7 @@ final class RunSubmitter {
     this.recorder = recorder;
     this.retries = retries;
     this.settings = settings;
+    this.queues = queues;
     this.instance = instance;
     this.clock = clock;
   }
@@ -88,6 +90,16 @@ final class RunSubmitter {
       recorder.condition(run, SUCCEEDED, "Unknown", RunConditions.REASON_SUSPENDED, "held before submission by "
           + "spec.suspend", Notice.QUIET);
       return Submission.failed(Optional.empty()); // an edit of the spec lets it go
+    }
+    // Admission comes before the claim: a Run claims its create only once it holds a slot of its queue.
+    switch (queues.admit(run)) {
+      case STALE -> {
+        return Submission.ofStaleObject();
+      }
+      case HELD -> {
+        return Submission.failed(Optional.empty()); // a change of the queue triggers it again
+      }
+      case ADMITTED -> { }
     }
     String key = run.getMetadata().getUid();
     boolean creating = false;

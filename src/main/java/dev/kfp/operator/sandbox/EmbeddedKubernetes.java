@@ -44,14 +44,25 @@ public final class EmbeddedKubernetes implements LocalKubernetes {
     server.init(InetAddress.getLoopbackAddress(), 0);
     EmbeddedKubernetes kubernetes = new EmbeddedKubernetes(server);
     kubernetes.client.apiextensions().v1().customResourceDefinitions().resource(runCrd()).create();
+    kubernetes.client.apiextensions().v1().customResourceDefinitions().resource(runQueueCrd()).create();
     return kubernetes;
   }
 
   /** The Run CRD as committed in crds/ and packaged into the jar. */
   public static CustomResourceDefinition runCrd() {
-    try (InputStream in = EmbeddedKubernetes.class.getResourceAsStream("/crds/runs.pipelines.kfp.dev-v1.yml")) {
+    return crd("runs.pipelines.kfp.dev-v1.yml");
+  }
+
+  /** The RunQueue CRD as committed in crds/ and packaged into the jar. */
+  public static CustomResourceDefinition runQueueCrd() {
+    return crd("runqueues.pipelines.kfp.dev-v1.yml");
+  }
+
+  private static CustomResourceDefinition crd(String file) {
+    try (InputStream in = EmbeddedKubernetes.class.getResourceAsStream("/crds/" + file)) {
       if (in == null) {
-        throw new IllegalStateException("the Run CRD is missing from the classpath (crds/ is packaged as a resource)");
+        throw new IllegalStateException("crds/" + file + " is missing from the classpath (crds/ is packaged as a"
+            + " resource)");
       }
       return Serialization.unmarshal(in, CustomResourceDefinition.class);
     } catch (IOException e) {

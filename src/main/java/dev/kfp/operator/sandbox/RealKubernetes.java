@@ -58,6 +58,7 @@ public final class RealKubernetes implements LocalKubernetes {
       kubeconfig.toFile().deleteOnExit();
       RealKubernetes kubernetes = new RealKubernetes(server, binaries, kubeconfig);
       kubernetes.installCrd(EmbeddedKubernetes.runCrd());
+      kubernetes.installCrd(EmbeddedKubernetes.runQueueCrd());
       return kubernetes;
     } catch (IOException e) {
       server.stop();

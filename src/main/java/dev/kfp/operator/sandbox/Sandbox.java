@@ -197,9 +197,7 @@ public final class Sandbox implements AutoCloseable {
         // the sandbox closes the watch itself at the end
       }
     });
-    for (SandboxScenario scenario : SandboxScenario.all()) {
-      apply("/examples/" + scenario.file());
-    }
+    SandboxScenario.all().stream().map(SandboxScenario::file).distinct().forEach(file -> apply("/examples/" + file));
     Instant deadline = Instant.now().plus(timeout);
     List<SandboxScenario> pending = remaining();
     while (!pending.isEmpty() && Instant.now().isBefore(deadline)) {
@@ -224,11 +222,20 @@ public final class Sandbox implements AutoCloseable {
   private List<SandboxScenario> remaining() {
     List<SandboxScenario> pending = new ArrayList<>();
     for (SandboxScenario scenario : SandboxScenario.all()) {
-      if (!scenario.reached().test(get(scenario.runName()))) {
+      Run run = get(scenario.runName());
+      if (!scenario.reached().test(run)
+          || scenario.after() != null && (run == null || !createdAfterFinished(run, get(scenario.after())))) {
         pending.add(scenario);
       }
     }
     return pending;
+  }
+
+  /** True when KFP created the run of {@code run} at or after the run of {@code before} finished. */
+  private static boolean createdAfterFinished(Run run, Run before) {
+    return before != null && before.getStatus() != null && before.getStatus().getFinishedAt() != null
+        && run.getStatus().getCreatedAt() != null
+        && !Instant.parse(run.getStatus().getCreatedAt()).isBefore(Instant.parse(before.getStatus().getFinishedAt()));
   }
 
   private void onChange(Run run, boolean deleted) {

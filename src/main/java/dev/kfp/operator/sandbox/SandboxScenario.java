@@ -11,10 +11,16 @@ import java.util.function.Predicate;
 /**
  * The sample Runs of {@code deploy/examples/}, what the sandbox does to each (as a user would with
  * {@code kubectl annotate}), and the end state each must reach: a test of the Run as it is now, or of null once
- * it is gone (every sample is applied before the sandbox looks).
+ * it is gone (every sample is applied before the sandbox looks); a queued sample also names the Run whose KFP
+ * run must have finished before its own was created ({@code after}).
  */
 record SandboxScenario(String file, String runName, String expectation, Predicate<Run> reached,
-    String actWhenState, Map<String, String> annotations) {
+    String actWhenState, Map<String, String> annotations, String after) {
+
+  SandboxScenario(String file, String runName, String expectation, Predicate<Run> reached, String actWhenState,
+      Map<String, String> annotations) {
+    this(file, runName, expectation, reached, actWhenState, annotations, null);
+  }
 
   static final String PIPELINE_ID = "6f1c2a4e-0b7d-4c3a-9e55-2d8f0a1b3c4d";
   static final String PIPELINE_VERSION_ID = "a9d3e7f1-24c6-4b0e-8f19-7e5d6c4b3a21";
@@ -46,7 +52,17 @@ record SandboxScenario(String file, String runName, String expectation, Predicat
                 && NAMED_VERSION_ID.equals(run.getStatus().getPipelineVersionId()),
             null, Map.of()),
         new SandboxScenario("cleanup.yaml", "short-lived-training",
-            "SUCCEEDED, then deleted by its ttlSecondsAfterFinished", Objects::isNull, null, Map.of()));
+            "SUCCEEDED, then deleted by its ttlSecondsAfterFinished", Objects::isNull, null, Map.of()),
+        queued("queued-1", null),
+        queued("queued-2", "queued-1"),
+        queued("queued-3", "queued-2"));
+  }
+
+  /** A Run of the queue sample (maxActive 1): SUCCEEDED, and created in KFP only after {@code after} finished. */
+  private static SandboxScenario queued(String runName, String after) {
+    return new SandboxScenario("queue.yaml", runName, after == null ? "SUCCEEDED, first in its queue"
+        : "SUCCEEDED, submitted after " + after + " finished", run -> succeeded(run, "True", "Succeeded"), null,
+        Map.of(), after);
   }
 
   private static boolean succeeded(Run run, String status, String reason) {

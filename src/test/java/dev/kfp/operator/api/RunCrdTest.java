@@ -27,39 +27,65 @@ import org.junit.jupiter.api.io.TempDir;
 class RunCrdTest {
 
   static final Path COMMITTED = Path.of("crds", "runs.pipelines.kfp.dev-v1.yml");
+  static final Path QUEUE_COMMITTED = Path.of("crds", "runqueues.pipelines.kfp.dev-v1.yml");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   @Test
-  void committedCrdMatchesTheTypes(@TempDir Path dir) throws IOException {
-    new CRDGenerator().inOutputDir(dir.toFile()).forCRDVersions("v1").customResourceClasses(Run.class)
+  void committedCrdsMatchTheTypes(@TempDir Path dir) throws IOException {
+    new CRDGenerator().inOutputDir(dir.toFile()).forCRDVersions("v1").customResourceClasses(Run.class, RunQueue.class)
         .withPostProcessor(new CRDPostProcessor() {
           @Override
           public HasMetadata process(HasMetadata crd, String version) {
-            return printerColumnsInDeclaredOrder(crd, version);
+            return printerColumnsInDeclaredOrder(crd);
           }
         }).generate();
-    String generated = Files.readString(dir.resolve(COMMITTED.getFileName()));
-    if (Boolean.getBoolean("crd.update")) {
-      Files.writeString(COMMITTED, generated);
+    for (Path committed : List.of(COMMITTED, QUEUE_COMMITTED)) {
+      String generated = Files.readString(dir.resolve(committed.getFileName()));
+      if (Boolean.getBoolean("crd.update")) {
+        Files.writeString(committed, generated);
+      }
+      assertThat(Files.readString(committed))
+          .as("crds/ is stale: regenerate with mvn -B test -Dtest=RunCrdTest -Dcrd.update=true")
+          .isEqualTo(generated);
     }
-    assertThat(Files.readString(COMMITTED))
-        .as("crds/ is stale: regenerate with mvn -B test -Dtest=RunCrdTest -Dcrd.update=true")
-        .isEqualTo(generated);
   }
 
-  /** The generator sorts printer columns by name; kubectl shows them in the order they are declared on Run. */
-  private static HasMetadata printerColumnsInDeclaredOrder(HasMetadata crd, String version) {
-    List<String> declared = Arrays.stream(Run.class.getAnnotationsByType(AdditionalPrinterColumn.class))
+  /** The generator sorts printer columns by name; kubectl shows them in the order they are declared on the type. */
+  private static HasMetadata printerColumnsInDeclaredOrder(HasMetadata crd) {
+    CustomResourceDefinition definition = (CustomResourceDefinition) crd;
+    Class<?> type = definition.getSpec().getNames().getKind().equals("RunQueue") ? RunQueue.class : Run.class;
+    List<String> declared = Arrays.stream(type.getAnnotationsByType(AdditionalPrinterColumn.class))
         .map(AdditionalPrinterColumn::name).toList();
-    ((CustomResourceDefinition) crd).getSpec().getVersions().forEach(v -> v.getAdditionalPrinterColumns()
+    definition.getSpec().getVersions().forEach(v -> v.getAdditionalPrinterColumns()
         .sort(Comparator.comparingInt(c -> declared.indexOf(c.getName()))));
     return crd;
   }
 
   @Test
   void everyCelRuleCompilesWithTheTypesTheApiServerGivesTheSchema() throws IOException {
-    assertThat(ApiServerCelTyping.check(YAML.readTree(COMMITTED.toFile()).at("/spec/versions/0/schema/openAPIV3Schema")))
-        .as("rules a real API server would refuse").isEmpty();
+    for (Path committed : List.of(COMMITTED, QUEUE_COMMITTED)) {
+      assertThat(ApiServerCelTyping.check(YAML.readTree(committed.toFile()).at("/spec/versions/0/schema/openAPIV3Schema")))
+          .as("rules a real API server would refuse in " + committed).isEmpty();
+    }
+  }
+
+  @Test
+  void runQueueNamesColumnsAndMaxActiveRule() throws IOException {
+    JsonNode crd = YAML.readTree(QUEUE_COMMITTED.toFile());
+    assertThat(crd.at("/spec/scope").asText()).isEqualTo("Namespaced");
+    assertThat(crd.at("/spec/names/shortNames").toString()).isEqualTo("[\"kfpqueue\"]");
+    JsonNode version = crd.at("/spec/versions/0");
+    assertThat(version.at("/subresources/status").isObject()).isTrue();
+    List<String> columns = new ArrayList<>();
+    version.get("additionalPrinterColumns").forEach(c -> columns.add(c.get("name").asText()));
+    assertThat(columns).containsExactly("Max Active", "Active", "Waiting", "Experiment", "Age");
+    JsonNode spec = version.at("/schema/openAPIV3Schema/properties/spec");
+    assertThat(spec.get("required").toString()).isEqualTo("[\"maxActive\"]");
+    assertThat(spec.get("x-kubernetes-validations")).singleElement().satisfies(rule -> {
+      assertThat(rule.get("rule").asText()).isEqualTo("self.maxActive >= 1");
+      assertThat(rule.get("fieldPath").asText()).isEqualTo(".maxActive");
+      assertThat(rule.get("message").asText()).startsWith("spec.maxActive must be at least 1");
+    });
   }
 
   /** The shape of the CRD before issue 10: free-form fields without a type are invisible to CEL. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kfp.operator.OperatorProcess;
 import dev.kfp.operator.api.Run;
+import dev.kfp.operator.api.RunQueue;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,6 +73,19 @@ class OperatorStatusesTest {
       operator.awaitState("kept", "RUNNING");
       operator.clock.advance(OperatorProcess.TIMING.running());
       live.put("cleaned", dump(operator.awaitRun("kept", run -> run.getStatus().isTrue("Cleaned"))));
+      operator.apply(operator.runManifest("before-its-queue", "queueName: nightly"));
+      live.put("queue-not-found", dump(operator.awaitRun("before-its-queue", run -> run.getStatus() != null
+          && run.getStatus().condition("Submitted").map(c -> "QueueNotFound".equals(c.getReason())).orElse(false))));
+      operator.k8s().resource(Serialization.unmarshal("""
+          apiVersion: pipelines.kfp.dev/v1alpha1
+          kind: RunQueue
+          metadata: {name: nightly, namespace: %s}
+          spec: {maxActive: 1}
+          """.formatted(OperatorProcess.NAMESPACE), RunQueue.class)).create();
+      operator.awaitState("before-its-queue", "PENDING");
+      operator.apply(operator.runManifest("second-in-queue", "queueName: nightly"));
+      live.put("queued", dump(operator.awaitRun("second-in-queue", run -> run.getStatus() != null
+          && run.getStatus().condition("Submitted").map(c -> "Queued".equals(c.getReason())).orElse(false))));
 
       operator.apply(operator.runManifest("blank-name", "displayName: '   '"));
       live.put("invalid-spec", dump(operator.awaitRun("blank-name", run -> run.getStatus() != null
@@ -87,6 +101,8 @@ class OperatorStatusesTest {
     assertThat(health(live.get("suspended"))).isEqualTo("Suspended");
     assertThat(health(live.get("deadline-exceeded"))).isEqualTo("Degraded");
     assertThat(health(live.get("cleaned"))).as("its KFP run deleted, the last state seen").isEqualTo("Healthy");
+    assertThat(health(live.get("queued"))).isEqualTo("Suspended");
+    assertThat(health(live.get("queue-not-found"))).isEqualTo("Progressing");
     JsonNode invalid = ArgoCdLua.run(HEALTH, live.get("invalid-spec"));
     assertThat(invalid.path("status").asText()).isEqualTo("Degraded");
     assertThat(invalid.path("message").asText()).startsWith("InvalidSpec: ").contains("displayName");

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kfp.operator.api.Run;
+import dev.kfp.operator.api.RunQueue;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import dev.kfp.operator.packaging.ChartRbac.Grant;
 import dev.kfp.operator.reconciler.OperatorHarness;
 import dev.kfp.operator.reconciler.OperatorHarness.Backend;
@@ -119,6 +121,41 @@ class ChartRbacLeastPrivilegeTest {
           Run run = harness.get("no-status");
           assertThat(run.getMetadata().getFinalizers()).as("the finalizer was added").containsExactly(Run.FINALIZER);
           assertThat(run.getStatus()).isNull();
+        }
+      }
+    },
+    LIST_RUN_QUEUES("list pipelines.kfp.dev/runqueues",
+        "the operator does not start: its RunQueue informer cannot list queues") {
+      @Override
+      void show(ChartRbac rbac) {
+        assertStartRefused(rbac, forbidden("list", "runqueues", "pipelines.kfp.dev"));
+      }
+    },
+    WATCH_RUN_QUEUES("watch pipelines.kfp.dev/runqueues",
+        "the operator does not start: its RunQueue informer lists queues, then the watch is refused") {
+      @Override
+      void show(ChartRbac rbac) {
+        assertStartRefused(rbac, "Received 403 on websocket", "/apis/pipelines.kfp.dev/v1alpha1/runqueues?",
+            "watch=true");
+      }
+    },
+    PATCH_RUN_QUEUE_STATUS("patch pipelines.kfp.dev/runqueues/status",
+        "a Run in a queue is never admitted (the admission is a write of the queue's status), so nothing reaches KFP") {
+      @Override
+      void show(ChartRbac rbac) {
+        try (OperatorHarness harness = start(rbac)) {
+          harness.k8s().resource(Serialization.unmarshal("""
+              apiVersion: pipelines.kfp.dev/v1alpha1
+              kind: RunQueue
+              metadata: {name: one-at-a-time, namespace: %s}
+              spec: {maxActive: 1}
+              """.formatted(NAMESPACE), RunQueue.class)).create();
+          harness.applyVersionRefRun("never-admitted", harness.registerPlainPipeline(), "queueName: one-at-a-time");
+          awaitFailure(harness, "never-admitted", forbidden("patch", "runqueues/status", "pipelines.kfp.dev"));
+          Run run = harness.get("never-admitted");
+          assertThat(run.getStatus() == null || run.getStatus().getClaim() == null).as("no claim before admission")
+              .isTrue();
+          assertThat(harness.kfp().calls().count(Endpoint.CREATE_RUN)).isZero();
         }
       }
     },

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code deploy/} (for {@code kubectl apply -k deploy/}) is the chart's default rendering, and the chart's CRD is
- * the one in {@code crds/}. Regenerate both with {@code mvn -B test -Dtest=DeployManifestsTest -Ddeploy.update=true}.
+ * the ones in {@code crds/}. Regenerate both with {@code mvn -B test -Dtest=DeployManifestsTest -Ddeploy.update=true}.
  */
 class DeployManifestsTest {
 
@@ -32,10 +32,11 @@ class DeployManifestsTest {
   @Test
   void deployManifestsAreTheChartsDefaultRendering() throws IOException {
     if (Boolean.getBoolean("deploy.update")) {
-      // the chart's copy of the CRD first: the rendering below includes it
-      Files.copy(Path.of("crds", "runs.pipelines.kfp.dev-v1.yml"),
-          HelmChart.DIR.resolve("files").resolve("runs.pipelines.kfp.dev-v1.yml"),
-          StandardCopyOption.REPLACE_EXISTING);
+      // the chart's copies of the CRDs first: the rendering below includes them
+      for (String crd : List.of("runs.pipelines.kfp.dev-v1.yml", "runqueues.pipelines.kfp.dev-v1.yml")) {
+        Files.copy(Path.of("crds", crd), HelmChart.DIR.resolve("files").resolve(crd),
+            StandardCopyOption.REPLACE_EXISTING);
+      }
     }
     String expected = rendered();
     if (Boolean.getBoolean("deploy.update")) {

@@ -251,18 +251,23 @@ class HelmChartTest {
   }
 
   @Test
-  void crdIsTheCommittedOneAndKeptOnUninstallByDefault() throws IOException {
-    Path committed = Path.of("crds", "runs.pipelines.kfp.dev-v1.yml");
-    assertThat(Files.readString(HelmChart.DIR.resolve("files").resolve(committed.getFileName())))
-        .as("the chart's copy of the CRD; refresh with mvn -B test -Dtest=DeployManifestsTest -Ddeploy.update=true")
-        .isEqualTo(Files.readString(committed));
-    JsonNode rendered = only(render(Map.of()), "CustomResourceDefinition").deepCopy();
-    assertThat(rendered.at("/metadata/annotations/helm.sh~1resource-policy").asText()).isEqualTo("keep");
-    ((ObjectNode) rendered.get("metadata")).remove(List.of("labels", "annotations"));
-    assertThat(rendered).isEqualTo(HelmChart.YAML.readTree(committed.toFile()));
+  void crdsAreTheCommittedOnesAndKeptOnUninstallByDefault() throws IOException {
+    List<JsonNode> crds = ofKind(render(Map.of()), "CustomResourceDefinition");
+    assertThat(crds).extracting(crd -> crd.at("/metadata/name").asText())
+        .containsExactly("runs.pipelines.kfp.dev", "runqueues.pipelines.kfp.dev");
+    for (JsonNode crd : crds) {
+      Path committed = Path.of("crds", crd.at("/metadata/name").asText() + "-v1.yml");
+      assertThat(Files.readString(HelmChart.DIR.resolve("files").resolve(committed.getFileName())))
+          .as("the chart's copy of the CRD; refresh with mvn -B test -Dtest=DeployManifestsTest -Ddeploy.update=true")
+          .isEqualTo(Files.readString(committed));
+      JsonNode rendered = crd.deepCopy();
+      assertThat(rendered.at("/metadata/annotations/helm.sh~1resource-policy").asText()).isEqualTo("keep");
+      ((ObjectNode) rendered.get("metadata")).remove(List.of("labels", "annotations"));
+      assertThat(rendered).isEqualTo(HelmChart.YAML.readTree(committed.toFile()));
+    }
 
-    assertThat(only(render(Map.of("crd.keep", false)), "CustomResourceDefinition").at("/metadata/annotations")
-        .isMissingNode()).isTrue();
+    assertThat(ofKind(render(Map.of("crd.keep", false)), "CustomResourceDefinition"))
+        .allSatisfy(crd -> assertThat(crd.at("/metadata/annotations").isMissingNode()).isTrue()).hasSize(2);
     assertThat(ofKind(render(Map.of("crd.install", false)), "CustomResourceDefinition")).isEmpty();
   }
 

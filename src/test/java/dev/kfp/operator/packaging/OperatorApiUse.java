@@ -2,6 +2,8 @@ package dev.kfp.operator.packaging;
 
 import dev.kfp.operator.OperatorProcess;
 import dev.kfp.operator.api.Run;
+import dev.kfp.operator.api.RunQueue;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -16,8 +18,8 @@ import java.util.regex.Pattern;
 /**
  * The Kubernetes API permissions the operator really needs, derived from the requests it makes: it runs the
  * operator (with leader election) through a Run's whole life — pipeline from a ConfigMap or a PipelineVersion
- * object, success, archive,
- * terminate and retry annotations, deletion with the finalizer — and turns every request into an RBAC rule.
+ * object, success, archive, terminate and retry annotations, a Run in a RunQueue, deletion with the finalizer —
+ * and turns every request into an RBAC rule.
  */
 final class OperatorApiUse {
 
@@ -74,6 +76,18 @@ final class OperatorApiUse {
       operator.apply(operator.runManifest("by-object", "").replace(
           "versionRef: {pipelineId: " + operator.pipeline.pipelineId() + "}", "versionRef: {pipelineVersionObject: tiny}"));
       operator.awaitState("by-object", "PENDING");
+      // A queued Run: the RunQueue's informer lists and watches queues, admission and release patch its status.
+      operator.k8s().resource(Serialization.unmarshal("""
+          apiVersion: pipelines.kfp.dev/v1alpha1
+          kind: RunQueue
+          metadata: {name: one-at-a-time, namespace: %s}
+          spec: {maxActive: 1}
+          """.formatted(OperatorProcess.NAMESPACE), RunQueue.class)).create();
+      operator.apply(operator.runManifest("queued", "queueName: one-at-a-time"));
+      operator.runToSuccess("queued");
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> operator.k8s()
+          .resources(RunQueue.class).inNamespace(OperatorProcess.NAMESPACE).withName("one-at-a-time").get()
+          .getStatus().getAdmitted().isEmpty());
 
       operator.apply(operator.runManifest("stopped", ""));
       operator.awaitState("stopped", "PENDING");

@@ -38,6 +38,7 @@ class RealServerInstallTest {
   private static final String RELEASE = HelmChart.RELEASE;
   private static final String NAMESPACE = HelmChart.NAMESPACE;
   private static final String CRD = "runs.pipelines.kfp.dev";
+  private static final String QUEUE_CRD = "runqueues.pipelines.kfp.dev";
 
   private LocalKubernetes kubernetes;
   private NamespacedKubernetesClient admin;
@@ -48,12 +49,13 @@ class RealServerInstallTest {
     admin = kubernetes.client();
   }
 
-  /** Leaves the shared server as the other tests expect it: no release, the Run CRD from crds/ in place. */
+  /** Leaves the shared server as the other tests expect it: no release, the CRDs from crds/ in place. */
   @AfterEach
   void restore() {
     new Helm(HelmChart.DIR).uninstall(RELEASE).withNamespace(NAMESPACE).withKubeConfig(kubernetes.kubeconfig())
         .ignoreNotFound().call();
     RealCluster.shared().installCrd(EmbeddedKubernetes.runCrd());
+    RealCluster.shared().installCrd(EmbeddedKubernetes.runQueueCrd());
     kubernetes.close();
   }
 
@@ -62,9 +64,11 @@ class RealServerInstallTest {
     assertThatThrownBy(() -> new Helm(HelmChart.DIR).install().withName(RELEASE).withNamespace(NAMESPACE)
         .createNamespace().withKubeConfig(kubernetes.kubeconfig()).call())
         .as("a CRD applied from crds/ is not Helm's: install with crd.install=false then, as the README says")
-        .hasMessageContaining("CustomResourceDefinition \"" + CRD + "\"")
+        .hasMessageContaining(".pipelines.kfp.dev\"")
         .hasMessageContaining("exists and cannot be imported into the current release");
-    admin.apiextensions().v1().customResourceDefinitions().withName(CRD).withTimeout(30, TimeUnit.SECONDS).delete();
+    for (String crd : List.of(CRD, QUEUE_CRD)) {
+      admin.apiextensions().v1().customResourceDefinitions().withName(crd).withTimeout(30, TimeUnit.SECONDS).delete();
+    }
 
     Release installed = new Helm(HelmChart.DIR).install().withName(RELEASE).withNamespace(NAMESPACE)
         .createNamespace().withKubeConfig(kubernetes.kubeconfig()).call();
@@ -92,8 +96,10 @@ class RealServerInstallTest {
     assertThat(admin.rbac().roleBindings().inNamespace(NAMESPACE).withName(RELEASE + "-leader-election").get())
         .isNotNull();
     assertThat(admin.services().inNamespace(NAMESPACE).withName(RELEASE + "-metrics").get()).isNotNull();
-    assertThat(admin.apiextensions().v1().customResourceDefinitions().withName(CRD).get().getMetadata()
-        .getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
+    for (String crd : List.of(CRD, QUEUE_CRD)) {
+      assertThat(admin.apiextensions().v1().customResourceDefinitions().withName(crd).get().getMetadata()
+          .getAnnotations()).as(crd).containsEntry("helm.sh/resource-policy", "keep");
+    }
 
     Release upgraded = new Helm(HelmChart.DIR).upgrade().withName(RELEASE).withNamespace(NAMESPACE)
         .withKubeConfig(kubernetes.kubeconfig())
@@ -127,6 +133,8 @@ class RealServerInstallTest {
         .as("Helm's release records").isEmpty();
     assertThat(admin.apiextensions().v1().customResourceDefinitions().withName(CRD).get())
         .as("the CRD is kept, and with it every Run").isNotNull();
+    assertThat(admin.apiextensions().v1().customResourceDefinitions().withName(QUEUE_CRD).get())
+        .as("the RunQueue CRD is kept, and with it every queue").isNotNull();
   }
 
   @Test
@@ -149,6 +157,7 @@ class RealServerInstallTest {
     assertThat(applied).as(output).containsOnlyKeys("namespace/kfp-system",
         "serviceaccount/kfp-run-operator",
         "customresourcedefinition.apiextensions.k8s.io/runs.pipelines.kfp.dev",
+        "customresourcedefinition.apiextensions.k8s.io/runqueues.pipelines.kfp.dev",
         "clusterrole.rbac.authorization.k8s.io/kfp-run-operator",
         "clusterrolebinding.rbac.authorization.k8s.io/kfp-run-operator",
         "role.rbac.authorization.k8s.io/kfp-run-operator-leader-election",

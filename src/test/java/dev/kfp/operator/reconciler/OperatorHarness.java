@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.net.URI;
@@ -204,8 +205,16 @@ public final class OperatorHarness implements AutoCloseable {
    * leader election, as a second replica would run; it is stopped by {@link #close()} unless a test stops it.
    */
   public RunOperator startAnotherInstance() {
+    return startAnotherInstance(http -> { });
+  }
+
+  /**
+   * Like {@link #startAnotherInstance()}, with the instance's Kubernetes HTTP client set up by {@code http} as
+   * well (an interceptor that slows some of its requests down, for example).
+   */
+  RunOperator startAnotherInstance(Consumer<HttpClient.Builder> http) {
     KubernetesClient kubernetesClient = new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(k8s().getConfiguration()).build()).build();
+        .withConfig(new ConfigBuilder(k8s().getConfiguration()).build()).withHttpClientBuilderConsumer(http).build();
     HttpKfpClient kfpClient = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
         .connectTimeout(KFP_TIMEOUT).readTimeout(KFP_TIMEOUT).build());
     RunOperator another = RunOperator.start(kubernetesClient, KfpClientProvider.shared(decorator.apply(kfpClient)),

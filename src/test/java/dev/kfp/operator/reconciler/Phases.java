@@ -43,6 +43,7 @@ final class Phases {
   final RetrySchedule retries = new RetrySchedule(RESYNC);
   /** The PipelineVersion objects of KFP's Kubernetes-native mode the submitter finds, by namespace/name. */
   final Map<String, ObjectMeta> pipelineVersions = new HashMap<>();
+  final FakeQueues queues = new FakeQueues();
   private final KfpClientProvider clients = KfpClientProvider.shared(kfp);
   private final MarkerSearch markers = new MarkerSearch(clients);
   private final FailureDiagnostician diagnostician = new FailureDiagnostician(recorder, LogTailLimits.defaults());
@@ -57,8 +58,12 @@ final class Phases {
         CREATE_WINDOW);
     return new RunSubmitter(clients, new RunValidator((namespace, name) -> Optional.empty()),
         new PipelineResolver(clients, (ns, name) -> Optional.ofNullable(pipelineVersions.get(ns + "/" + name)),
-            recorder), markers, recorder, retries, settings,
-        INSTANCE, clock);
+            recorder), markers, recorder, retries, settings, gate(), INSTANCE, clock);
+  }
+
+  /** The queue gate, on {@link #queues}. */
+  QueueGate gate() {
+    return new QueueGate(queues, recorder, clock);
   }
 
   /** The follow phase under per-run sync (poll interval {@link #POLL}, resync {@link #RESYNC}). */

@@ -50,7 +50,7 @@ class SandboxTest {
     assertSamplesPassed(passed, printed.toString(StandardCharsets.UTF_8));
     assertThat(health).isEqualTo(200);
     assertThat(metrics).as("the sandbox runs the operator as the operator command wires it")
-        .containsPattern("kfp_operator_runs\\{[^}]*state=\"SUCCEEDED\"[^}]*\\} 5\\.0")
+        .containsPattern("kfp_operator_runs\\{[^}]*state=\"SUCCEEDED\"[^}]*\\} 8\\.0")
         .containsPattern("kfp_operator_runs\\{[^}]*state=\"FAILED\"[^}]*\\} 2\\.0"); // terminated, and past its deadline
     assertThat(kubeconfigNamespace).as("kubectl's default namespace in the printed kubeconfig")
         .isEqualTo(Sandbox.NAMESPACE);
@@ -98,6 +98,9 @@ class SandboxTest {
     assertThat(table).contains("All " + SandboxScenario.all().size() + " sample Runs reached their expected end state")
         .containsPattern("training-by-name +SUCCEEDED +True +Succeeded")
         .containsPattern("short-lived-training +SUCCEEDED +True +Succeeded +deleted")
+        .containsPattern("queued-3 +- +Unknown +Queued +not submitted: position 2 of 2 in queue one-at-a-time, 1 of 1"
+            + " active")
+        .containsPattern("queued-3 +SUCCEEDED +True +Succeeded")
         .containsPattern("bounded-training +(CANCELING|CANCELED|FAILED) +False +DeadlineExceeded")
         .containsPattern("long-training +FAILED +False +Terminated")
         .containsPattern("flaky-training +FAILED +False +Failed +step train failed: ConnectionResetError: "
