@@ -30,8 +30,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +47,9 @@ import java.util.function.Supplier;
  * applied in their own namespace. Prints each Run's changes as a table row.
  */
 public final class Sandbox implements AutoCloseable {
+
+  /** A row's time, with its seconds also when they are 0 (LocalTime.toString leaves them out). */
+  private static final DateTimeFormatter CLOCK_TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
   /** Where the samples go; the sandbox's kubeconfig makes it kubectl's default namespace. */
   public static final String NAMESPACE = "kfp-sandbox";
@@ -246,7 +249,7 @@ public final class Sandbox implements AutoCloseable {
     String row = String.format(ROW, "", name, state, succeeded == null ? "-" : succeeded.getStatus(),
         succeeded == null ? "-" : succeeded.getReason(), note);
     if (!Objects.equals(lastRow.put(name, row), row)) {
-      out.print(String.format(ROW, LocalTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS), name, state,
+      out.print(String.format(ROW, CLOCK_TIME.format(LocalTime.now(ZoneOffset.UTC)), name, state,
           succeeded == null ? "-" : succeeded.getStatus(), succeeded == null ? "-" : succeeded.getReason(), note));
     }
     for (SandboxScenario scenario : SandboxScenario.all()) {
