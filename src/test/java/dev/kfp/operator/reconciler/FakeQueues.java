@@ -13,6 +13,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
 
 /**
  * An in-memory {@link QueueStore} for the gate's specs: queues with a resourceVersion that every write bumps
@@ -46,6 +48,35 @@ final class FakeQueues implements QueueStore {
 
   RunQueue stored(String name) {
     return copy(queues.get(name));
+  }
+
+  /**
+   * This store as another instance's caches may show it: the queues as {@code queues} gives them and only the
+   * member Runs {@code cached} keeps; reads of the API server and writes go to this store.
+   */
+  QueueStore asCachedBy(BiFunction<String, String, Optional<RunQueue>> queues, Predicate<Run> cached) {
+    FakeQueues store = this;
+    return new QueueStore() {
+      @Override
+      public Optional<RunQueue> queue(String namespace, String name) {
+        return queues.apply(namespace, name);
+      }
+
+      @Override
+      public List<Run> members(String namespace, String queue) {
+        return store.members(namespace, queue).stream().filter(cached).toList();
+      }
+
+      @Override
+      public boolean stillQueued(String namespace, String name, String uid, String queue) {
+        return store.stillQueued(namespace, name, uid, queue);
+      }
+
+      @Override
+      public boolean write(RunQueue queue, RunQueueStatus status) {
+        return store.write(queue, status);
+      }
+    };
   }
 
   @Override

@@ -201,27 +201,8 @@ class QueueAdmissionTest {
     Run a = member("a", "q", 0);
     Run b = member("b", "q", 0);
     RunQueue seenBeforeEitherWrote = queues.stored("q");
-    QueueStore lagging = new QueueStore() {
-      @Override
-      public Optional<RunQueue> queue(String namespace, String name) {
-        return Optional.of(seenBeforeEitherWrote);
-      }
-
-      @Override
-      public List<Run> members(String namespace, String queue) {
-        return queues.members(namespace, queue).stream().filter(r -> !r.getMetadata().getName().equals("a")).toList();
-      }
-
-      @Override
-      public boolean stillQueued(String namespace, String name, String uid, String queue) {
-        return queues.stillQueued(namespace, name, uid, queue);
-      }
-
-      @Override
-      public boolean write(RunQueue queue, RunQueueStatus status) {
-        return queues.write(queue, status);
-      }
-    };
+    QueueStore lagging = queues.asCachedBy((namespace, name) -> Optional.of(seenBeforeEitherWrote),
+        run -> !run.getMetadata().getName().equals("a"));
     QueueGate other = new QueueGate(lagging, phases.recorder, phases.clock);
 
     assertThat(phases.gate().admit(a)).isEqualTo(QueueGate.Outcome.ADMITTED);
@@ -240,27 +221,7 @@ class QueueAdmissionTest {
     Run waiting = member("waiting", "q", 1);
     submit(deleted);
     RunQueue before = queues.stored("q");
-    QueueStore cacheWithoutIt = new QueueStore() {
-      @Override
-      public Optional<RunQueue> queue(String namespace, String name) {
-        return queues.queue(namespace, name);
-      }
-
-      @Override
-      public List<Run> members(String namespace, String queue) {
-        return List.of();
-      }
-
-      @Override
-      public boolean stillQueued(String namespace, String name, String uid, String queue) {
-        return queues.stillQueued(namespace, name, uid, queue);
-      }
-
-      @Override
-      public boolean write(RunQueue queue, RunQueueStatus status) {
-        return queues.write(queue, status);
-      }
-    };
+    QueueStore cacheWithoutIt = queues.asCachedBy(queues::queue, run -> false);
     QueueGate lagging = new QueueGate(cacheWithoutIt, phases.recorder, phases.clock);
 
     assertThat(lagging.admit(waiting)).as("the API server still has it").isEqualTo(QueueGate.Outcome.HELD);
