@@ -27,7 +27,6 @@ public final class RunConditions {
   public static final String REASON_CREATED = "Created";
   public static final String REASON_ADOPTED = "Adopted";
   public static final String REASON_TERMINATED = "Terminated";
-  public static final String REASON_PENDING_SUBMISSION = "NotSubmitted";
   public static final String REASON_OK = "Ok";
   public static final String REASON_KFP_UNREACHABLE = "KfpUnreachable";
   public static final String REASON_RUN_DELETED = "RunDeletedInKfp";
