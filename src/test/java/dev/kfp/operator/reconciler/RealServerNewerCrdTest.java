@@ -42,12 +42,16 @@ class RealServerNewerCrdTest {
     RealCluster.shared().installCrd(EmbeddedKubernetes.runCrd());
   }
 
-  /** Today's CRD plus {@code spec.queueName}, {@code status.queuePosition}, and {@code status.terminated} as text. */
+  /**
+   * Today's CRD plus fields a later version might add: {@code spec.priorityClassName}, {@code status.queuePosition},
+   * and {@code status.terminated} as text.
+   */
   private static CustomResourceDefinition newerCrd() {
     CustomResourceDefinition crd = EmbeddedKubernetes.runCrd();
     Map<String, JSONSchemaProps> root = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema()
         .getProperties();
-    root.get("spec").getProperties().put("queueName", new JSONSchemaPropsBuilder().withType("string").build());
+    root.get("spec").getProperties().put("priorityClassName",
+        new JSONSchemaPropsBuilder().withType("string").build());
     Map<String, JSONSchemaProps> status = root.get("status").getProperties();
     status.put("queuePosition", new JSONSchemaPropsBuilder().withType("integer").build());
     status.put("terminated", new JSONSchemaPropsBuilder().withType("string").build());
@@ -83,7 +87,7 @@ class RealServerNewerCrdTest {
   @Test
   void unknownFieldsAreKeptAndAnUnreadableRunIsReportedWhileTheOthersAreReconciled() {
     harness.stopOperator();
-    createRaw("newer", "queueName: gpu-nightly");
+    createRaw("newer", "priorityClassName: gpu-nightly");
     patchStatusRaw("newer", "{\"queuePosition\": 3}");
     createRaw("odd", "");
     patchStatusRaw("odd", "{\"terminated\": \"yes\"}");

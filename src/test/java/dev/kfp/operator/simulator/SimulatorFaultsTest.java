@@ -16,13 +16,14 @@ class SimulatorFaultsTest {
   private KfpSimulator simulator;
   private SimulatorHttp http;
   private String createBody;
+  private String pipelineId;
 
   @BeforeEach
   void start() {
     simulator = KfpSimulator.builder().clock(new ManualClock()).start();
     http = new SimulatorHttp(simulator);
-    createBody = SimulatorFixture.runOf("r",
-        simulator.registerPipeline("demo", SimulatorCommand.demoSpec()).pipelineId(), "");
+    pipelineId = simulator.registerPipeline("demo", SimulatorCommand.demoSpec()).pipelineId();
+    createBody = SimulatorFixture.runOf("r", pipelineId, "");
   }
 
   @AfterEach
@@ -165,11 +166,13 @@ class SimulatorFaultsTest {
     http.delete("/apis/v2beta1/runs/" + id);
     http.get("/apis/v2beta1/healthz");
     http.get("/apis/v2beta1/experiments/" + simulator.defaultExperimentId().orElseThrow());
+    http.get("/apis/v2beta1/pipelines/names/demo");
+    http.get("/apis/v2beta1/pipelines/" + pipelineId + "/versions");
 
     assertThat(simulator.calls().count(Endpoint.LIST_RUNS)).isEqualTo(2);
     assertThat(simulator.calls().snapshot().keySet())
         .containsExactlyInAnyOrderElementsOf(EnumSet.complementOf(EnumSet.of(Endpoint.UNKNOWN)));
-    assertThat(simulator.calls().total()).isEqualTo(12);
+    assertThat(simulator.calls().total()).isEqualTo(14);
     simulator.calls().reset();
     assertThat(simulator.calls().total()).isZero();
   }
