@@ -61,6 +61,6 @@ class DevJarIT {
     Result sandbox = ProductionJarIT.java(JAR, Map.of(), "--kubernetes", "mock", "--timeout", "50s");
 
     assertThat(sandbox.exit()).as(sandbox.toString()).isZero();
-    assertThat(sandbox.out()).contains("All 7 sample Runs reached their expected end state");
+    assertThat(sandbox.out()).contains("All 11 sample Runs reached their expected end state");
   }
 }
