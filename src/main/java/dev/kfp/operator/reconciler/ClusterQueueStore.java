@@ -1,15 +1,11 @@
 package dev.kfp.operator.reconciler;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunQueue;
 import dev.kfp.operator.api.RunQueueStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -78,19 +74,15 @@ final class ClusterQueueStore implements QueueStore {
 
   @Override
   public boolean write(RunQueue queue, RunQueueStatus status) {
-    ArrayNode patch = JsonNodeFactory.instance.arrayNode();
-    patch.addObject().put("op", "replace").put("path", "/metadata/resourceVersion")
-        .put("value", queue.getMetadata().getResourceVersion());
-    patch.addObject().put("op", "add").put("path", "/status").set("value", JSON.valueToTree(status));
+    LockedStatusPatch<RunQueue> patch = new LockedStatusPatch<>(queue);
+    patch.operations().addObject().put("op", "add").put("path", "/status").set("value", JSON.valueToTree(status));
     try {
-      // On the object read, not by name: by name, the client would GET the queue before patching it.
-      client.resource(queue).subresource("status").patch(PatchContext.of(PatchType.JSON), patch.toString());
+      return patch.send(client).isPresent();
     } catch (KubernetesClientException e) {
-      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
         return false;
       }
       throw e;
     }
-    return true;
   }
 }

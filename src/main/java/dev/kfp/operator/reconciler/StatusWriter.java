@@ -6,12 +6,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.kfp.operator.api.Run;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import java.net.HttpURLConnection;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
@@ -66,39 +63,30 @@ final class StatusWriter implements StatusWrite {
     if (after.equals(written)) {
       return Outcome.UNCHANGED;
     }
-    // JSON Patch: the first operation makes the resourceVersion a precondition of the write (the API server
-    // answers 409 when the object has another one); the others set or remove the status fields this version
-    // knows, one by one, so that fields it does not know (a newer CRD's) stay as they are.
-    ArrayNode patch = JsonNodeFactory.instance.arrayNode();
-    patch.addObject().put("op", "replace").put("path", "/metadata/resourceVersion")
-        .put("value", run.getMetadata().getResourceVersion());
+    // The lock comes first; then the status fields this version knows are set or removed one by one, so that
+    // fields it does not know (a newer CRD's) stay as they are.
+    LockedStatusPatch<Run> patch = new LockedStatusPatch<>(run);
+    ArrayNode operations = patch.operations();
     if (!written.isObject()) {
-      patch.addObject().put("op", "add").put("path", "/status").set("value", after);
+      operations.addObject().put("op", "add").put("path", "/status").set("value", after);
     } else {
       written.fieldNames().forEachRemaining(field -> {
         if (!after.has(field)) {
-          patch.addObject().put("op", "remove").put("path", "/status/" + field);
+          operations.addObject().put("op", "remove").put("path", "/status/" + field);
         }
       });
       after.fields().forEachRemaining(field -> {
         if (!field.getValue().equals(written.get(field.getKey()))) {
-          patch.addObject().put("op", "add").put("path", "/status/" + field.getKey()).set("value", field.getValue());
+          operations.addObject().put("op", "add").put("path", "/status/" + field.getKey())
+              .set("value", field.getValue());
         }
       });
     }
-    Run stored;
-    try {
-      // Through resource(run), not withName(name): given only a name, Fabric8 GETs the object before it
-      // sends a patch, which doubled the API server requests of every status write.
-      stored = kubernetes.resources(Run.class).inNamespace(run.getMetadata().getNamespace())
-          .resource(run).subresource("status")
-          .patch(PatchContext.of(PatchType.JSON), patch.toString());
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-        return Outcome.STALE;
-      }
-      throw e;
+    Optional<Run> sent = patch.send(kubernetes);
+    if (sent.isEmpty()) {
+      return Outcome.STALE;
     }
+    Run stored = sent.get();
     onWritten.accept(stored, run);
     run.getMetadata().setResourceVersion(stored.getMetadata().getResourceVersion());
     this.written = after;
