@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.kfp.operator.CompiledPipelines;
 import dev.kfp.operator.contract.KfpOpenApi;
+import dev.kfp.operator.sync.BulkStatusPoller;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -17,7 +18,9 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -191,6 +194,30 @@ class KfpClientRequestsTest {
     assertThat(page.runs()).extracting(KfpRun::runId).containsExactly("r1");
     assertThat(page.totalSize()).isEqualTo(7);
     assertThat(page.nextPageToken()).isEqualTo("tok");
+  }
+
+  /**
+   * The status sync's largest list: a full chunk of run ids, the longest state KFP names, the longest
+   * namespace Kubernetes allows. nginx reads a request line into one 8 KiB buffer by default and answers 414
+   * beyond it; the request line is kept under 7.5 kB, leaving room for a path prefix before the API.
+   */
+  @Test
+  void theStatusSyncsLargestListFitsAnEightKibRequestLine() {
+    List<String> ids = IntStream.range(0, BulkStatusPoller.IDS_PER_LIST)
+        .mapToObj(i -> UUID.randomUUID().toString()).toList();
+    RunFilter filter = RunFilter.builder().in("run_id", ids)
+        .notEqualTo("storage_state", "STORAGE_STATE_UNSPECIFIED").build();
+    String namespace = "n".repeat(63);
+
+    client.listRuns(ListRunsRequest.all().withNamespace(namespace).withPageSize(ids.size()).withFilter(filter));
+
+    KfpStubServer.Recorded sent = kfp.lastRequest();
+    KfpOpenApi.assertValidRequest("GET", sent.pathAndQuery(), null);
+    String requestLine = "GET " + sent.pathAndQuery() + " HTTP/1.1\r\n";
+    System.out.printf("status sync list of %d run ids: request line of %d bytes%n", ids.size(),
+        requestLine.getBytes(StandardCharsets.US_ASCII).length);
+    assertThat(requestLine.getBytes(StandardCharsets.US_ASCII).length).isLessThan(7_500);
+    assertThat(decode(decodedQuery(sent.rawQuery()).get("filter"))).isEqualTo(filter.toJson());
   }
 
   @Test

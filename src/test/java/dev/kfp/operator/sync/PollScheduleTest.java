@@ -11,21 +11,21 @@ class PollScheduleTest {
   private final PollSchedule schedule = new PollSchedule(Duration.ofSeconds(10));
 
   @Test
-  void ticksEveryQuarterInterval() {
-    assertThat(schedule.tick()).isEqualTo(Duration.ofMillis(2500));
+  void ticksEverySixthOfTheInterval() {
+    assertThat(schedule.tick()).isEqualTo(Duration.ofNanos(1_666_666_666));
   }
 
   @Test
   void youngRunsAreListedEveryHalfIntervalThenWithinEachIntervalThenEveryThreeIntervals() {
-    assertThat(schedule.ticksBetweenLists(Duration.ofSeconds(29))).isEqualTo(2);
-    assertThat(schedule.ticksBetweenLists(Duration.ofSeconds(30))).isEqualTo(3);
-    assertThat(schedule.ticksBetweenLists(Duration.ofMinutes(59))).isEqualTo(3);
-    assertThat(schedule.ticksBetweenLists(Duration.ofHours(1))).isEqualTo(12);
+    assertThat(schedule.ticksBetweenLists(Duration.ofSeconds(29))).isEqualTo(3);
+    assertThat(schedule.ticksBetweenLists(Duration.ofSeconds(30))).isEqualTo(4);
+    assertThat(schedule.ticksBetweenLists(Duration.ofMinutes(59))).isEqualTo(4);
+    assertThat(schedule.ticksBetweenLists(Duration.ofHours(1))).isEqualTo(18);
   }
 
   @Test
   void runsOfOneTierAreDueOnTheSameTicks() {
     long[] due = LongStream.range(0, 13).filter(t -> schedule.isDue(Duration.ofMinutes(5), t)).toArray();
-    assertThat(due).containsExactly(0, 3, 6, 9, 12);
+    assertThat(due).containsExactly(0, 4, 8, 12);
   }
 }
