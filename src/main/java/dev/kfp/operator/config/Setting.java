@@ -16,7 +16,7 @@ public enum Setting {
   KFP_TIMEOUT("30s", "connect and read timeout of each KFP call"),
   WATCH_NAMESPACES("", "comma-separated namespaces to watch; empty watches all"),
   POLL_INTERVAL("10s", "how often an active run's state is read from KFP"),
-  SYNC_MODE("bulk", "how active runs are read: bulk (one filtered list per namespace and up to 100 runs) | per-run "
+  SYNC_MODE("bulk", "how active runs are read: bulk (one filtered list per namespace and up to 150 runs) | per-run "
       + "(one GET per run)"),
   RESYNC_INTERVAL("5m", "how often a finished run is re-read, to notice changes made in the KFP UI"),
   TTL_SECONDS_AFTER_FINISHED("", "seconds after its KFP run finished that a Run without spec.ttlSecondsAfterFinished"

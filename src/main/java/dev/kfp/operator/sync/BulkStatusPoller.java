@@ -77,11 +77,14 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
     boolean failureAnnounced;
     String announced;
     long announcedTick;
+    /** The tick of its last list, or of its first sight (its create or reconcile had just read it). */
+    long listedTick;
     /** About what KFP sends for this run: the size of its inline pipeline spec, measured once. */
     final long answerBytes;
 
-    Tracked(long now, boolean settled, long answerBytes) {
+    Tracked(long now, long tick, boolean settled, long answerBytes) {
       this.activeSinceNanos = now;
+      this.listedTick = tick;
       this.settled = settled;
       this.answerBytes = answerBytes;
     }
@@ -201,7 +204,7 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
       String runId = status.getRunId();
       seen.add(runId);
       boolean settled = lifecycle.isSettled();
-      Tracked memory = tracked.computeIfAbsent(runId, id -> new Tracked(now, settled, answerBytes(run)));
+      Tracked memory = tracked.computeIfAbsent(runId, id -> new Tracked(now, tick, settled, answerBytes(run)));
       if (memory.settled && !settled) {
         memory.activeSinceNanos = now; // retried: young again
       }
@@ -212,10 +215,16 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
         relook.computeIfAbsent(run.getMetadata().getNamespace(), ns -> new ArrayList<>())
             .add(new Due(ResourceID.fromResource(run), runId, status, memory));
       }
-      boolean due = settled ? resync : schedule.isDue(Duration.ofNanos(now - memory.activeSinceNanos), tick);
+      boolean due = settled
+          ? resync
+          : schedule.isDue(Duration.ofNanos(now - memory.activeSinceNanos), tick, memory.listedTick);
       // A change handed to a reconcile whose status write has not reached the cache yet would be listed, and
-      // read whole, again: it waits until the write shows or the change is to be announced again.
+      // read whole, again: it waits until the write shows or the change is to be announced again. Its state is
+      // known meanwhile, so the wait counts as a list for the schedule.
       boolean writePending = memory.announced != null && tick - memory.announcedTick < REANNOUNCE_TICKS;
+      if (due && !settled) {
+        memory.listedTick = tick;
+      }
       if (due && !writePending) {
         dueByNamespace.computeIfAbsent(run.getMetadata().getNamespace(), ns -> new ArrayList<>())
             .add(new Due(ResourceID.fromResource(run), runId, status, memory));

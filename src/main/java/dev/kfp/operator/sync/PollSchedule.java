@@ -41,9 +41,15 @@ public record PollSchedule(Duration interval) {
     return Duration.ofNanos(Math.max(1_000_000, interval.toNanos() / TICKS_PER_INTERVAL));
   }
 
-  /** True when a run active for {@code age} is listed on tick number {@code tick}. */
-  boolean isDue(Duration age, long tick) {
-    return tick % ticksBetweenLists(age) == 0;
+  /**
+   * True when a run active for {@code age}, last listed (or first seen) on tick {@code lastListed}, is listed on
+   * tick number {@code tick}: on the ticks of its tier, or as soon as its tier's period has passed since its
+   * last list. The second case is a run that just grew into a slower tier: its first tick there may be a whole
+   * period after its last list in the faster tier, which for a run turning mid-aged would be one full interval.
+   */
+  boolean isDue(Duration age, long tick, long lastListed) {
+    int between = ticksBetweenLists(age);
+    return tick % between == 0 || tick - lastListed >= between;
   }
 
   /** How many ticks pass between two lists of a run active for {@code age}. */

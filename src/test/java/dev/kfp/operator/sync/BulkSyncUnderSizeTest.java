@@ -37,14 +37,15 @@ class BulkSyncUnderSizeTest {
   private static final int SPEC_KIB = 900;
   /**
    * The poll interval, and what it leaves for reading and writing. A run is listed every half interval while it
-   * is younger than 3 intervals and every three quarters of one after that (PollSchedule), so a change waits
-   * that long for its list at most; what is left of the interval is for reading the changed runs (here 18 MiB,
-   * two lists of 8 MiB and one of 2) and writing 20 Runs of 900 KiB, watch events included. That took 1 to 3 s
-   * on this 2-core machine at load averages of 7 to 11, so the interval is 20 s: a quarter of it, 5 s, covers
-   * the older runs, whose lists come every 15 s. At 4 s the same test measured 3.8 to 6.3 s (README,
-   * Reliability): the promise of one interval holds only while the changes can be moved in that quarter.
+   * is younger than 3 intervals and every two thirds of one after that (PollSchedule), so a change waits that
+   * long for its list at most; what is left of the interval is for reading the changed runs (here 18 MiB, two
+   * lists of 8 MiB and one of 2) and writing 20 Runs of 900 KiB, watch events included. That took 1 to 5 s on
+   * this 2-core machine at load averages of 7 to 11, so the interval is 20 s by default: half of it, 10 s,
+   * covers the young runs this test changes. {@code -Dsize.poll=4s} runs it at a shorter interval (README,
+   * Reliability): the promise of one interval holds only while the changes can be moved in what the schedule
+   * leaves of it.
    */
-  private static final Duration POLL = Duration.ofSeconds(20);
+  private static final Duration POLL = Duration.parse("PT" + System.getProperty("size.poll", "20s").toUpperCase());
   private static final Timing TIMING = new Timing(Duration.ofSeconds(5), Duration.ofSeconds(600),
       Duration.ofSeconds(2));
   private OperatorHarness harness;
