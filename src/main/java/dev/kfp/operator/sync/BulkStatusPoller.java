@@ -65,8 +65,11 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
   /** What a run is assumed to carry when its Run names a stored pipeline, or its spec is not inline. */
   static final long RUN_BYTES_ASSUMED = 4 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Ticks after which a change that was announced but did not reach the status is announced again. */
-  static final int REANNOUNCE_TICKS = 4;
+  /**
+   * Ticks after which a change that was announced but did not reach the status is announced again: one poll
+   * interval, the time after which the run read for it is no longer fresh either ({@link FreshRuns}).
+   */
+  static final int REANNOUNCE_TICKS = PollSchedule.TICKS_PER_INTERVAL;
   private static final Logger LOG = LoggerFactory.getLogger(BulkStatusPoller.class);
 
   /** What the sync remembers of one tracked run, between ticks. Touched only by the polling thread. */
