@@ -213,10 +213,9 @@ class KfpClientRequestsTest {
 
     KfpStubServer.Recorded sent = kfp.lastRequest();
     KfpOpenApi.assertValidRequest("GET", sent.pathAndQuery(), null);
-    String requestLine = "GET " + sent.pathAndQuery() + " HTTP/1.1\r\n";
-    System.out.printf("status sync list of %d run ids: request line of %d bytes%n", ids.size(),
-        requestLine.getBytes(StandardCharsets.US_ASCII).length);
-    assertThat(requestLine.getBytes(StandardCharsets.US_ASCII).length).isLessThan(7_500);
+    int requestLineBytes = ("GET " + sent.pathAndQuery() + " HTTP/1.1\r\n").getBytes(StandardCharsets.US_ASCII).length;
+    System.out.printf("status sync list of %d run ids: request line of %d bytes%n", ids.size(), requestLineBytes);
+    assertThat(requestLineBytes).isLessThan(7_500);
     assertThat(decode(decodedQuery(sent.rawQuery()).get("filter"))).isEqualTo(filter.toJson());
   }
 

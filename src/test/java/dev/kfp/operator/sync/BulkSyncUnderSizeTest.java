@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
+import dev.kfp.operator.config.OperatorConfig;
 import dev.kfp.operator.reconciler.OperatorHarness;
 import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.Fault;
@@ -45,7 +46,8 @@ class BulkSyncUnderSizeTest {
    * Reliability): the promise of one interval holds only while the changes can be moved in what the schedule
    * leaves of it.
    */
-  private static final Duration POLL = Duration.parse("PT" + System.getProperty("size.poll", "20s").toUpperCase());
+  private static final Duration POLL = OperatorConfig.parseDuration("size.poll",
+      System.getProperty("size.poll", "20s"));
   private static final Timing TIMING = new Timing(Duration.ofSeconds(5), Duration.ofSeconds(600),
       Duration.ofSeconds(2));
   private OperatorHarness harness;
