@@ -92,7 +92,7 @@ class ArgoCdScriptsTest {
   @ParameterizedTest(name = "{0} on {1}")
   @MethodSource("actionCases")
   void actionCase(String action, String inputPath, String expectedOutputPath) {
-    JsonNode result = ArgoCdLua.run(ACTIONS.resolve(action).resolve("action.lua"),
+    JsonNode result = ArgoCdLua.runAction(ACTIONS.resolve(action).resolve("action.lua"),
         ArgoCdLua.read(ACTIONS.resolve(inputPath)));
     assertThat(result).isEqualTo(ArgoCdLua.read(ACTIONS.resolve(expectedOutputPath)));
   }
@@ -101,13 +101,13 @@ class ArgoCdScriptsTest {
   void retryTokenIsNewForEachFailureAndStableForTheSameOne() {
     Path retry = ACTIONS.resolve("retry").resolve("action.lua");
     JsonNode failed = ArgoCdLua.read(ArgoCdLua.DIR.resolve("testdata/live-failed.yaml"));
-    String first = ArgoCdLua.run(retry, failed).at("/metadata/annotations/pipelines.kfp.dev~1retry").asText();
-    assertThat(ArgoCdLua.run(retry, ArgoCdLua.run(retry, failed))
+    String first = ArgoCdLua.runAction(retry, failed).at("/metadata/annotations/pipelines.kfp.dev~1retry").asText();
+    assertThat(ArgoCdLua.runAction(retry, ArgoCdLua.runAction(retry, failed))
         .at("/metadata/annotations/pipelines.kfp.dev~1retry").asText()).isEqualTo(first);
     JsonNode failedAgain = failed.deepCopy();
     ((ArrayNode) failedAgain.at("/status/stateHistory")).addObject().put("state", "FAILED")
         .put("updateTime", "2030-01-01T00:00:00Z");
-    assertThat(ArgoCdLua.run(retry, failedAgain).at("/metadata/annotations/pipelines.kfp.dev~1retry").asText())
+    assertThat(ArgoCdLua.runAction(retry, failedAgain).at("/metadata/annotations/pipelines.kfp.dev~1retry").asText())
         .isEqualTo("argocd-failed-at-2030-01-01T00:00:00Z").isNotEqualTo(first);
   }
 
