@@ -17,7 +17,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every case of deploy/argocd's health_test.yaml and action_test.yaml, run under LuaJ as Argo CD runs them. */
+/**
+ * Every case of deploy/argocd's health_test.yaml files (Run and RunQueue) and action_test.yaml, run under LuaJ as
+ * Argo CD runs them.
+ */
 class ArgoCdScriptsTest {
 
   private static final Path ACTIONS = ArgoCdLua.DIR.resolve("actions");
@@ -59,6 +62,32 @@ class ArgoCdScriptsTest {
         "PAUSED");
     assertThat(statuses).contains("Healthy", "Degraded", "Progressing", "Suspended");
     assertThat(List.of(unsubmitted, stale, invalid, optIn)).containsOnly(true);
+  }
+
+  static Stream<Arguments> queueHealthCases() {
+    List<Arguments> cases = new ArrayList<>();
+    for (JsonNode test : ArgoCdLua.read(ArgoCdLua.QUEUE_DIR.resolve("health_test.yaml")).path("tests")) {
+      cases.add(Arguments.of(test.path("inputPath").asText(), test.path("healthStatus")));
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("queueHealthCases")
+  void queueHealthCase(String inputPath, JsonNode expected) {
+    JsonNode health = ArgoCdLua.run(ArgoCdLua.QUEUE_DIR.resolve("health.lua"),
+        ArgoCdLua.read(ArgoCdLua.QUEUE_DIR.resolve(inputPath)));
+    assertThat(health.path("status").asText()).isEqualTo(expected.path("status").asText());
+    assertThat(health.path("message").asText()).isEqualTo(expected.path("message").asText());
+  }
+
+  @Test
+  void queueHealthCasesCoverEveryHealthStatusItCanGive() {
+    Set<String> statuses = new HashSet<>();
+    for (JsonNode test : ArgoCdLua.read(ArgoCdLua.QUEUE_DIR.resolve("health_test.yaml")).path("tests")) {
+      statuses.add(test.at("/healthStatus/status").asText());
+    }
+    assertThat(statuses).containsExactlyInAnyOrder("Healthy", "Degraded", "Progressing");
   }
 
   static Stream<Arguments> discoveryCases() {
@@ -114,7 +143,8 @@ class ArgoCdScriptsTest {
   @Test
   void docsCarryTheScriptsUnchanged() throws java.io.IOException {
     String docs = java.nio.file.Files.readString(Path.of("docs", "argocd.md"));
-    for (Path script : List.of(ArgoCdLua.DIR.resolve("health.lua"), ACTIONS.resolve("discovery.lua"),
+    for (Path script : List.of(ArgoCdLua.DIR.resolve("health.lua"), ArgoCdLua.QUEUE_DIR.resolve("health.lua"),
+        ACTIONS.resolve("discovery.lua"),
         ACTIONS.resolve("terminate/action.lua"), ACTIONS.resolve("retry/action.lua"),
         ACTIONS.resolve("archive/action.lua"), ACTIONS.resolve("unarchive/action.lua"))) {
       for (String line : java.nio.file.Files.readAllLines(script)) {
