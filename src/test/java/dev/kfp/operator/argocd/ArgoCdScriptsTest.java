@@ -25,18 +25,23 @@ class ArgoCdScriptsTest {
 
   private static final Path ACTIONS = ArgoCdLua.DIR.resolve("actions");
 
+  /** The cases of both health_test.yaml files: the kind (Run or RunQueue), the input, the health expected. */
   static Stream<Arguments> healthCases() {
     List<Arguments> cases = new ArrayList<>();
-    for (JsonNode test : ArgoCdLua.read(ArgoCdLua.DIR.resolve("health_test.yaml")).path("tests")) {
-      cases.add(Arguments.of(test.path("inputPath").asText(), test.path("healthStatus")));
+    for (Path dir : List.of(ArgoCdLua.DIR, ArgoCdLua.QUEUE_DIR)) {
+      for (JsonNode test : ArgoCdLua.read(dir.resolve("health_test.yaml")).path("tests")) {
+        cases.add(Arguments.of(dir.getFileName().toString(), test.path("inputPath").asText(),
+            test.path("healthStatus")));
+      }
     }
     return cases.stream();
   }
 
-  @ParameterizedTest(name = "{0}")
+  @ParameterizedTest(name = "{0} {1}")
   @MethodSource("healthCases")
-  void healthCase(String inputPath, JsonNode expected) {
-    JsonNode health = ArgoCdLua.run(ArgoCdLua.DIR.resolve("health.lua"), ArgoCdLua.read(ArgoCdLua.DIR.resolve(inputPath)));
+  void healthCase(String kind, String inputPath, JsonNode expected) {
+    Path dir = ArgoCdLua.DIR.resolveSibling(kind);
+    JsonNode health = ArgoCdLua.run(dir.resolve("health.lua"), ArgoCdLua.read(dir.resolve(inputPath)));
     assertThat(health.path("status").asText()).isEqualTo(expected.path("status").asText());
     assertThat(health.path("message").asText()).isEqualTo(expected.path("message").asText());
   }
@@ -62,23 +67,6 @@ class ArgoCdScriptsTest {
         "PAUSED");
     assertThat(statuses).contains("Healthy", "Degraded", "Progressing", "Suspended");
     assertThat(List.of(unsubmitted, stale, invalid, optIn)).containsOnly(true);
-  }
-
-  static Stream<Arguments> queueHealthCases() {
-    List<Arguments> cases = new ArrayList<>();
-    for (JsonNode test : ArgoCdLua.read(ArgoCdLua.QUEUE_DIR.resolve("health_test.yaml")).path("tests")) {
-      cases.add(Arguments.of(test.path("inputPath").asText(), test.path("healthStatus")));
-    }
-    return cases.stream();
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("queueHealthCases")
-  void queueHealthCase(String inputPath, JsonNode expected) {
-    JsonNode health = ArgoCdLua.run(ArgoCdLua.QUEUE_DIR.resolve("health.lua"),
-        ArgoCdLua.read(ArgoCdLua.QUEUE_DIR.resolve(inputPath)));
-    assertThat(health.path("status").asText()).isEqualTo(expected.path("status").asText());
-    assertThat(health.path("message").asText()).isEqualTo(expected.path("message").asText());
   }
 
   @Test

@@ -31,16 +31,19 @@ class SuspendAndDeadlineOperatorTest {
     }
   }
 
+  /** Starts the operator on {@code backend}, applies a suspended Run and waits until the operator holds it. */
+  private Run startWithASuspendedRun(Backend backend, String name) {
+    harness = OperatorHarness.start(backend, false, simulator -> { });
+    harness.applyVersionRefRun(name, harness.registerPlainPipeline(), "suspend: true");
+    return harness.awaitRun(name, run -> run.getStatus() != null
+        && run.getStatus().condition(RunConditions.SUBMITTED)
+            .map(c -> RunConditions.REASON_SUSPENDED.equals(c.getReason())).orElse(false));
+  }
+
   @ParameterizedTest
   @EnumSource(Backend.class)
   void aSuspendedRunReachesKfpOnlyOnceReleased(Backend backend) {
-    harness = OperatorHarness.start(backend, false, simulator -> { });
-    PipelineVersion pipeline = harness.registerPlainPipeline();
-    harness.applyVersionRefRun("held", pipeline, "suspend: true");
-
-    Run held = harness.awaitRun("held", run -> run.getStatus() != null
-        && run.getStatus().condition(RunConditions.SUBMITTED)
-            .map(c -> RunConditions.REASON_SUSPENDED.equals(c.getReason())).orElse(false));
+    Run held = startWithASuspendedRun(backend, "held");
     assertThat(held.getStatus().condition(RunConditions.SUCCEEDED).orElseThrow().getReason())
         .as("what kubectl get shows in its Reason column").isEqualTo(RunConditions.REASON_SUSPENDED);
     assertThat(harness.eventReasons("held")).contains(RunConditions.REASON_SUSPENDED);
@@ -64,11 +67,7 @@ class SuspendAndDeadlineOperatorTest {
   @ParameterizedTest
   @EnumSource(Backend.class)
   void suspendSetWhileACreatesAnswerIsLostReportsTheRunThatExists(Backend backend) {
-    harness = OperatorHarness.start(backend, false, simulator -> { });
-    PipelineVersion pipeline = harness.registerPlainPipeline();
-    harness.applyVersionRefRun("in-doubt", pipeline, "suspend: true");
-    harness.awaitRun("in-doubt", run -> run.getStatus() != null && run.getStatus().condition(RunConditions.SUBMITTED)
-        .map(c -> RunConditions.REASON_SUSPENDED.equals(c.getReason())).orElse(false));
+    startWithASuspendedRun(backend, "in-doubt");
     // KFP holds the create a moment (less than the client's read timeout), stores it, and the answer is lost.
     harness.kfp().faults()
         .inject(Fault.latency(Duration.ofMillis(1800)).on(Endpoint.CREATE_RUN).times(1))
