@@ -5,6 +5,7 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunQueue;
 import dev.kfp.operator.api.RunQueueStatus;
+import dev.kfp.operator.api.RunStatus;
 import dev.kfp.operator.lifecycle.RunLifecycle;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,8 +28,9 @@ import java.util.stream.Collectors;
  * queue's {@code status.admitted} is not the only record of who holds one: a Run whose own status shows a KFP run
  * not finished, or a claimed create, holds a slot whether or not the queue lists it, so a queue deleted and
  * created again (its status starts empty), or a status written over, rebuilds its picture from the Runs before
- * it admits anyone. The Runs waiting are those naming the queue that have no KFP run, are not admitted, suspended, being deleted or
- * refused, oldest first by creation time (to the second, as Kubernetes records it), then by name.
+ * it admits anyone. The Runs waiting are those naming the queue that have no KFP run, are not admitted,
+ * suspended, being deleted or refused, oldest first by creation time (to the second, as Kubernetes records it),
+ * then by name.
  */
 final class QueueAdmission {
 
@@ -157,8 +159,8 @@ final class QueueAdmission {
    * (written only after admission), and it still holds the slot.
    */
   private static boolean holdsByItsOwnRecord(Run run) {
-    return run.getStatus() != null && (RunLifecycle.of(run.getStatus()).hasRun() || run.getStatus().getClaim() != null)
-        && holdsSlot(run);
+    RunStatus status = run.getStatus();
+    return status != null && (RunLifecycle.of(status).hasRun() || status.getClaim() != null) && holdsSlot(run);
   }
 
   /** When a Run the queue does not list went past the gate, as far as its status tells: its latest claim. */
