@@ -34,7 +34,8 @@ local submitted = condition(status, "Submitted")
 if submitted ~= nil and submitted.status == "False" and (submitted.reason == "Suspended" or submitted.reason == "Queued") then
   return result("Suspended", tostring(submitted.reason) .. ": " .. tostring(submitted.message))
 end
-if submitted ~= nil and submitted.status == "False" and submitted.reason == "QueueNotFound" then
+if submitted ~= nil and submitted.status == "False"
+    and (submitted.reason == "QueueNotFound" or submitted.reason == "CreateInDoubt") then
   return result("Progressing", tostring(submitted.reason) .. ": " .. tostring(submitted.message))
 end
 if submitted ~= nil and submitted.status == "False" then

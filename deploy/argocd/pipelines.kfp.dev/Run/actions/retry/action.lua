@@ -1,7 +1,7 @@
--- Asks the operator to retry the failed KFP run. Every new value of the retry annotation is one retry, and an
--- action cannot read the clock (no os library), so the token names the failure being retried: the time KFP
--- recorded the run's latest FAILED state. Clicking twice before the operator acts asks for one retry, not two;
--- the next failure has a new time and so a new token.
+-- Asks the operator to retry the failed KFP run. Every new value of the retry annotation is one retry, so the
+-- token names the failure being retried, the time KFP recorded the run's latest FAILED state, not the time of the
+-- click (which local os = require("os") would give): clicking twice before the operator acts asks for one retry,
+-- not two; the next failure has a new time and so a new token.
 local failedAt = nil
 if obj.status ~= nil and obj.status.stateHistory ~= nil then
   for _, entry in ipairs(obj.status.stateHistory) do

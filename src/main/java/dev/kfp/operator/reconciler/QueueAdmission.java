@@ -5,6 +5,7 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunQueue;
 import dev.kfp.operator.api.RunQueueStatus;
+import dev.kfp.operator.api.RunStatus;
 import dev.kfp.operator.lifecycle.RunLifecycle;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,8 +25,12 @@ import java.util.stream.Collectors;
  *
  * <p>A slot is held from admission until the Run's KFP run finished (or was deleted in KFP), the Run is being
  * deleted, or the Run got no KFP run and is not trying any more (its spec was refused before or by KFP). The
- * Runs waiting are those naming the queue that have no KFP run, are not admitted, suspended, being deleted or
- * refused, oldest first by creation time (to the second, as Kubernetes records it), then by name.
+ * queue's {@code status.admitted} is not the only record of who holds one: a Run whose own status shows a KFP run
+ * not finished, or a claimed create, holds a slot whether or not the queue lists it, so a queue deleted and
+ * created again (its status starts empty), or a status written over, rebuilds its picture from the Runs before
+ * it admits anyone. The Runs waiting are those naming the queue that have no KFP run, are not admitted,
+ * suspended, being deleted or refused, oldest first by creation time (to the second, as Kubernetes records it),
+ * then by name.
  */
 final class QueueAdmission {
 
@@ -69,7 +74,7 @@ final class QueueAdmission {
       return new Refused(problem);
     }
     String uid = run.getMetadata().getUid();
-    if (queue.getStatus() != null && queue.getStatus().getAdmitted().stream().anyMatch(a -> a.uid().equals(uid))) {
+    if (admitted(queue).stream().anyMatch(a -> a.uid().equals(uid)) || holdsByItsOwnRecord(run)) {
       return new Pass();
     }
     List<AdmittedRun> holding = holding(queue, members, gone);
@@ -125,17 +130,46 @@ final class QueueAdmission {
         && !gaveUp(run) && problem(queue, run) == null;
   }
 
+  /**
+   * The admitted Runs that still hold their slot, in the queue's order, then the Runs the queue does not list
+   * that hold one by their own record, oldest first.
+   */
   private static List<AdmittedRun> holding(RunQueue queue, Collection<Run> members, Set<String> gone) {
     Map<String, Run> byUid = members.stream()
         .collect(Collectors.toMap(r -> r.getMetadata().getUid(), Function.identity(), (a, b) -> a));
-    return admitted(queue).stream()
+    List<AdmittedRun> holding = new ArrayList<>(admitted(queue).stream()
         .filter(a -> byUid.containsKey(a.uid()) ? holdsSlot(byUid.get(a.uid())) : !gone.contains(a.uid()))
-        .toList();
+        .toList());
+    Set<String> listed = admitted(queue).stream().map(AdmittedRun::uid).collect(Collectors.toSet());
+    members.stream()
+        .filter(r -> !listed.contains(r.getMetadata().getUid()) && holdsByItsOwnRecord(r))
+        .sorted(Comparator.comparing(QueueAdmission::createdAt).thenComparing(r -> r.getMetadata().getName()))
+        .map(r -> new AdmittedRun(r.getMetadata().getName(), r.getMetadata().getUid(), admittedAt(r)))
+        .forEach(holding::add);
+    return holding;
   }
 
   private static boolean holdsSlot(Run run) {
     RunLifecycle lifecycle = RunLifecycle.of(run.getStatus());
     return !run.isMarkedForDeletion() && !lifecycle.isSettled() && (lifecycle.hasRun() || !gaveUp(run));
+  }
+
+  /**
+   * True when the Run's own status shows that it went past the gate: it has a KFP run, or it claimed a create
+   * (written only after admission), and it still holds the slot.
+   */
+  private static boolean holdsByItsOwnRecord(Run run) {
+    RunStatus status = run.getStatus();
+    return status != null && (RunLifecycle.of(status).hasRun() || status.getClaim() != null) && holdsSlot(run);
+  }
+
+  /** When a Run the queue does not list went past the gate, as far as its status tells: its latest claim. */
+  private static String admittedAt(Run run) {
+    if (run.getStatus().getClaim() != null && run.getStatus().getClaim().claimedAt() != null) {
+      return run.getStatus().getClaim().claimedAt();
+    }
+    return run.getStatus().getCreatedAt() != null ? run.getStatus().getCreatedAt()
+        : run.getMetadata().getCreationTimestamp();
   }
 
   /** @param atGate the UID of the Run being decided: it waits whatever its status said before, or null */

@@ -85,11 +85,7 @@ final class RunSubmitter {
       return invalid(run, e);
     }
     if (run.getSpec().isSuspended()) {
-      recorder.condition(run, SUBMITTED, "False", RunConditions.REASON_SUSPENDED, "spec.suspend is true: nothing "
-          + "is sent to KFP until it is set to false or removed", Notice.NORMAL);
-      recorder.condition(run, SUCCEEDED, "Unknown", RunConditions.REASON_SUSPENDED, "held before submission by "
-          + "spec.suspend", Notice.QUIET);
-      return Submission.failed(Optional.empty()); // an edit of the spec lets it go
+      return suspended(run, request);
     }
     // Admission comes before the claim: a Run claims its create only once it holds a slot of its queue.
     switch (queues.admit(run)) {
@@ -113,51 +109,36 @@ final class RunSubmitter {
       }
       Instant searchStarted = clock.instant();
       Optional<KfpRun> existing = markers.find(run, request.experimentId());
-      KfpRun kfpRun;
-      String reason;
       if (existing.isPresent()) {
-        kfpRun = existing.get();
-        reason = RunConditions.REASON_ADOPTED;
-        recorder.normal(run, "Adopted", "found KFP run " + kfpRun.runId() + " created for this object earlier");
-      } else {
-        SubmissionClaim previous = status.getClaim();
-        if (previous != null && previous.isLive(searchStarted, settings.createWindow())) {
-          return Submission.failed(Optional.of(awaitClaim(run, previous, key)));
-        }
-        try {
-          request = pipelines.resolve(run, request);
-        } catch (InvalidSpecException e) {
-          return invalid(run, e);
-        }
-        SubmissionClaim claim = SubmissionClaim.next(previous, instance, clock.instant());
-        status.setClaim(claim);
-        if (writeStatus.write() == StatusWriter.Outcome.STALE) {
-          return Submission.ofStaleObject();
-        }
-        if (!claim.maySendAt(clock.instant(), settings.createWindow())) {
-          // Paused between the claim and the create: the turn may have passed to another instance.
-          status.setClaim(claim.ended(SubmissionClaim.UNCERTAIN, clock.instant()));
-          return Submission.failed(Optional.of(awaitClaim(run, status.getClaim(), key)));
-        }
-        creating = true;
-        kfpRun = kfp(run).createRun(request);
-        if (kfpRun.runId() == null || kfpRun.runId().isEmpty()) {
-          throw new KfpException("CreateRun", 200, null, "KFP's answer to the create has no run_id; the run may "
-              + "exist and will be looked for by its marker", false, true, null, null);
-        }
-        reason = RunConditions.REASON_CREATED;
-        recorder.normal(run, "Submitted", "created KFP run " + kfpRun.runId());
+        return adopted(run, existing.get(), request);
       }
-      retries.resetPassing(key);
-      status.setRunId(kfpRun.runId());
-      if (kfpRun.pipelineVersionReference() != null) {
-        status.setPipelineId(kfpRun.pipelineVersionReference().pipelineId());
-        status.setPipelineVersionId(kfpRun.pipelineVersionReference().pipelineVersionId());
+      SubmissionClaim previous = status.getClaim();
+      if (previous != null && previous.isLive(searchStarted, settings.createWindow())) {
+        return Submission.failed(Optional.of(awaitClaim(run, previous, key)));
       }
-      status.setSpecHash(SpecFingerprint.of(run.getSpec()));
-      recorder.condition(run, SUBMITTED, "True", reason, "KFP run " + kfpRun.runId()
-          + (request.experimentId() == null ? "" : " in experiment " + request.experimentId()), Notice.QUIET);
-      return new Submission(Optional.of(kfpRun), Optional.empty(), false);
+      try {
+        request = pipelines.resolve(run, request);
+      } catch (InvalidSpecException e) {
+        return invalid(run, e);
+      }
+      SubmissionClaim claim = SubmissionClaim.next(previous, instance, clock.instant());
+      status.setClaim(claim);
+      if (writeStatus.write() == StatusWriter.Outcome.STALE) {
+        return Submission.ofStaleObject();
+      }
+      if (!claim.maySendAt(clock.instant(), settings.createWindow())) {
+        // Paused between the claim and the create: the turn may have passed to another instance.
+        status.setClaim(claim.ended(SubmissionClaim.UNCERTAIN, clock.instant()));
+        return Submission.failed(Optional.of(awaitClaim(run, status.getClaim(), key)));
+      }
+      creating = true;
+      KfpRun kfpRun = kfp(run).createRun(request);
+      if (kfpRun.runId() == null || kfpRun.runId().isEmpty()) {
+        throw new KfpException("CreateRun", 200, null, "KFP's answer to the create has no run_id; the run may "
+            + "exist and will be looked for by its marker", false, true, null, null);
+      }
+      recorder.normal(run, "Submitted", "created KFP run " + kfpRun.runId());
+      return recorded(run, kfpRun, RunConditions.REASON_CREATED, request);
     } catch (KfpException e) {
       if (creating) {
         status.setClaim(status.getClaim().ended(e.isAmbiguous() ? SubmissionClaim.UNCERTAIN
@@ -165,6 +146,55 @@ final class RunSubmitter {
       }
       return Submission.failed(failed(run, e, creating));
     }
+  }
+
+  /**
+   * A suspended Run sends nothing to KFP, but it cannot hide a create it already sent: while a claimed create may
+   * have stored a run (it is in flight, or ended without a clear answer), the marker search runs as for any
+   * ambiguous create, and a run found is adopted, since suspend has no effect once the KFP run exists. Only
+   * when no claimed create can still show up does the Run report that it is held.
+   */
+  private Submission suspended(Run run, KfpRun request) {
+    SubmissionClaim claim = run.getStatus().getClaim();
+    if (claim != null && !SubmissionClaim.REFUSED.equals(claim.outcome())) {
+      try {
+        Instant searchStarted = clock.instant();
+        Optional<KfpRun> existing = markers.find(run, request.experimentId());
+        if (existing.isPresent()) {
+          return adopted(run, existing.get(), request);
+        }
+        if (claim.isLive(searchStarted, settings.createWindow())) {
+          return Submission.failed(Optional.of(awaitClaim(run, claim, run.getMetadata().getUid())));
+        }
+      } catch (KfpException e) {
+        return Submission.failed(failed(run, e, false));
+      }
+    }
+    recorder.condition(run, SUBMITTED, "False", RunConditions.REASON_SUSPENDED, "spec.suspend is true: nothing "
+        + "is sent to KFP until it is set to false or removed", Notice.NORMAL);
+    recorder.condition(run, SUCCEEDED, "Unknown", RunConditions.REASON_SUSPENDED, "held before submission by "
+        + "spec.suspend", Notice.QUIET);
+    return Submission.failed(Optional.empty()); // an edit of the spec lets it go
+  }
+
+  private Submission adopted(Run run, KfpRun kfpRun, KfpRun request) {
+    recorder.normal(run, "Adopted", "found KFP run " + kfpRun.runId() + " created for this object earlier");
+    return recorded(run, kfpRun, RunConditions.REASON_ADOPTED, request);
+  }
+
+  /** Records the KFP run this Run now has: its id, the pipeline it runs, the spec it was made from. */
+  private Submission recorded(Run run, KfpRun kfpRun, String reason, KfpRun request) {
+    RunStatus status = run.getStatus();
+    retries.resetPassing(run.getMetadata().getUid());
+    status.setRunId(kfpRun.runId());
+    if (kfpRun.pipelineVersionReference() != null) {
+      status.setPipelineId(kfpRun.pipelineVersionReference().pipelineId());
+      status.setPipelineVersionId(kfpRun.pipelineVersionReference().pipelineVersionId());
+    }
+    status.setSpecHash(SpecFingerprint.of(run.getSpec()));
+    recorder.condition(run, SUBMITTED, "True", reason, "KFP run " + kfpRun.runId()
+        + (request.experimentId() == null ? "" : " in experiment " + request.experimentId()), Notice.QUIET);
+    return new Submission(Optional.of(kfpRun), Optional.empty(), false);
   }
 
   private Submission invalid(Run run, InvalidSpecException e) {

@@ -73,9 +73,17 @@ public final class RealKubernetes implements LocalKubernetes {
   public void installCrd(CustomResourceDefinition crd) {
     client.apiextensions().v1().customResourceDefinitions().resource(crd).forceConflicts().serverSideApply();
     client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
-            .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
-            30, TimeUnit.SECONDS);
+        .waitUntilCondition(RealKubernetes::isEstablished, 30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * True once the API server serves the CRD. Right after an apply the CRD may have a status without conditions
+   * yet, which is "not yet", not an error.
+   */
+  public static boolean isEstablished(CustomResourceDefinition crd) {
+    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+        && crd.getStatus().getConditions().stream()
+            .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   /** The administrator's configuration (a client certificate in {@code system:masters}). */

@@ -20,19 +20,28 @@ import org.luaj.vm2.Varargs;
 import org.luaj.vm2.compiler.LuaC;
 import org.luaj.vm2.lib.PackageLib;
 import org.luaj.vm2.lib.TableLib;
+import org.luaj.vm2.lib.ZeroArgFunction;
 import org.luaj.vm2.lib.jse.JseBaseLib;
+import org.luaj.vm2.lib.jse.JseOsLib;
 
 /**
- * Runs deploy/argocd scripts as Argo CD does: the object as the global {@code obj}, and only the base, package
- * and table libraries (Argo CD opens string, math and os only with useOpenLibs, so our scripts must do without).
+ * Runs deploy/argocd scripts as Argo CD 3.x runs a script from {@code argocd-cm} ({@code util/lua/lua.go},
+ * {@code runLua}, with {@code useOpenLibs} off, its default for customizations): the object as the global
+ * {@code obj}; the base, package and table libraries; no string or math library; no global {@code os}, but
+ * {@code local os = require("os")} gives {@code os.time} and {@code os.date} (Argo CD preloads a module of just
+ * those two, which its own built-in actions use). Results are converted to JSON the way Argo CD's encoder
+ * (gopher-json) does: an empty table becomes {@code []}, and for an action Argo CD then puts back an empty object
+ * that the script's output turned into an empty array ({@link #runAction}).
  */
 final class ArgoCdLua {
 
   static final Path DIR = Path.of("deploy", "argocd", "pipelines.kfp.dev", "Run");
+  static final Path QUEUE_DIR = Path.of("deploy", "argocd", "pipelines.kfp.dev", "RunQueue");
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private ArgoCdLua() {}
 
+  /** Runs a health or discovery script and returns its result as Argo CD reads it. */
   static JsonNode run(Path script, JsonNode object) {
     Globals globals = new Globals();
     globals.load(new JseBaseLib());
@@ -42,6 +51,12 @@ final class ArgoCdLua {
     LuaC.install(globals);
     // Argo CD's Lua (gopher-lua, 5.1) still has table.getn; LuaJ (5.2) does not.
     globals.get("table").set("getn", globals.load("return function(t) return #t end").call());
+    globals.get("package").get("preload").set("os", new ZeroArgFunction() {
+      @Override
+      public LuaValue call() {
+        return safeOs();
+      }
+    });
     globals.set("obj", toLua(object));
     try {
       Varargs result = globals.load(Files.readString(script), script.toString()).invoke();
@@ -50,6 +65,50 @@ final class ArgoCdLua {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Runs an action script and returns the object it asks Argo CD to write: where the script's output has an empty
+   * array and the object it was given an object, the object is kept, as Argo CD's {@code cleanReturnedObj} does.
+   */
+  static JsonNode runAction(Path script, JsonNode object) {
+    return keepEmptyObjects(run(script, object), object);
+  }
+
+  private static JsonNode keepEmptyObjects(JsonNode out, JsonNode in) {
+    if (out instanceof ObjectNode changed && in.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = changed.deepCopy().fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        JsonNode before = in.get(field.getKey());
+        if (before == null) {
+          continue;
+        }
+        if (field.getValue().isArray() && field.getValue().isEmpty() && before.isObject()) {
+          changed.set(field.getKey(), before);
+        } else {
+          changed.set(field.getKey(), keepEmptyObjects(field.getValue(), before));
+        }
+      }
+      return changed;
+    }
+    if (out instanceof ArrayNode changed && in.isArray()) {
+      for (int i = 0; i < changed.size() && i < in.size(); i++) {
+        changed.set(i, keepEmptyObjects(changed.get(i), in.get(i)));
+      }
+    }
+    return out;
+  }
+
+  /** The module {@code require("os")} gives: LuaJ's {@code os.time} and {@code os.date}, and nothing else. */
+  private static LuaTable safeOs() {
+    Globals full = new Globals();
+    full.load(new JseBaseLib());
+    full.load(new PackageLib());
+    full.load(new JseOsLib());
+    LuaTable os = new LuaTable();
+    os.set("time", full.get("os").get("time"));
+    os.set("date", full.get("os").get("date"));
+    return os;
   }
 
   static JsonNode read(Path file) {
@@ -91,7 +150,10 @@ final class ArgoCdLua {
     return LuaValue.valueOf(node.asText());
   }
 
-  /** A table with keys 1..n becomes an array, as Argo CD's conversion does; an empty table an object. */
+  /**
+   * A table with keys 1..n becomes an array, as Argo CD's conversion does, and so does an empty table (gopher-json
+   * cannot tell an empty object from an empty array and writes {@code []}).
+   */
   static JsonNode toJson(LuaValue value) {
     JsonNodeFactory json = JsonNodeFactory.instance;
     if (value.isnil()) {
@@ -100,7 +162,7 @@ final class ArgoCdLua {
     if (value.istable()) {
       LuaTable table = value.checktable();
       int length = table.length();
-      if (length > 0 && table.keyCount() == length) {
+      if (table.keyCount() == length) {
         ArrayNode array = json.arrayNode();
         for (int i = 1; i <= length; i++) {
           array.add(toJson(table.get(i)));

@@ -17,23 +17,31 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every case of deploy/argocd's health_test.yaml and action_test.yaml, run under LuaJ as Argo CD runs them. */
+/**
+ * Every case of deploy/argocd's health_test.yaml files (Run and RunQueue) and action_test.yaml, run under LuaJ as
+ * Argo CD runs them.
+ */
 class ArgoCdScriptsTest {
 
   private static final Path ACTIONS = ArgoCdLua.DIR.resolve("actions");
 
+  /** The cases of both health_test.yaml files: the kind (Run or RunQueue), the input, the health expected. */
   static Stream<Arguments> healthCases() {
     List<Arguments> cases = new ArrayList<>();
-    for (JsonNode test : ArgoCdLua.read(ArgoCdLua.DIR.resolve("health_test.yaml")).path("tests")) {
-      cases.add(Arguments.of(test.path("inputPath").asText(), test.path("healthStatus")));
+    for (Path dir : List.of(ArgoCdLua.DIR, ArgoCdLua.QUEUE_DIR)) {
+      for (JsonNode test : ArgoCdLua.read(dir.resolve("health_test.yaml")).path("tests")) {
+        cases.add(Arguments.of(dir.getFileName().toString(), test.path("inputPath").asText(),
+            test.path("healthStatus")));
+      }
     }
     return cases.stream();
   }
 
-  @ParameterizedTest(name = "{0}")
+  @ParameterizedTest(name = "{0} {1}")
   @MethodSource("healthCases")
-  void healthCase(String inputPath, JsonNode expected) {
-    JsonNode health = ArgoCdLua.run(ArgoCdLua.DIR.resolve("health.lua"), ArgoCdLua.read(ArgoCdLua.DIR.resolve(inputPath)));
+  void healthCase(String kind, String inputPath, JsonNode expected) {
+    Path dir = ArgoCdLua.DIR.resolveSibling(kind);
+    JsonNode health = ArgoCdLua.run(dir.resolve("health.lua"), ArgoCdLua.read(dir.resolve(inputPath)));
     assertThat(health.path("status").asText()).isEqualTo(expected.path("status").asText());
     assertThat(health.path("message").asText()).isEqualTo(expected.path("message").asText());
   }
@@ -59,6 +67,15 @@ class ArgoCdScriptsTest {
         "PAUSED");
     assertThat(statuses).contains("Healthy", "Degraded", "Progressing", "Suspended");
     assertThat(List.of(unsubmitted, stale, invalid, optIn)).containsOnly(true);
+  }
+
+  @Test
+  void queueHealthCasesCoverEveryHealthStatusItCanGive() {
+    Set<String> statuses = new HashSet<>();
+    for (JsonNode test : ArgoCdLua.read(ArgoCdLua.QUEUE_DIR.resolve("health_test.yaml")).path("tests")) {
+      statuses.add(test.at("/healthStatus/status").asText());
+    }
+    assertThat(statuses).containsExactlyInAnyOrder("Healthy", "Degraded", "Progressing");
   }
 
   static Stream<Arguments> discoveryCases() {
@@ -92,7 +109,7 @@ class ArgoCdScriptsTest {
   @ParameterizedTest(name = "{0} on {1}")
   @MethodSource("actionCases")
   void actionCase(String action, String inputPath, String expectedOutputPath) {
-    JsonNode result = ArgoCdLua.run(ACTIONS.resolve(action).resolve("action.lua"),
+    JsonNode result = ArgoCdLua.runAction(ACTIONS.resolve(action).resolve("action.lua"),
         ArgoCdLua.read(ACTIONS.resolve(inputPath)));
     assertThat(result).isEqualTo(ArgoCdLua.read(ACTIONS.resolve(expectedOutputPath)));
   }
@@ -101,20 +118,21 @@ class ArgoCdScriptsTest {
   void retryTokenIsNewForEachFailureAndStableForTheSameOne() {
     Path retry = ACTIONS.resolve("retry").resolve("action.lua");
     JsonNode failed = ArgoCdLua.read(ArgoCdLua.DIR.resolve("testdata/live-failed.yaml"));
-    String first = ArgoCdLua.run(retry, failed).at("/metadata/annotations/pipelines.kfp.dev~1retry").asText();
-    assertThat(ArgoCdLua.run(retry, ArgoCdLua.run(retry, failed))
+    String first = ArgoCdLua.runAction(retry, failed).at("/metadata/annotations/pipelines.kfp.dev~1retry").asText();
+    assertThat(ArgoCdLua.runAction(retry, ArgoCdLua.runAction(retry, failed))
         .at("/metadata/annotations/pipelines.kfp.dev~1retry").asText()).isEqualTo(first);
     JsonNode failedAgain = failed.deepCopy();
     ((ArrayNode) failedAgain.at("/status/stateHistory")).addObject().put("state", "FAILED")
         .put("updateTime", "2030-01-01T00:00:00Z");
-    assertThat(ArgoCdLua.run(retry, failedAgain).at("/metadata/annotations/pipelines.kfp.dev~1retry").asText())
+    assertThat(ArgoCdLua.runAction(retry, failedAgain).at("/metadata/annotations/pipelines.kfp.dev~1retry").asText())
         .isEqualTo("argocd-failed-at-2030-01-01T00:00:00Z").isNotEqualTo(first);
   }
 
   @Test
   void docsCarryTheScriptsUnchanged() throws java.io.IOException {
     String docs = java.nio.file.Files.readString(Path.of("docs", "argocd.md"));
-    for (Path script : List.of(ArgoCdLua.DIR.resolve("health.lua"), ACTIONS.resolve("discovery.lua"),
+    for (Path script : List.of(ArgoCdLua.DIR.resolve("health.lua"), ArgoCdLua.QUEUE_DIR.resolve("health.lua"),
+        ACTIONS.resolve("discovery.lua"),
         ACTIONS.resolve("terminate/action.lua"), ACTIONS.resolve("retry/action.lua"),
         ACTIONS.resolve("archive/action.lua"), ACTIONS.resolve("unarchive/action.lua"))) {
       for (String line : java.nio.file.Files.readAllLines(script)) {

@@ -1,23 +1,27 @@
 package dev.kfp.operator.argocd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kfp.operator.OperatorProcess;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunQueue;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The health script on Runs as the operator really writes them, in every state the simulator produces. With
+ * The health scripts on Runs as the operator really writes them, in every state the simulator produces, and on a
+ * RunQueue whose status the operator wrote. With
  * {@code -Dargocd.update=true} the objects are also written to deploy/argocd/.../testdata as {@code live-*.yaml}
  * (the health_test.yaml fixtures are these files, and hand-edited copies of them for states the simulator cannot
  * reach; see testdata/README.md).
@@ -25,10 +29,12 @@ import org.junit.jupiter.api.Test;
 class OperatorStatusesTest {
 
   private static final Path HEALTH = ArgoCdLua.DIR.resolve("health.lua");
+  private static final Path QUEUE_HEALTH = ArgoCdLua.QUEUE_DIR.resolve("health.lua");
 
   @Test
   void healthOfRunsTheOperatorWrote() throws IOException {
     Map<String, JsonNode> live = new LinkedHashMap<>();
+    Map<String, JsonNode> liveQueues = new LinkedHashMap<>();
     try (OperatorProcess operator = OperatorProcess.start(Map.of())) {
       operator.apply(operator.runManifest("train", ""));
       live.put("pending", dump(operator.awaitState("train", "PENDING")));
@@ -86,6 +92,10 @@ class OperatorStatusesTest {
       operator.apply(operator.runManifest("second-in-queue", "queueName: nightly"));
       live.put("queued", dump(operator.awaitRun("second-in-queue", run -> run.getStatus() != null
           && run.getStatus().condition("Submitted").map(c -> "Queued".equals(c.getReason())).orElse(false))));
+      liveQueues.put("in-use", dump(await().atMost(Duration.ofSeconds(30)).until(() -> operator.k8s()
+          .resources(RunQueue.class).inNamespace(OperatorProcess.NAMESPACE).withName("nightly").get(),
+          queue -> queue.getStatus() != null && Integer.valueOf(1).equals(queue.getStatus().getActive())
+              && Integer.valueOf(1).equals(queue.getStatus().getWaiting()))));
 
       operator.apply(operator.runManifest("blank-name", "displayName: '   '"));
       live.put("invalid-spec", dump(operator.awaitRun("blank-name", run -> run.getStatus() != null
@@ -106,10 +116,17 @@ class OperatorStatusesTest {
     JsonNode invalid = ArgoCdLua.run(HEALTH, live.get("invalid-spec"));
     assertThat(invalid.path("status").asText()).isEqualTo("Degraded");
     assertThat(invalid.path("message").asText()).startsWith("InvalidSpec: ").contains("displayName");
+    JsonNode queue = ArgoCdLua.run(QUEUE_HEALTH, liveQueues.get("in-use"));
+    assertThat(queue.path("status").asText()).isEqualTo("Healthy");
+    assertThat(queue.path("message").asText()).isEqualTo("1 of 1 active, 1 waiting");
 
     if (Boolean.getBoolean("argocd.update")) {
       for (Map.Entry<String, JsonNode> entry : live.entrySet()) {
         Files.writeString(ArgoCdLua.DIR.resolve("testdata").resolve("live-" + entry.getKey() + ".yaml"),
+            ArgoCdLua.YAML.writeValueAsString(entry.getValue()));
+      }
+      for (Map.Entry<String, JsonNode> entry : liveQueues.entrySet()) {
+        Files.writeString(ArgoCdLua.QUEUE_DIR.resolve("testdata").resolve("live-" + entry.getKey() + ".yaml"),
             ArgoCdLua.YAML.writeValueAsString(entry.getValue()));
       }
     }
@@ -120,8 +137,8 @@ class OperatorStatusesTest {
   }
 
   /** The object as Argo CD would see it, without the bookkeeping fields that only make fixtures noisy. */
-  private static JsonNode dump(Run run) throws IOException {
-    ObjectNode object = (ObjectNode) ArgoCdLua.YAML.readTree(Serialization.asYaml(run));
+  private static JsonNode dump(HasMetadata resource) throws IOException {
+    ObjectNode object = (ObjectNode) ArgoCdLua.YAML.readTree(Serialization.asYaml(resource));
     ((ObjectNode) object.get("metadata")).remove(List.of("managedFields", "resourceVersion"));
     return object;
   }

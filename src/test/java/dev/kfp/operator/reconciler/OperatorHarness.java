@@ -11,6 +11,7 @@ import dev.kfp.operator.kfp.KfpClientConfig;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
 import dev.kfp.operator.sandbox.LocalKubernetes;
+import dev.kfp.operator.sandbox.RealKubernetes;
 import dev.kfp.operator.simulator.KfpSimulator;
 import dev.kfp.operator.simulator.ManualClock;
 import dev.kfp.operator.simulator.PipelineVersion;
@@ -298,10 +299,7 @@ public final class OperatorHarness implements AutoCloseable {
         .endSpec().build();
     k8s().apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
     k8s().apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
-            && c.getStatus().getConditions().stream()
-                .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-            30, TimeUnit.SECONDS);
+        .waitUntilCondition(RealKubernetes::isEstablished, 30, TimeUnit.SECONDS);
   }
 
   /**

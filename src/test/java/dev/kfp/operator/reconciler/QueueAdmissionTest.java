@@ -112,6 +112,49 @@ class QueueAdmissionTest {
   }
 
   @Test
+  void aQueueCreatedAgainCountsItsActiveRunsBeforeItAdmitsAnyone() {
+    queues.createQueue("q", 1, null);
+    Run first = member("first", "q", 0);
+    Run second = member("second", "q", 1);
+    Run third = member("third", "q", 2);
+    assertThat(submit(first).kfpRun()).isPresent();
+    submit(second);
+    submit(third);
+
+    queues.createQueue("q", 1, null); // deleted and applied again: a new object, with no status
+    assertThat(admitted("q")).isEmpty();
+
+    assertThat(submit(second).kfpRun()).as("the active run of the first queue still holds the slot").isEmpty();
+    assertThat(message(second)).isEqualTo("position 1 of 2 in queue q, 1 of 1 active");
+    assertThat(admitted("q")).as("the picture rebuilt from the Runs").containsExactly("first");
+    assertThat(submit(third).kfpRun()).isEmpty();
+    assertThat(phases.kfp.count("CreateRun")).isEqualTo(1);
+
+    finish(first);
+    assertThat(submit(second).kfpRun()).isPresent();
+    assertThat(submit(third).kfpRun()).isEmpty();
+    assertThat(phases.kfp.count("CreateRun")).isEqualTo(2);
+  }
+
+  @Test
+  void aRunWhoseCreateIsInDoubtKeepsItsSlotInAQueueCreatedAgain() {
+    queues.createQueue("q", 1, null);
+    Run first = member("first", "q", 0);
+    Run late = member("late", "q", 1);
+    phases.kfp.failNext("CreateRun", KfpErrors.answered("CreateRun", 503, "unavailable"));
+    assertThat(submit(first).kfpRun()).as("admitted and claimed, but KFP was unavailable").isEmpty();
+
+    queues.createQueue("q", 1, null);
+    assertThat(submit(late).kfpRun()).isEmpty();
+    assertThat(message(late)).isEqualTo("position 1 of 1 in queue q, 1 of 1 active");
+
+    phases.clock.advance(Phases.CREATE_WINDOW.multipliedBy(2));
+    assertThat(submit(first).kfpRun()).as("its claim shows it was admitted").isPresent();
+    assertThat(phases.kfp.count("CreateRun")).isEqualTo(2);
+    assertThat(admitted("q")).containsExactly("first");
+  }
+
+  @Test
   void runsCreatedInTheSameSecondGoInTheOrderOfTheirNames() {
     queues.createQueue("q", 1, null);
     Run b = member("b", "q", 0);

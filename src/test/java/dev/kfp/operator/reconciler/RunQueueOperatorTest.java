@@ -34,6 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * RunQueues end to end: a JOSDK operator (bulk sync) on the real API server and on the mock, against the KFP
@@ -228,6 +229,53 @@ class RunQueueOperatorTest {
     assertThat(harness.kfp().calls().count(Endpoint.CREATE_RUN)).isEqualTo(8);
     List<Instant> created = names.stream().map(createdInKfp()::get).toList();
     assertThat(created).as("first in, first out, two at a time").isSortedAccordingTo(Comparator.naturalOrder());
+  }
+
+  private void awaitReason(String name, String reason) {
+    harness.awaitRun(name, run -> run.getStatus() != null && run.getStatus().condition(RunConditions.SUBMITTED)
+        .map(c -> reason.equals(c.getReason())).orElse(false));
+  }
+
+  /**
+   * A queue deleted and applied again (an Argo CD prune and sync, or kubectl) while one of its Runs is PENDING and
+   * two wait. The new object starts with an empty status; the Runs are the record of what is active, so the queue
+   * counts the PENDING one before it admits anyone. KFP's active runs are counted at every state change (each
+   * creation and each finish, on KFP's clock). Before issue 24 the second Run was admitted at once: two active.
+   */
+  @ParameterizedTest(name = "{0} operator instance(s) without leader election")
+  @ValueSource(ints = {1, 2})
+  void aQueueDeletedAndCreatedAgainKeepsItsLimit(int instances) {
+    start(Backend.REAL);
+    if (instances == 2) {
+      harness.startAnotherInstance();
+    }
+    createQueue("rq", 1);
+    List<String> names = applyRuns("w", 3, "rq");
+    harness.awaitState("w-1", "PENDING");
+    awaitReason("w-2", RunConditions.REASON_QUEUED);
+    awaitReason("w-3", RunConditions.REASON_QUEUED);
+
+    harness.k8s().resources(RunQueue.class).inNamespace(OperatorHarness.NAMESPACE).withName("rq").delete();
+    awaitReason("w-2", RunConditions.REASON_QUEUE_NOT_FOUND);
+    awaitReason("w-3", RunConditions.REASON_QUEUE_NOT_FOUND);
+    createQueue("rq", 1);
+
+    await("the operator looked at the new queue").atMost(Duration.ofSeconds(30))
+        .until(() -> queue("rq").getStatus() != null);
+    await("KFP runs of the queue while w-1 is PENDING").during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
+        .until(() -> harness.kfp().runCount(), count -> count == 1);
+    await("the new queue counts the PENDING run and the two waiting").atMost(Duration.ofSeconds(30))
+        .until(() -> queue("rq").getStatus().getActive() == 1 && queue("rq").getStatus().getWaiting() == 2);
+    assertThat(queue("rq").getStatus().getAdmitted()).extracting(AdmittedRun::name).containsExactly("w-1");
+    awaitReason("w-2", RunConditions.REASON_QUEUED);
+    assertThat(harness.get("w-2").getStatus().condition(RunConditions.SUBMITTED).orElseThrow().getMessage())
+        .isEqualTo("position 1 of 2 in queue rq, 1 of 1 active");
+
+    driveToTheEnd(3, 1, 0);
+    names.forEach(name -> harness.awaitState(name, "SUCCEEDED"));
+    assertThat(mostActiveAtOnce()).isEqualTo(1);
+    assertFirstInFirstOut(names);
+    assertThat(harness.kfp().calls().count(Endpoint.CREATE_RUN)).isEqualTo(3);
   }
 
   @Test

@@ -212,6 +212,57 @@ class RunSubmitterTest {
   }
 
   @Test
+  void aRunSuspendedWhileItsCreatesAnswerIsLostAdoptsTheRunThatExists() {
+    Run run = newRun("suspended-in-doubt");
+    kfp.storeThenFailNextCreate(KfpErrors.answered("CreateRun", 503, "upstream reset"));
+    submit(run);
+    run.getSpec().setSuspend(true);
+
+    phases.clock.advance(Duration.ofSeconds(1));
+    RunSubmitter.Submission submission = submit(run);
+
+    assertThat(kfp.calls()).containsExactly("ListRuns", "CreateRun", "ListRuns");
+    assertThat(submission.kfpRun()).map(KfpRun::runId).hasValue("run-1");
+    assertThat(run.getStatus().getRunId()).isEqualTo("run-1");
+    assertCondition(run, SUBMITTED, "True", RunConditions.REASON_ADOPTED);
+    assertThat(phases.events.reasons()).contains("Adopted").doesNotContain(RunConditions.REASON_SUSPENDED);
+  }
+
+  @Test
+  void aSuspendedRunWithACreateStillInDoubtSaysSoAndSendsNothing() {
+    Run run = newRun("suspended-slow");
+    kfp.failNext("CreateRun", KfpErrors.timedOut("CreateRun"));
+    submit(run);
+    run.getSpec().setSuspend(true);
+
+    phases.clock.advance(CREATE_WINDOW.minusSeconds(1));
+    RunSubmitter.Submission inDoubt = submit(run);
+
+    assertCondition(run, SUBMITTED, "False", RunConditions.REASON_CREATE_IN_DOUBT);
+    assertThat(inDoubt.retryAfter()).as("it looks again while the create may still show").isPresent();
+
+    phases.clock.advance(Duration.ofSeconds(1));
+    RunSubmitter.Submission held = submit(run);
+
+    assertCondition(run, SUBMITTED, "False", RunConditions.REASON_SUSPENDED);
+    assertThat(held.retryAfter()).as("an edit of the spec lets it go").isEmpty();
+    assertThat(kfp.calls()).containsExactly("ListRuns", "CreateRun", "ListRuns", "ListRuns");
+  }
+
+  @Test
+  void aSuspendedRunWhoseOnlyCreateWasRefusedAsksKfpNothing() {
+    Run run = newRun("suspended-refused");
+    run.getStatus().setClaim(new SubmissionClaim(INSTANCE, 1, phases.clock.instant().toString(),
+        phases.clock.instant().toString(), SubmissionClaim.REFUSED));
+    run.getSpec().setSuspend(true);
+
+    submit(run);
+
+    assertThat(kfp.calls()).isEmpty();
+    assertCondition(run, SUBMITTED, "False", RunConditions.REASON_SUSPENDED);
+  }
+
+  @Test
   void aRefusedCreateEndsTheClaimAsRefused() {
     Run run = newRun("refused");
     kfp.failNext("CreateRun", KfpErrors.answered("CreateRun", 400, "pipeline version not found"));

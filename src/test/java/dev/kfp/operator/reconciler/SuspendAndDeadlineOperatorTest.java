@@ -7,6 +7,7 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.reconciler.OperatorHarness.Backend;
 import dev.kfp.operator.simulator.Endpoint;
+import dev.kfp.operator.simulator.Fault;
 import dev.kfp.operator.simulator.PipelineVersion;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,16 +31,19 @@ class SuspendAndDeadlineOperatorTest {
     }
   }
 
+  /** Starts the operator on {@code backend}, applies a suspended Run and waits until the operator holds it. */
+  private Run startWithASuspendedRun(Backend backend, String name) {
+    harness = OperatorHarness.start(backend, false, simulator -> { });
+    harness.applyVersionRefRun(name, harness.registerPlainPipeline(), "suspend: true");
+    return harness.awaitRun(name, run -> run.getStatus() != null
+        && run.getStatus().condition(RunConditions.SUBMITTED)
+            .map(c -> RunConditions.REASON_SUSPENDED.equals(c.getReason())).orElse(false));
+  }
+
   @ParameterizedTest
   @EnumSource(Backend.class)
   void aSuspendedRunReachesKfpOnlyOnceReleased(Backend backend) {
-    harness = OperatorHarness.start(backend, false, simulator -> { });
-    PipelineVersion pipeline = harness.registerPlainPipeline();
-    harness.applyVersionRefRun("held", pipeline, "suspend: true");
-
-    Run held = harness.awaitRun("held", run -> run.getStatus() != null
-        && run.getStatus().condition(RunConditions.SUBMITTED)
-            .map(c -> RunConditions.REASON_SUSPENDED.equals(c.getReason())).orElse(false));
+    Run held = startWithASuspendedRun(backend, "held");
     assertThat(held.getStatus().condition(RunConditions.SUCCEEDED).orElseThrow().getReason())
         .as("what kubectl get shows in its Reason column").isEqualTo(RunConditions.REASON_SUSPENDED);
     assertThat(harness.eventReasons("held")).contains(RunConditions.REASON_SUSPENDED);
@@ -53,6 +57,44 @@ class SuspendAndDeadlineOperatorTest {
     harness.awaitState("held", "PENDING");
     assertThat(harness.get("held").getStatus().isTrue(RunConditions.SUBMITTED)).isTrue();
     assertThat(harness.kfp().calls().count(Endpoint.CREATE_RUN)).isEqualTo(1);
+  }
+
+  /**
+   * A suspended Run is resumed; its create reaches KFP and is stored, but the answer is lost, and
+   * {@code suspend: true} is set while the create is still in flight. The Run must not say that nothing was sent:
+   * it finds its KFP run by the marker and reports it, within the create window, with one create in all.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void suspendSetWhileACreatesAnswerIsLostReportsTheRunThatExists(Backend backend) {
+    startWithASuspendedRun(backend, "in-doubt");
+    // KFP holds the create a moment (less than the client's read timeout), stores it, and the answer is lost.
+    harness.kfp().faults()
+        .inject(Fault.latency(Duration.ofMillis(1800)).on(Endpoint.CREATE_RUN).times(1))
+        .inject(Fault.commitThenDrop().times(1));
+
+    harness.edit("in-doubt", run -> run.getSpec().setSuspend(false));
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+        .until(() -> harness.kfp().calls().count(Endpoint.CREATE_RUN) == 1);
+    harness.edit("in-doubt", run -> run.getSpec().setSuspend(true));
+    Instant suspendedAgain = Instant.now();
+    assertThat(harness.kfp().runs()).as("suspend was set while the create was still in flight").isEmpty();
+
+    Run reported = await("the Run reports its KFP run within the create window")
+        .atMost(OperatorHarness.CREATE_WINDOW).pollInterval(Duration.ofMillis(50))
+        .until(() -> harness.get("in-doubt"), run -> run.getStatus().getRunId() != null);
+
+    assertThat(Duration.between(suspendedAgain, Instant.now())).isLessThan(OperatorHarness.CREATE_WINDOW);
+    assertThat(harness.kfp().runs()).singleElement()
+        .satisfies(kfpRun -> assertThat(kfpRun.runId()).isEqualTo(reported.getStatus().getRunId()));
+    assertThat(reported.getStatus().condition(RunConditions.SUBMITTED)).get().satisfies(c -> {
+      assertThat(c.getStatus()).isEqualTo("True");
+      assertThat(c.getReason()).isEqualTo(RunConditions.REASON_ADOPTED);
+    });
+    assertThat(reported.getSpec().isSuspended()).isTrue();
+    harness.awaitState("in-doubt", "PENDING");
+    assertThat(harness.kfp().calls().count(Endpoint.CREATE_RUN)).isEqualTo(1);
+    assertThat(harness.eventReasons("in-doubt")).contains("Adopted");
   }
 
   @ParameterizedTest
