@@ -11,6 +11,7 @@ import dev.kfp.operator.kfp.RuntimeStatus;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -48,7 +49,7 @@ final class RunObserver {
     status.setFinishedAt(run.hasFinished() ? text(run.finishedAt()) : null);
     status.setError(run.error() == null || run.error().message() == null && run.error().code() == null ? null
         : new RunStatus.RunError(run.error().code(), run.error().message()));
-    status.setStateHistory(history(run.stateHistory()));
+    status.setStateHistory(history(run.stateHistory(), status.getStateHistory(), state, Instant.now()));
     if (uiBaseUrl != null) {
       String base = uiBaseUrl.toString().replaceAll("/+$", "");
       status.setRunUrl(base + "/#/runs/details/" + run.runId());
@@ -56,16 +57,41 @@ final class RunObserver {
     return Objects.equals(previous, state) ? null : previous;
   }
 
-  private static List<RunStatus.StateTransition> history(List<RuntimeStatus> history) {
-    if (history == null || history.isEmpty()) {
+  /**
+   * KFP's state history, plus the states the operator saw that KFP's history leaves out, oldest first, the latest
+   * {@link #HISTORY_LIMIT}. KFP 2.17 writes no entry for CANCELING (its terminate sets only the run's state), so
+   * a current state that is not the last of KFP's history is added at {@code seenAt}, the time the operator first
+   * saw it, and kept from the previous status ({@code recorded}) on later looks while KFP's history shows no
+   * entry of that state.
+   */
+  static List<RunStatus.StateTransition> history(List<RuntimeStatus> kfpHistory,
+      List<RunStatus.StateTransition> recorded, String state, Instant seenAt) {
+    if (kfpHistory == null || kfpHistory.isEmpty()) {
       return null;
     }
     List<RunStatus.StateTransition> transitions = new ArrayList<>();
-    for (RuntimeStatus entry : history) {
+    for (RuntimeStatus entry : kfpHistory) {
       transitions.add(new RunStatus.StateTransition(entry.state() == null ? null : entry.state().name(),
           text(entry.updateTime())));
     }
+    if (recorded != null) {
+      // what the operator added before: kept while KFP's history has no entry of that state
+      List<String> kfpStates = transitions.stream().map(RunStatus.StateTransition::state).toList();
+      recorded.stream().filter(seen -> !kfpStates.contains(seen.state())).forEach(transitions::add);
+    }
+    transitions.sort(Comparator.comparing(RunObserver::instantOf, Comparator.nullsLast(Comparator.naturalOrder())));
+    if (!Objects.equals(transitions.get(transitions.size() - 1).state(), state)) {
+      transitions.add(new RunStatus.StateTransition(state, text(seenAt)));
+    }
     return List.copyOf(transitions.subList(Math.max(0, transitions.size() - HISTORY_LIMIT), transitions.size()));
+  }
+
+  private static Instant instantOf(RunStatus.StateTransition transition) {
+    try {
+      return transition.updateTime() == null ? null : Instant.parse(transition.updateTime());
+    } catch (java.time.format.DateTimeParseException unreadable) {
+      return null;
+    }
   }
 
   /**
