@@ -11,7 +11,6 @@ import dev.kfp.operator.kfp.RuntimeStatus;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -60,38 +59,43 @@ final class RunObserver {
   /**
    * KFP's state history, plus the states the operator saw that KFP's history leaves out, oldest first, the latest
    * {@link #HISTORY_LIMIT}. KFP 2.17 writes no entry for CANCELING (its terminate sets only the run's state), so
-   * a current state that is not the last of KFP's history is added at {@code seenAt}, the time the operator first
-   * saw it, and kept from the previous status ({@code recorded}) on later looks while KFP's history shows no
-   * entry of that state.
+   * a current state that is not the last entry is added at {@code seenAt}, the time the operator first saw it.
+   * The status's history ({@code recorded}) is extended with KFP's entries newer than the newest one it holds,
+   * in KFP's order, not by time (the operator's clock and KFP's may disagree); an added state is replaced by
+   * KFP's own entry for it when one follows.
    */
   static List<RunStatus.StateTransition> history(List<RuntimeStatus> kfpHistory,
       List<RunStatus.StateTransition> recorded, String state, Instant seenAt) {
     if (kfpHistory == null || kfpHistory.isEmpty()) {
       return null;
     }
-    List<RunStatus.StateTransition> transitions = new ArrayList<>();
+    List<RunStatus.StateTransition> kfp = new ArrayList<>();
     for (RuntimeStatus entry : kfpHistory) {
-      transitions.add(new RunStatus.StateTransition(entry.state() == null ? null : entry.state().name(),
+      kfp.add(new RunStatus.StateTransition(entry.state() == null ? null : entry.state().name(),
           text(entry.updateTime())));
     }
+    int newestKnown = -1;
     if (recorded != null) {
-      // what the operator added before: kept while KFP's history has no entry of that state
-      List<String> kfpStates = transitions.stream().map(RunStatus.StateTransition::state).toList();
-      recorded.stream().filter(seen -> !kfpStates.contains(seen.state())).forEach(transitions::add);
+      for (int i = 0; i < kfp.size(); i++) {
+        if (recorded.contains(kfp.get(i))) {
+          newestKnown = i;
+        }
+      }
     }
-    transitions.sort(Comparator.comparing(RunObserver::instantOf, Comparator.nullsLast(Comparator.naturalOrder())));
+    List<RunStatus.StateTransition> transitions = new ArrayList<>(newestKnown < 0 ? List.of() : recorded);
+    for (RunStatus.StateTransition entry : kfp.subList(newestKnown + 1, kfp.size())) {
+      int last = transitions.size() - 1;
+      if (last >= 0 && Objects.equals(transitions.get(last).state(), entry.state())
+          && !kfp.contains(transitions.get(last))) {
+        transitions.set(last, entry);
+      } else {
+        transitions.add(entry);
+      }
+    }
     if (!Objects.equals(transitions.get(transitions.size() - 1).state(), state)) {
       transitions.add(new RunStatus.StateTransition(state, text(seenAt)));
     }
     return List.copyOf(transitions.subList(Math.max(0, transitions.size() - HISTORY_LIMIT), transitions.size()));
-  }
-
-  private static Instant instantOf(RunStatus.StateTransition transition) {
-    try {
-      return transition.updateTime() == null ? null : Instant.parse(transition.updateTime());
-    } catch (java.time.format.DateTimeParseException unreadable) {
-      return null;
-    }
   }
 
   /**
