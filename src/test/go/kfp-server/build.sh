@@ -110,7 +110,7 @@ else
   # KFP's own module first, alone: when the proxy refuses it, say so at once instead of downloading the rest
   if ! download="$(cd "$here" && go mod download github.com/kubeflow/pipelines 2>&1)"; then
     echo "$download" >&2
-    echo "no KFP source: KFP_SOURCE is unset, $repo/../shared/kfp-source/$KFP_VERSION does not exist, and the Go module proxy does not give github.com/kubeflow/pipelines ($(tail -n1 <<<"$download")); point KFP_SOURCE at a clone of kubeflow/pipelines at tag $KFP_VERSION" >&2
+    echo "no KFP source: KFP_SOURCE is unset, $repo/../shared/kfp-source/$KFP_VERSION does not exist, and the Go module proxy does not give github.com/kubeflow/pipelines ($(head -n1 <<<"$download")); point KFP_SOURCE at a clone of kubeflow/pipelines at tag $KFP_VERSION" >&2
     exit 3
   fi
   (
