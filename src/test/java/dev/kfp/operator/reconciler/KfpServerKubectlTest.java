@@ -77,4 +77,28 @@ class KfpServerKubectlTest extends KfpServerSuite {
     Files.delete(kubeconfig);
     Files.delete(manifest);
   }
+
+  /**
+   * Finding 3 of issue 25, with the real kubectl: on a Run whose create KFP refused, {@code kubectl wait} for the
+   * Succeeded condition ends. {@code --for=condition=Succeeded=False} is met; {@code --for=condition=Succeeded}
+   * (True) ends at its timeout with an error, as for a Job that failed, instead of waiting on a condition that
+   * never came.
+   */
+  @Test
+  void kubectlWaitOnARunKfpRefusedEnds() throws Exception {
+    Path kubeconfig = Files.createTempFile("kubeconfig-", ".yaml");
+    Files.copy(harness.kubernetes.kubeconfig(), kubeconfig, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    kubectl(kubeconfig, "kubectl config set-context --current --namespace=" + OperatorHarness.NAMESPACE);
+    harness.apply(versionRefRun("refused", upload("arguments", dev.kfp.operator.CompiledPipelines.yaml(
+        "arguments_parameters")), ""));
+
+    String met = kubectl(kubeconfig, "kubectl wait --for=condition=Succeeded=False run/refused --timeout=60s");
+    String notMet = kubectl(kubeconfig, "kubectl wait --for=condition=Succeeded run/refused --timeout=2s; "
+        + "echo \"exit $?\"");
+
+    System.out.println("kubectl wait on a Run KFP refused: " + met.strip() + " | " + notMet.strip());
+    assertThat(met).isEqualTo("run.pipelines.kfp.dev/refused condition met\n");
+    assertThat(notMet).contains("timed out waiting for the condition").endsWith("exit 1\n");
+    Files.delete(kubeconfig);
+  }
 }
