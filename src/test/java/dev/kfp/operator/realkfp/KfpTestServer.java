@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.kfp.operator.simulator.ArchivedLogs;
 import org.junit.jupiter.api.Assumptions;
 import org.awaitility.Awaitility;
 
@@ -218,6 +221,15 @@ public final class KfpTestServer implements AutoCloseable {
     String body = "{\"phase\":\"" + phase + "\""
         + (failedStepsJson == null ? "" : ",\"failed_steps\":" + failedStepsJson) + "}";
     return post("/test/runs/" + runId + "/phase", "application/json", body);
+  }
+
+  /**
+   * The {@code failed_steps} of a report: one step that failed with this log, archived as Argo archives a step's
+   * log (a gzipped tar), base64 encoded.
+   */
+  public static String failedStep(String step, String log) {
+    byte[] archive = ArchivedLogs.gzippedTar(step + "/main.log", log, Instant.now().getEpochSecond());
+    return "[{\"name\":\"" + step + "\",\"main_logs\":\"" + Base64.getEncoder().encodeToString(archive) + "\"}]";
   }
 
   /**

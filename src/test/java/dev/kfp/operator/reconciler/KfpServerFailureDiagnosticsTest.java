@@ -2,14 +2,11 @@ package dev.kfp.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunFailure;
-import dev.kfp.operator.simulator.ArchivedLogs;
+import dev.kfp.operator.realkfp.KfpTestServer;
 import io.fabric8.kubernetes.api.model.Condition;
-import java.time.Instant;
-import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,20 +18,13 @@ class KfpServerFailureDiagnosticsTest extends KfpServerSuite {
   private static final String TRAIN_LOG = "loading data\nepoch 1: loss 0.7\nepoch 2: loss nan\n"
       + "RuntimeError: loss is NaN\n";
 
-  private static ArrayNode failedStep(String step, String log) {
-    ArrayNode steps = JSON.createArrayNode();
-    byte[] archive = ArchivedLogs.gzippedTar(step + "/main.log", log, Instant.now().getEpochSecond());
-    steps.addObject().put("name", step).put("main_logs", Base64.getEncoder().encodeToString(archive));
-    return steps;
-  }
-
   @Test
   void aFailedRunNamesTheFailedTaskAndTheEndOfItsLog() {
     String pipelineId = upload("plain", PLAIN_PIPELINE);
     harness.apply(versionRefRun("train", pipelineId, ""));
     String runId = harness.awaitState("train", "PENDING").getStatus().getRunId();
     report(runId, "Running");
-    server().report(runId, "Failed", failedStep("train", TRAIN_LOG).toString());
+    server().report(runId, "Failed", KfpTestServer.failedStep("train", TRAIN_LOG));
 
     Run failed = harness.awaitRun("train", run -> "FAILED".equals(run.getStatus().getState())
         && run.getStatus().getFailure() != null);

@@ -2,6 +2,7 @@ package dev.kfp.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kfp.operator.CompiledPipelines;
 import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.kfp.KfpStorageState;
 import dev.kfp.operator.sandbox.SandboxKubectlTest;
@@ -9,6 +10,7 @@ import dev.kfp.operator.sandbox.SandboxKubectlTest.ReadmeStep;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -43,6 +45,14 @@ class KfpServerKubectlTest extends KfpServerSuite {
     return out;
   }
 
+  /** A copy of the harness's kubeconfig whose context names the test namespace, as a user's would. */
+  private Path kubeconfigInTestNamespace() throws Exception {
+    Path kubeconfig = Files.createTempFile("kubeconfig-", ".yaml");
+    Files.copy(harness.kubernetes.kubeconfig(), kubeconfig, StandardCopyOption.REPLACE_EXISTING);
+    kubectl(kubeconfig, "kubectl config set-context --current --namespace=" + OperatorHarness.NAMESPACE);
+    return kubeconfig;
+  }
+
   /** The README's step just before it waits for ARCHIVED: the archive command, with its heredoc. */
   private static ReadmeStep readmeArchiveStep() throws IOException {
     List<ReadmeStep> steps = SandboxKubectlTest.readmeSteps();
@@ -56,9 +66,7 @@ class KfpServerKubectlTest extends KfpServerSuite {
 
   @Test
   void theReadmesArchiveStepOnARunMadeByClientSideApplyPrintsNoWarning() throws Exception {
-    Path kubeconfig = Files.createTempFile("kubeconfig-", ".yaml");
-    Files.copy(harness.kubernetes.kubeconfig(), kubeconfig, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    kubectl(kubeconfig, "kubectl config set-context --current --namespace=" + OperatorHarness.NAMESPACE);
+    Path kubeconfig = kubeconfigInTestNamespace();
     Path manifest = Files.createTempFile("compiled-pipeline-", ".yaml");
     Files.writeString(manifest, versionRefRun("compiled-pipeline", upload("plain", PLAIN_PIPELINE), ""));
     assertThat(kubectl(kubeconfig, "kubectl apply -f " + manifest))
@@ -86,10 +94,8 @@ class KfpServerKubectlTest extends KfpServerSuite {
    */
   @Test
   void kubectlWaitOnARunKfpRefusedEnds() throws Exception {
-    Path kubeconfig = Files.createTempFile("kubeconfig-", ".yaml");
-    Files.copy(harness.kubernetes.kubeconfig(), kubeconfig, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    kubectl(kubeconfig, "kubectl config set-context --current --namespace=" + OperatorHarness.NAMESPACE);
-    harness.apply(versionRefRun("refused", upload("arguments", dev.kfp.operator.CompiledPipelines.yaml(
+    Path kubeconfig = kubeconfigInTestNamespace();
+    harness.apply(versionRefRun("refused", upload("arguments", CompiledPipelines.yaml(
         "arguments_parameters")), ""));
 
     String met = kubectl(kubeconfig, "kubectl wait --for=condition=Succeeded=False run/refused --timeout=60s");

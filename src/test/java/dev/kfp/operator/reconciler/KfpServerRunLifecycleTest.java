@@ -33,11 +33,6 @@ class KfpServerRunLifecycleTest extends KfpServerSuite {
             .map(c -> RunConditions.REASON_KFP_ERROR.equals(c.getReason())).orElse(false));
   }
 
-  /** The KFP run of the Run, once the Run shows it. */
-  private String runIdOf(String name) {
-    return harness.awaitRun(name, run -> run.getStatus() != null && run.getStatus().getRunId() != null)
-        .getStatus().getRunId();
-  }
 
   @Test
   void aRunByVersionFollowsItsKfpRunToSuccess() {

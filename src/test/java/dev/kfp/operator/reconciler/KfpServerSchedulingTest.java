@@ -21,10 +21,6 @@ import org.junit.jupiter.api.Test;
 /** Queues, suspend, the active deadline, the TTL after finishing and caching, against KFP's own server. */
 class KfpServerSchedulingTest extends KfpServerSuite {
 
-  private String runIdOf(String name) {
-    return harness.awaitRun(name, run -> run.getStatus() != null && run.getStatus().getRunId() != null)
-        .getStatus().getRunId();
-  }
 
   private static boolean active(KfpRun run) {
     return run.state() == KfpRuntimeState.PENDING || run.state() == KfpRuntimeState.RUNNING;

@@ -59,6 +59,12 @@ abstract class KfpServerSuite {
     return json(server().uploadPipeline(name, yaml)).path("pipeline_id").asText();
   }
 
+  /** The KFP run id of the Run, once the Run shows one. */
+  String runIdOf(String name) {
+    return harness.awaitRun(name, run -> run.getStatus() != null && run.getStatus().getRunId() != null)
+        .getStatus().getRunId();
+  }
+
   /** Moves the run's workflow to {@code phase} and reports it through KFP's report service. */
   void report(String runId, String phase) {
     server().report(runId, phase, null);
