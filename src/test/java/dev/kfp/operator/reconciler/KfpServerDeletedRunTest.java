@@ -13,11 +13,11 @@ import org.junit.jupiter.api.Test;
  * Finding 2 of issue 25: an active run deleted in KFP was noticed only on a resync that happened to find it due
  * (6 min 53 s by hand at the default 10 s interval and 5 min resync). The status sync's quiet list of changes
  * cannot tell an unchanged run from a deleted one, so active runs are counted every 5 poll intervals. Here the
- * interval is 1 s and the resync 10 minutes, so only that count can notice within the test.
+ * interval is 2 s and the resync 10 minutes, so only that count can notice within the test.
  */
 class KfpServerDeletedRunTest extends KfpServerSuite {
 
-  private static final Duration POLL = Duration.ofSeconds(1);
+  private static final Duration POLL = Duration.ofSeconds(2);
 
   @Override
   OperatorHarness startHarness() {
