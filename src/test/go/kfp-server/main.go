@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log"
 	"net"
@@ -149,7 +150,8 @@ type phaseRequest struct {
 	// An Argo workflow phase: Pending, Running, Succeeded, Failed or Error. Empty keeps the phase: the report of
 	// a workflow that changed otherwise, e.g. the spec patch of a terminate.
 	Phase string `json:"phase"`
-	// With Failed or Error: the steps that failed; each gets a failed pod node whose main-logs artifact (a
+	// With Failed or Error: the steps that failed; each gets the nodes Argo makes for a KFP v2 step (driver pod,
+	// executor DAG named after the step, failed executor pod), and the executor pod's main-logs artifact (a
 	// gzipped tar, as Argo archives logs) is put into the object store where read_artifact looks.
 	FailedSteps []failedStep `json:"failed_steps"`
 }
@@ -160,7 +162,7 @@ type failedStep struct {
 	MainLogs string `json:"main_logs"`
 }
 
-// phaseResponse names the workflow and the node id of each failed step, for read_artifact calls.
+// phaseResponse names the workflow and, per failed step, the node id of its executor pod, for read_artifact calls.
 type phaseResponse struct {
 	Workflow string            `json:"workflow"`
 	Nodes    map[string]string `json:"nodes"`
@@ -229,7 +231,10 @@ func (c *workflowControl) setPhase(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, response)
 }
 
-// advance sets the workflow's phase and times the way Argo does, and adds a failed pod node per failed step.
+// advance sets the workflow's phase and times the way Argo does, and its nodes the way Argo records a workflow
+// that KFP's v2 compiler made: the entrypoint DAG node (named after the workflow), the root-driver pod and the
+// root DAG; per failed step its driver pod (succeeded), its executor DAG (named after the step) and, under that,
+// the executor pod running the user's container (system-container-impl), which failed and archived its log.
 func (c *workflowControl) advance(ctx context.Context, workflow *util.Workflow, phase workflowapi.WorkflowPhase,
 	failed []failedStep) (map[string]string, error) {
 	now := metav1.NewTime(time.Now().UTC().Truncate(time.Second))
@@ -254,38 +259,87 @@ func (c *workflowControl) advance(ctx context.Context, workflow *util.Workflow, 
 	if status.Nodes == nil {
 		status.Nodes = workflowapi.Nodes{}
 	}
-	root, ok := status.Nodes[workflow.Name]
-	if !ok {
-		root = workflowapi.NodeStatus{ID: workflow.Name, Name: workflow.Name, DisplayName: workflow.Name,
-			Type: workflowapi.NodeTypeDAG, TemplateName: workflow.Spec.Entrypoint, StartedAt: now}
+	if phase == workflowapi.WorkflowPending {
+		return map[string]string{}, nil
 	}
-	root.Phase = workflowapi.NodePhase(phase)
-	root.FinishedAt = status.FinishedAt
+	nodePhase := workflowapi.NodePhase(phase)
+	entry := c.node(workflow, workflow.Name, workflow.Name, workflowapi.NodeTypeDAG, "entrypoint", nodePhase, now)
+	rootDriver := c.node(workflow, workflow.Name+".root-driver", "root-driver", workflowapi.NodeTypePod,
+		"system-dag-driver", workflowapi.NodeSucceeded, now)
+	root := c.node(workflow, workflow.Name+".root", "root", workflowapi.NodeTypeDAG, "root", nodePhase, now)
+	addChild(&entry, rootDriver.ID)
+	addChild(&entry, root.ID)
 	nodes := map[string]string{}
-	for i, step := range failed {
-		id := fmt.Sprintf("%s-%d", workflow.Name, 1000000000+len(status.Nodes)+i)
-		key := fmt.Sprintf("artifacts/%s/%s/main.log.tgz", workflow.Name, id)
+	for _, step := range failed {
 		logs, err := decodeBase64(step.MainLogs)
 		if err != nil {
 			return nil, fmt.Errorf("main_logs of step %s: %w", step.Name, err)
 		}
+		driver := c.node(workflow, root.Name+"."+step.Name+"-driver", step.Name+"-driver", workflowapi.NodeTypePod,
+			"system-container-driver", workflowapi.NodeSucceeded, now)
+		executorDag := c.node(workflow, root.Name+"."+step.Name, step.Name, workflowapi.NodeTypeDAG,
+			"system-container-executor", workflowapi.NodeFailed, now)
+		executor := c.node(workflow, executorDag.Name+".executor", "executor", workflowapi.NodeTypePod,
+			"system-container-impl", workflowapi.NodeFailed, now)
+		executor.Message = "Error (exit code 1)"
+		// Argo's key for an archived log: <workflow>/<pod name>/main.log.tgz under the repository's key format
+		key := fmt.Sprintf("artifacts/%s/%s/main.log.tgz", workflow.Name, util.RetrievePodName(*workflow.Workflow,
+			executor))
 		if err := c.clients.ObjectStore().AddFile(ctx, logs, key); err != nil {
 			return nil, fmt.Errorf("cannot store the logs of step %s: %w", step.Name, err)
 		}
-		status.Nodes[id] = workflowapi.NodeStatus{
-			ID: id, Name: workflow.Name + "." + step.Name, DisplayName: step.Name, Type: workflowapi.NodeTypePod,
-			TemplateName: "system-container-impl", Phase: workflowapi.NodeFailed, BoundaryID: workflow.Name,
-			StartedAt: root.StartedAt, FinishedAt: now, Message: "Error (exit code 1)",
-			Outputs: &workflowapi.Outputs{Artifacts: []workflowapi.Artifact{{
-				Name:             "main-logs",
-				ArtifactLocation: workflowapi.ArtifactLocation{S3: &workflowapi.S3Artifact{Key: key}},
-			}}},
-		}
-		root.Children = append(root.Children, id)
-		nodes[step.Name] = id
+		executor.Outputs = &workflowapi.Outputs{Artifacts: []workflowapi.Artifact{{
+			Name:             "main-logs",
+			ArtifactLocation: workflowapi.ArtifactLocation{S3: &workflowapi.S3Artifact{Key: key}},
+		}}}
+		addChild(&executorDag, executor.ID)
+		addChild(&root, driver.ID)
+		addChild(&root, executorDag.ID)
+		status.Nodes[driver.ID] = driver
+		status.Nodes[executorDag.ID] = executorDag
+		status.Nodes[executor.ID] = executor
+		nodes[step.Name] = executor.ID
 	}
-	status.Nodes[workflow.Name] = root
+	status.Nodes[entry.ID] = entry
+	status.Nodes[rootDriver.ID] = rootDriver
+	status.Nodes[root.ID] = root
 	return nodes, nil
+}
+
+// node returns the workflow's node of that name, created if new, in the given phase; Argo's node id is the
+// workflow's name and the FNV-32a hash of the node's name (the entrypoint's id is the workflow's name).
+func (c *workflowControl) node(workflow *util.Workflow, name, displayName string, kind workflowapi.NodeType,
+	template string, phase workflowapi.NodePhase, now metav1.Time) workflowapi.NodeStatus {
+	id := workflow.Name
+	if name != workflow.Name {
+		hash := fnv.New32a()
+		_, _ = hash.Write([]byte(name))
+		id = fmt.Sprintf("%s-%d", workflow.Name, hash.Sum32())
+	}
+	node, ok := workflow.Status.Nodes[id]
+	if !ok {
+		node = workflowapi.NodeStatus{ID: id, Name: name, DisplayName: displayName, Type: kind,
+			TemplateName: template, StartedAt: now}
+		if name != workflow.Name {
+			node.BoundaryID = workflow.Name
+		}
+	}
+	node.Phase = phase
+	if phase == workflowapi.NodeRunning || phase == workflowapi.NodePending {
+		node.FinishedAt = metav1.Time{}
+	} else if node.FinishedAt.IsZero() {
+		node.FinishedAt = now
+	}
+	return node
+}
+
+func addChild(node *workflowapi.NodeStatus, child string) {
+	for _, existing := range node.Children {
+		if existing == child {
+			return
+		}
+	}
+	node.Children = append(node.Children, child)
 }
 
 func nextVersion(version string) string {

@@ -40,8 +40,23 @@ final class FailureDiagnostician {
   private static final Pattern KFP_POD = Pattern.compile("(.+)-system-(?:container-impl|container-driver|dag-driver)"
       + "-(\\d+)");
 
-  /** A failed step as the task details show it; {@code pod} is null when none is recorded. */
-  record FailedStep(String name, String pod) {}
+  /**
+   * KFP's names for tasks that are not steps: the root DAG, a step's driver and executor pods, and the DAGs the
+   * KFP SDK makes for control flow (dsl.Condition, dsl.If/Elif/Else, dsl.ParallelFor, dsl.ExitHandler).
+   */
+  private static final Pattern NOT_A_STEP = Pattern.compile(
+      "root|executor|.+-driver|(?:condition|condition-branches|for-loop|exit-handler)-\\d+");
+
+  /**
+   * A failed step as the task details show it: its pod, or failing that the Argo node id its log is read with;
+   * both null when none is recorded.
+   */
+  record FailedStep(String name, String pod, String node) {
+
+    FailedStep(String name, String pod) {
+      this(name, pod, pod == null ? null : nodeId(pod));
+    }
+  }
 
   private final StatusRecorder recorder;
   private final LogTailLimits limits;
@@ -124,10 +139,10 @@ final class FailureDiagnostician {
   }
 
   private RunFailure.FailedTask readStep(String runId, FailedStep step, KfpClient kfp) {
-    if (step.pod() == null) {
+    if (step.node() == null) {
       return new RunFailure.FailedTask(step.name(), null, null, null, "KFP records no pod for this step");
     }
-    String node = nodeId(step.pod());
+    String node = step.node();
     try {
       LogTail tail = kfp.readArtifactTail(runId, node, MAIN_LOGS, limits);
       if (tail.lines().isEmpty()) {
@@ -186,8 +201,11 @@ final class FailureDiagnostician {
   }
 
   /**
-   * The failed steps: FAILED tasks that ran a pod. When no failed task names a pod, the innermost failed tasks
-   * (no failed task below them) are listed without one.
+   * The failed steps: FAILED tasks that name the pod they ran. KFP 2.17 names no task's own pod, and lists Argo
+   * node ids as child tasks: then a step is a FAILED task with child nodes that is neither the workflow's
+   * entrypoint, nor a task KFP names for its own structure ({@link #NOT_A_STEP}); its first child, the executor
+   * pod's node, is what its log is read with. When neither finds one, the innermost failed tasks (no failed task
+   * below them) are listed without a pod.
    */
   static List<FailedStep> failedSteps(KfpRun run) {
     if (run.runDetails() == null || run.runDetails().taskDetails() == null) {
@@ -201,6 +219,19 @@ final class FailureDiagnostician {
       if (pod != null) {
         steps.add(new FailedStep(name(task), pod));
       }
+    }
+    if (!steps.isEmpty()) {
+      return steps;
+    }
+    for (PipelineTaskDetail task : failed) {
+      String name = name(task);
+      List<String> children = task.childTasks() == null ? List.of() : task.childTasks().stream()
+          .map(PipelineTaskDetail.ChildTask::podName).filter(c -> c != null && !c.isEmpty()).toList();
+      if (children.isEmpty() || name == null || NOT_A_STEP.matcher(name).matches()
+          || isEntrypoint(name, children)) {
+        continue;
+      }
+      steps.add(new FailedStep(name, null, children.get(0)));
     }
     if (!steps.isEmpty()) {
       return steps;
@@ -219,7 +250,19 @@ final class FailureDiagnostician {
     return task.displayName() != null ? task.displayName() : task.taskId();
   }
 
-  /** The pod of the step's user container: the task's own, else its {@code -system-container-impl-} child. */
+  /**
+   * The workflow's entrypoint task: named after the workflow, whose nodes' ids are the workflow's name and a
+   * number (Argo's node ids).
+   */
+  private static boolean isEntrypoint(String name, List<String> children) {
+    Pattern nodeOfThisWorkflow = Pattern.compile(Pattern.quote(name) + "-\\d+");
+    return children.stream().allMatch(child -> nodeOfThisWorkflow.matcher(child).matches());
+  }
+
+  /**
+   * The pod of the step's user container: the task's own, else its {@code -system-container-impl-} child, else
+   * any child that is a KFP pod; null when the children are Argo node ids (KFP 2.17).
+   */
   private static String pod(PipelineTaskDetail task) {
     if (task.podName() != null && !task.podName().isEmpty()) {
       return task.podName();
@@ -236,7 +279,9 @@ final class FailureDiagnostician {
       if (pod.contains("-system-container-impl-")) {
         return pod;
       }
-      any = pod;
+      if (KFP_POD.matcher(pod).matches()) {
+        any = pod;
+      }
     }
     return any;
   }

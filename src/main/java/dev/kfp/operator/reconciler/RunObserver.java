@@ -48,7 +48,7 @@ final class RunObserver {
     status.setFinishedAt(run.hasFinished() ? text(run.finishedAt()) : null);
     status.setError(run.error() == null || run.error().message() == null && run.error().code() == null ? null
         : new RunStatus.RunError(run.error().code(), run.error().message()));
-    status.setStateHistory(history(run.stateHistory()));
+    status.setStateHistory(history(run.stateHistory(), status.getStateHistory(), state, Instant.now()));
     if (uiBaseUrl != null) {
       String base = uiBaseUrl.toString().replaceAll("/+$", "");
       status.setRunUrl(base + "/#/runs/details/" + run.runId());
@@ -56,14 +56,44 @@ final class RunObserver {
     return Objects.equals(previous, state) ? null : previous;
   }
 
-  private static List<RunStatus.StateTransition> history(List<RuntimeStatus> history) {
-    if (history == null || history.isEmpty()) {
+  /**
+   * KFP's state history, plus the states the operator saw that KFP's history leaves out, oldest first, the latest
+   * {@link #HISTORY_LIMIT}. KFP 2.17 writes no entry for CANCELING (its terminate sets only the run's state), so
+   * a current state that is not the last entry is added at {@code seenAt}, the time the operator first saw it.
+   * The status's history ({@code recorded}) is extended with KFP's entries newer than the newest one it holds,
+   * in KFP's order, not by time (the operator's clock and KFP's may disagree); an added state is replaced by
+   * KFP's own entry for it when one follows.
+   */
+  static List<RunStatus.StateTransition> history(List<RuntimeStatus> kfpHistory,
+      List<RunStatus.StateTransition> recorded, String state, Instant seenAt) {
+    if (kfpHistory == null || kfpHistory.isEmpty()) {
       return null;
     }
-    List<RunStatus.StateTransition> transitions = new ArrayList<>();
-    for (RuntimeStatus entry : history) {
-      transitions.add(new RunStatus.StateTransition(entry.state() == null ? null : entry.state().name(),
+    List<RunStatus.StateTransition> kfp = new ArrayList<>();
+    for (RuntimeStatus entry : kfpHistory) {
+      kfp.add(new RunStatus.StateTransition(entry.state() == null ? null : entry.state().name(),
           text(entry.updateTime())));
+    }
+    int newestKnown = -1;
+    if (recorded != null) {
+      for (int i = 0; i < kfp.size(); i++) {
+        if (recorded.contains(kfp.get(i))) {
+          newestKnown = i;
+        }
+      }
+    }
+    List<RunStatus.StateTransition> transitions = new ArrayList<>(newestKnown < 0 ? List.of() : recorded);
+    for (RunStatus.StateTransition entry : kfp.subList(newestKnown + 1, kfp.size())) {
+      int last = transitions.size() - 1;
+      if (last >= 0 && Objects.equals(transitions.get(last).state(), entry.state())
+          && !kfp.contains(transitions.get(last))) {
+        transitions.set(last, entry);
+      } else {
+        transitions.add(entry);
+      }
+    }
+    if (!Objects.equals(transitions.get(transitions.size() - 1).state(), state)) {
+      transitions.add(new RunStatus.StateTransition(state, text(seenAt)));
     }
     return List.copyOf(transitions.subList(Math.max(0, transitions.size() - HISTORY_LIMIT), transitions.size()));
   }

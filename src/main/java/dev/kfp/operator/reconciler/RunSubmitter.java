@@ -243,15 +243,16 @@ final class RunSubmitter {
       return Optional.of(settings.resyncInterval());
     }
     if (e.isRefused() || e.isNotFound()) {
-      notSubmitted(run, RunConditions.REASON_KFP_ERROR, e.getMessage());
+      // A 400 stays refused; anything else (an unknown pipeline or experiment, say) may be put right in KFP.
+      refused(run, e.getMessage(), !e.isBadRequest());
       return e.isBadRequest() ? Optional.empty() : Optional.of(settings.resyncInterval());
     }
     SubmissionClaim claim = run.getStatus().getClaim();
     if (creating && e.isInternalError() && claim.attempt() >= CREATE_ATTEMPTS_ON_SERVER_ERROR) {
       retries.resetPassing(key);
-      notSubmitted(run, RunConditions.REASON_KFP_ERROR, "KFP answered create attempt " + claim.attempt()
+      refused(run, "KFP answered create attempt " + claim.attempt()
           + " with an internal error (KFP reports several spec mistakes this way), and no run appeared for the "
-          + "earlier ones: " + e.getMessage());
+          + "earlier ones: " + e.getMessage(), false);
       return Optional.empty();
     }
     // The create may have happened (lost response, 500 after commit): the marker search runs again first, and
@@ -260,6 +261,17 @@ final class RunSubmitter {
     RunFollower.reportUnsynced(recorder, run, e);
     recorder.log(run, "submission attempt failed, next in " + delay + ": " + e.getMessage());
     return Optional.of(delay);
+  }
+
+  /**
+   * KFP refused the create: {@code Submitted=False} and, so that {@code kubectl get} and {@code kubectl wait} see
+   * an outcome, {@code Succeeded} with the same reason: {@code False} when the refusal is final, {@code Unknown}
+   * when the operator asks again at the resync.
+   */
+  private void refused(Run run, String message, boolean mayResolveItself) {
+    notSubmitted(run, RunConditions.REASON_KFP_ERROR, message);
+    recorder.condition(run, SUCCEEDED, mayResolveItself ? "Unknown" : "False", RunConditions.REASON_KFP_ERROR,
+        "the run was not submitted: " + message, Notice.QUIET);
   }
 
   private void notSubmitted(Run run, String reason, String message) {

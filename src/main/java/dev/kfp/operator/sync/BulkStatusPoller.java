@@ -188,9 +188,13 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
     if (resync) {
       lastResyncNanos = now;
     }
+    boolean countActive = tick % PollSchedule.MISSING_CHECK_TICKS == 0;
     fresh.evictExpired();
     Map<String, List<Due>> dueByNamespace = new TreeMap<>();
     Map<String, List<Due>> relook = new TreeMap<>();
+    // The runs whose existence in KFP is counted this tick: a list of changes cannot tell a deleted run from an
+    // unchanged one. Every run on the resync, due or not; active runs also every MISSING_CHECK_TICKS.
+    Map<String, List<Due>> counted = new TreeMap<>();
     Set<String> seen = new HashSet<>();
     cache.list().forEach(run -> {
       RunStatus status = run.getStatus();
@@ -212,6 +216,10 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
         memory.activeSinceNanos = now; // retried: young again
       }
       memory.settled = settled;
+      if (resync || !settled && countActive) {
+        counted.computeIfAbsent(run.getMetadata().getNamespace(), ns -> new ArrayList<>())
+            .add(new Due(ResourceID.fromResource(run), runId, status, memory));
+      }
       if (resync && lifecycle.lastLookMayClear()) {
         // Its reconcile meant to retry, but a retry can be lost (a leader change, a late write of a stopped
         // replica); the lists below would not notice, since KFP's state may equal the status.
@@ -245,15 +253,17 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
       dueByNamespace.forEach((namespace, due) -> {
         readChanged(namespace, due, "storage_state", d -> Objects.toString(d.status().getStorageState(), ""),
             tick);
-        for (int from = 0; from < due.size(); from += IDS_PER_LIST) {
-          findMissing(namespace, due.subList(from, Math.min(due.size(), from + IDS_PER_LIST)));
-        }
         int size = idsPerList(namespace);
         if (size == before.get(namespace) && size < IDS_PER_LIST) {
           idsPerList.put(namespace, Math.min(IDS_PER_LIST, size * 2));
         }
       });
     }
+    counted.forEach((namespace, runs) -> {
+      for (int from = 0; from < runs.size(); from += IDS_PER_LIST) {
+        findMissing(namespace, runs.subList(from, Math.min(runs.size(), from + IDS_PER_LIST)));
+      }
+    });
   }
 
   int idsPerList(String namespace) {
@@ -418,7 +428,8 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
   }
 
   /**
-   * On the resync: which of these runs KFP no longer has (deleted outside the operator). KFP counts the runs
+   * On the resync, and for active runs every {@link PollSchedule#MISSING_CHECK_TICKS}: which of these runs KFP no
+   * longer has (deleted outside the operator). KFP counts the runs
    * matching a filter in {@code total_size}, so a page of one run says whether all are there; only a chunk
    * that lacks some is split to find them.
    */

@@ -21,6 +21,12 @@ import java.time.Duration;
  * group that does not fill its last list adds to that.
  *
  * <p>Finished runs, and runs whose KFP run is gone, are listed only on the resync interval.
+ *
+ * <p>A list of changes cannot tell an unchanged run from one deleted in KFP, so every
+ * {@link #MISSING_CHECK_TICKS} ticks (5 poll intervals: 50 s at 10 s) the active runs are counted, one page of
+ * one run per chunk of {@link BulkStatusPoller#IDS_PER_LIST} (KFP's {@code total_size} says whether all are
+ * there): 0.008 calls per run per minute at 10 s for full chunks, so a run deleted while active shows within a
+ * minute.
  */
 public record PollSchedule(Duration interval) {
 
@@ -30,6 +36,8 @@ public record PollSchedule(Duration interval) {
   static final int YOUNG_RUN_TICKS = TICKS_PER_INTERVAL / 2;
   static final int RUN_TICKS = TICKS_PER_INTERVAL * 2 / 3;
   static final int LONG_RUN_TICKS = TICKS_PER_INTERVAL * 3;
+  /** Ticks between two counts of the active runs, for runs deleted in KFP. */
+  static final int MISSING_CHECK_TICKS = TICKS_PER_INTERVAL * 5;
 
   public PollSchedule {
     if (interval.isNegative() || interval.isZero()) {

@@ -2,10 +2,8 @@ package dev.kfp.operator.realkfp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.kfp.operator.simulator.ArchivedLogs;
 import dev.kfp.operator.simulator.KfpSimulator;
 import dev.kfp.operator.simulator.ManualClock;
 import dev.kfp.operator.simulator.OutcomeRule;
@@ -22,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -310,25 +307,18 @@ final class DifferentialPeers {
               .asText();
           boolean fails = displayName.contains("fail") && attempts.getOrDefault(runId, 1) == 1;
           if (fails) {
-            report(runId, "Failed", failedStep(FAILED_STEP, FAILED_LOG));
+            report(runId, "Failed", KfpTestServer.failedStep(FAILED_STEP, FAILED_LOG));
           } else {
             report(runId, "Succeeded", null);
           }
         } else if ("CANCELING".equals(state)) {
-          report(runId, "Failed", failedStep(TERMINATED_STEP, TERMINATED_LOG));
+          report(runId, "Failed", KfpTestServer.failedStep(TERMINATED_STEP, TERMINATED_LOG));
         }
       }
     }
 
-    private static ArrayNode failedStep(String step, String log) {
-      ArrayNode steps = JSON.createArrayNode();
-      byte[] archive = ArchivedLogs.gzippedTar(step + "/main.log", log, Instant.now().getEpochSecond());
-      steps.addObject().put("name", step).put("main_logs", Base64.getEncoder().encodeToString(archive));
-      return steps;
-    }
-
-    private void report(String runId, String phase, ArrayNode failedSteps) {
-      JsonNode answer = parse(server.reportPhase(runId, phase, failedSteps == null ? null : failedSteps.toString()));
+    private void report(String runId, String phase, String failedSteps) {
+      JsonNode answer = parse(server.reportPhase(runId, phase, failedSteps));
       if (answer.path("report_status").asInt() != 200) {
         throw new IllegalStateException("KFP refused the report of " + phase + " for run " + runId + ": " + answer);
       }

@@ -9,6 +9,7 @@ import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientConfig;
 import dev.kfp.operator.kfp.KfpClientProvider;
+import dev.kfp.operator.realkfp.KfpTestServer;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
 import dev.kfp.operator.sandbox.LocalKubernetes;
 import dev.kfp.operator.sandbox.RealKubernetes;
@@ -47,8 +48,11 @@ import java.util.function.UnaryOperator;
 
 /**
  * A real JOSDK operator in-process, against a Kubernetes API ({@link Backend#REAL}: the shared real
- * kube-apiserver; {@link Backend#MOCK}: the embedded Fabric8 mock, CRUD) and the KFP simulator on a manual clock. Runs advance only when a test moves the clock. The operator follows runs in
- * bulk (the default) or per run, as the test asks; it counts its reconciles per Run.
+ * kube-apiserver; {@link Backend#MOCK}: the embedded Fabric8 mock, CRUD) and a KFP ({@link KfpBackend#SIMULATOR}:
+ * the simulator on a manual clock, whose runs advance only when a test moves the clock;
+ * {@link KfpBackend#KFP_SERVER}: KFP's own server, whose runs advance only when a test reports a workflow phase
+ * through {@link #kfpServer()}). The operator follows runs in bulk (the default) or per run, as the test asks; it
+ * counts its reconciles per Run.
  */
 public final class OperatorHarness implements AutoCloseable {
 
@@ -70,9 +74,32 @@ public final class OperatorHarness implements AutoCloseable {
     MOCK
   }
 
+  /** Which KFP a harness runs against. */
+  public enum KfpBackend {
+    /** The simulator ({@code dev.kfp.operator.simulator}) on the harness's manual clock. */
+    SIMULATOR("the KFP simulator"),
+    /** KFP 2.17.0's own API server code ({@link KfpTestServer}), built from KFP's source. */
+    KFP_SERVER("KFP 2.17.0's own server (src/test/go/kfp-server)");
+
+    private final String description;
+
+    KfpBackend(String description) {
+      this.description = description;
+    }
+
+    /** What a suite prints about where it ran. */
+    public String description() {
+      return description;
+    }
+  }
+
   final LocalKubernetes kubernetes;
   final ManualClock clock;
+  /** The simulator, or null on {@link KfpBackend#KFP_SERVER}. */
   final KfpSimulator kfp;
+  /** KFP's own server, or null on {@link KfpBackend#SIMULATOR}. */
+  private final KfpTestServer kfpServer;
+  private final URI kfpUrl;
   final HttpKfpClient client;
   private final boolean pollsEachRun;
   private final Duration poll;
@@ -85,17 +112,21 @@ public final class OperatorHarness implements AutoCloseable {
   private final OperatorAccess access;
   /** The operator's TTL_SECONDS_AFTER_FINISHED, or null for none. */
   private Long defaultTtl;
+  /** The operator's RESYNC_INTERVAL. */
+  private Duration resync = RESYNC;
 
-  private OperatorHarness(LocalKubernetes kubernetes, ManualClock clock, KfpSimulator kfp,
+  private OperatorHarness(LocalKubernetes kubernetes, ManualClock clock, KfpSimulator kfp, KfpTestServer kfpServer,
       boolean pollsEachRun, Duration poll, UnaryOperator<KfpClient> decorator, OperatorAccess access) {
     this.poll = poll;
     this.kubernetes = kubernetes;
     this.clock = clock;
     this.kfp = kfp;
+    this.kfpServer = kfpServer;
+    this.kfpUrl = kfp != null ? kfp.baseUrl() : kfpServer.baseUrl();
     this.pollsEachRun = pollsEachRun;
     this.decorator = decorator;
     this.access = access;
-    this.client = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
+    this.client = new HttpKfpClient(KfpClientConfig.builder(kfpUrl.toString())
         .connectTimeout(KFP_TIMEOUT)
         .readTimeout(KFP_TIMEOUT)
         .build());
@@ -159,16 +190,59 @@ public final class OperatorHarness implements AutoCloseable {
     return start(backend, pollsEachRun, poll, simulator, decorator, access, null);
   }
 
+  /**
+   * An operator against KFP's own server ({@link KfpBackend#KFP_SERVER}) on the given Kubernetes API, following
+   * runs in bulk or per run, with the operator's TTL_SECONDS_AFTER_FINISHED ({@code defaultTtl}, or null).
+   */
+  static OperatorHarness startOnKfpServer(Backend backend, boolean pollsEachRun, Long defaultTtl) {
+    return start(backend, KfpBackend.KFP_SERVER, pollsEachRun, POLL, RESYNC, simulator -> { },
+        UnaryOperator.identity(), OperatorAccess.ADMINISTRATOR, defaultTtl);
+  }
+
+  /**
+   * An operator against KFP's own server on the mock, following runs in bulk every {@code poll} and re-reading
+   * finished runs every {@code resync}.
+   */
+  static OperatorHarness startOnKfpServer(Duration poll, Duration resync) {
+    return start(Backend.MOCK, KfpBackend.KFP_SERVER, false, poll, resync, simulator -> { },
+        UnaryOperator.identity(), OperatorAccess.ADMINISTRATOR, null);
+  }
+
   private static OperatorHarness start(Backend backend, boolean pollsEachRun, Duration poll,
       Consumer<KfpSimulator.Builder> simulator, UnaryOperator<KfpClient> decorator, OperatorAccess access,
       Long defaultTtl) {
+    return start(backend, KfpBackend.SIMULATOR, pollsEachRun, poll, RESYNC, simulator, decorator, access,
+        defaultTtl);
+  }
+
+  private static OperatorHarness start(Backend backend, KfpBackend kfpBackend, boolean pollsEachRun, Duration poll,
+      Duration resync, Consumer<KfpSimulator.Builder> simulator, UnaryOperator<KfpClient> decorator,
+      OperatorAccess access, Long defaultTtl) {
     ManualClock clock = new ManualClock();
-    KfpSimulator.Builder builder = KfpSimulator.builder().clock(clock).timing(TIMING);
-    simulator.accept(builder);
-    LocalKubernetes kubernetes = backend == Backend.REAL ? RealCluster.lease() : EmbeddedKubernetes.start();
-    OperatorHarness harness = new OperatorHarness(kubernetes, clock, builder.start(), pollsEachRun, poll, decorator,
+    KfpSimulator kfp = null;
+    KfpTestServer kfpServer = null;
+    if (kfpBackend == KfpBackend.SIMULATOR) {
+      KfpSimulator.Builder builder = KfpSimulator.builder().clock(clock).timing(TIMING);
+      simulator.accept(builder);
+      kfp = builder.start();
+    } else {
+      kfpServer = KfpTestServer.start();
+    }
+    LocalKubernetes kubernetes;
+    try {
+      kubernetes = backend == Backend.REAL ? RealCluster.lease() : EmbeddedKubernetes.start();
+    } catch (RuntimeException e) {
+      if (kfp != null) {
+        kfp.close();
+      } else {
+        kfpServer.close();
+      }
+      throw e;
+    }
+    OperatorHarness harness = new OperatorHarness(kubernetes, clock, kfp, kfpServer, pollsEachRun, poll, decorator,
         access);
     harness.defaultTtl = defaultTtl;
+    harness.resync = resync;
     try {
       harness.startOperator();
     } catch (RuntimeException e) {
@@ -192,8 +266,8 @@ public final class OperatorHarness implements AutoCloseable {
       }
     };
     KubernetesClient operatorClient = access.client(kubernetes);
-    operator = RunOperator.start(operatorClient, access.kfp(operatorClient, kfp.baseUrl(), decorator.apply(client)),
-        new ReconcilerSettings(poll, RESYNC, UI, pollsEachRun).withCreateWindow(CREATE_WINDOW)
+    operator = RunOperator.start(operatorClient, access.kfp(operatorClient, kfpUrl, decorator.apply(client)),
+        new ReconcilerSettings(poll, resync, UI, pollsEachRun).withCreateWindow(CREATE_WINDOW)
             .withTtlSecondsAfterFinished(defaultTtl), access.namespaces(),
         o -> {
           o.withMetrics(countingReconciles);
@@ -216,10 +290,10 @@ public final class OperatorHarness implements AutoCloseable {
   RunOperator startAnotherInstance(Consumer<HttpClient.Builder> http) {
     KubernetesClient kubernetesClient = new KubernetesClientBuilder()
         .withConfig(new ConfigBuilder(k8s().getConfiguration()).build()).withHttpClientBuilderConsumer(http).build();
-    HttpKfpClient kfpClient = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
+    HttpKfpClient kfpClient = new HttpKfpClient(KfpClientConfig.builder(kfpUrl.toString())
         .connectTimeout(KFP_TIMEOUT).readTimeout(KFP_TIMEOUT).build());
     RunOperator another = RunOperator.start(kubernetesClient, KfpClientProvider.shared(decorator.apply(kfpClient)),
-        new ReconcilerSettings(poll, RESYNC, UI, pollsEachRun).withCreateWindow(CREATE_WINDOW), Set.of(),
+        new ReconcilerSettings(poll, resync, UI, pollsEachRun).withCreateWindow(CREATE_WINDOW), Set.of(),
         o -> { });
     others.add(() -> {
       another.close();
@@ -262,7 +336,23 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   public KfpSimulator kfp() {
+    if (kfp == null) {
+      throw new IllegalStateException("this harness runs on " + KfpBackend.KFP_SERVER.description());
+    }
     return kfp;
+  }
+
+  /** KFP's own server; fails on the simulator. */
+  public KfpTestServer kfpServer() {
+    if (kfpServer == null) {
+      throw new IllegalStateException("this harness runs on " + KfpBackend.SIMULATOR.description());
+    }
+    return kfpServer;
+  }
+
+  /** Which KFP this harness runs against. */
+  public KfpBackend kfpBackend() {
+    return kfp != null ? KfpBackend.SIMULATOR : KfpBackend.KFP_SERVER;
   }
 
   public ManualClock clock() {
@@ -422,7 +512,11 @@ public final class OperatorHarness implements AutoCloseable {
       operator.close();
     }
     client.close();
-    kfp.close();
+    if (kfp != null) {
+      kfp.close();
+    } else {
+      kfpServer.close();
+    }
     access.close();
     kubernetes.close();
   }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * the kubectl built at the API server's version, against the sandbox on the real API server after its samples
  * ran, shows the columns and results the README shows. The README's commands must be exactly the ones here.
  */
-class SandboxKubectlTest {
+public class SandboxKubectlTest {
 
   static final Path README = Path.of("README.md");
   static final String SECTION = "### Try it with kubectl";
@@ -66,8 +66,8 @@ class SandboxKubectlTest {
           .isEqualTo("run.pipelines.kfp.dev/long-training annotated\n")),
       new Step("kubectl wait --for=condition=Succeeded run/long-training --timeout=60s", out -> out
           .isEqualTo("run.pipelines.kfp.dev/long-training condition met\n")),
-      new Step("kubectl apply --server-side -f - <<'EOF'", out -> out
-          .isEqualTo("run.pipelines.kfp.dev/compiled-pipeline serverside-applied\n")),
+      new Step("kubectl patch run compiled-pipeline --type merge -p '{\"spec\":{\"archived\":true}}'", out -> out
+          .isEqualTo("run.pipelines.kfp.dev/compiled-pipeline patched\n")),
       new Step("kubectl wait --for=jsonpath='{.status.storageState}'=ARCHIVED run/compiled-pipeline --timeout=60s",
           out -> out.isEqualTo("run.pipelines.kfp.dev/compiled-pipeline condition met\n")),
       new Step("kubectl patch run compiled-pipeline --type merge -p '{\"spec\":{\"archived\":false}}'", out -> out
@@ -184,7 +184,7 @@ class SandboxKubectlTest {
    * The README section's console block: each {@code $ } line is a command (the {@code export KUBECONFIG} line
    * aside, which the test sets itself), followed by its heredoc input up to {@code EOF}, then by its output.
    */
-  static List<ReadmeStep> readmeSteps() throws IOException {
+  public static List<ReadmeStep> readmeSteps() throws IOException {
     List<String> lines = Files.readAllLines(README);
     int start = lines.indexOf(SECTION);
     assertThat(start).as("README has a section " + SECTION).isNotNegative();
@@ -216,7 +216,7 @@ class SandboxKubectlTest {
   }
 
   /** A command the README shows, with its heredoc input and the output it shows. */
-  record ReadmeStep(String command, List<String> stdin, List<String> output) {}
+  public record ReadmeStep(String command, List<String> stdin, List<String> output) {}
 
   /** A command and what its output must show. */
   private record Step(String command, Consumer<AbstractStringAssert<?>> check) {}
