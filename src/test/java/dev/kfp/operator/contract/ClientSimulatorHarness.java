@@ -28,13 +28,15 @@ import java.util.function.UnaryOperator;
  * this package checks both sides of the conversation against KFP's document at once.
  *
  * <p>Runs stay PENDING for {@link #PENDING}, RUNNING for {@link #RUNNING} and CANCELING for 3 s of the manual
- * clock. The client's timeouts are short (300 ms) so that latency faults time out quickly.
+ * clock. The client's timeouts (2 s) are short enough for latency faults to time out quickly, and long enough
+ * that an answer of the simulator on 2 loaded cores is not taken for one (300 ms timed out a list of
+ * {@link ClientSimulatorPagingTest} at a load average of 14).
  */
 final class ClientSimulatorHarness implements AutoCloseable {
 
   static final Duration PENDING = Duration.ofSeconds(5);
   static final Duration RUNNING = Duration.ofSeconds(60);
-  static final Duration CLIENT_TIMEOUT = Duration.ofMillis(300);
+  static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(2);
   /** Long enough for any run started now to have finished. */
   static final Duration UNTIL_FINISHED = PENDING.plus(RUNNING).plusSeconds(1);
 
