@@ -9,6 +9,7 @@ import dev.kfp.operator.OperatorCommand;
 import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.sandbox.LocalKubernetes;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.Config;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,9 +21,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,8 +49,8 @@ class ContainerImageIT {
   @Test
   void runsAsUser10001() {
     assertThat(podmanOk("image", "inspect", "--format", "{{.Config.User}}", image)).isEqualTo("10001:10001");
-    assertThat(podmanOk("run", "--rm", "--network=none", "--entrypoint", "id", image))
-        .startsWith("uid=10001 gid=10001");
+    assertThat(podmanOk("run", "--rm", "--network=none", "--entrypoint", "id", image, "-u")).isEqualTo("10001");
+    assertThat(podmanOk("run", "--rm", "--network=none", "--entrypoint", "id", image, "-g")).isEqualTo("10001");
   }
 
   @Test
@@ -81,7 +84,7 @@ class ContainerImageIT {
   void startsReadOnlyWithoutCapabilitiesTakesItsLeaseAndAnswersItsProbes(@TempDir Path dir) throws Exception {
     try (LocalKubernetes kubernetes = RealCluster.lease()) {
       Path kubeconfig = dir.resolve("kubeconfig");
-      Files.copy(kubernetes.kubeconfig(), kubeconfig);
+      Files.writeString(kubeconfig, selfContained(kubernetes.client().getConfiguration()));
       Files.setPosixFilePermissions(kubeconfig, PosixFilePermissions.fromString("rw-r--r--"));
       int port = freePort();
       String container = podmanOk("run", "--detach", "--network=host",
@@ -95,8 +98,12 @@ class ContainerImageIT {
           image);
       try {
         HttpClient http = HttpClient.newHttpClient();
-        await("/readyz answers 200").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
-            .ignoreExceptions().until(() -> get(http, port, "/readyz").statusCode() == 200);
+        try {
+          await("/readyz answers 200").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
+              .ignoreExceptions().until(() -> get(http, port, "/readyz").statusCode() == 200);
+        } catch (ConditionTimeoutException e) {
+          throw new AssertionError(e.getMessage() + "\n" + podman(Duration.ofMinutes(1), "logs", container), e);
+        }
         assertThat(get(http, port, "/healthz").statusCode()).isEqualTo(200);
         await("the Lease is held").atMost(Duration.ofMinutes(1)).until(() -> {
           Lease lease = kubernetes.client().leases().inNamespace(NAMESPACE).withName(OperatorCommand.LEASE_NAME)
@@ -117,6 +124,24 @@ class ContainerImageIT {
         podmanOk("rm", "--force", "--time", "5", container);
       }
     }
+  }
+
+  /** The administrator's kubeconfig with its certificates inline, for a container that sees none of the host's files. */
+  private static String selfContained(Config config) throws IOException {
+    return """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: real, cluster: {server: "%s", certificate-authority-data: %s}}]
+        users: [{name: admin, user: {client-certificate-data: %s, client-key-data: %s}}]
+        contexts: [{name: real, context: {cluster: real, user: admin}}]
+        current-context: real
+        """.formatted(config.getMasterUrl(), inline(config.getCaCertData(), config.getCaCertFile()),
+        inline(config.getClientCertData(), config.getClientCertFile()),
+        inline(config.getClientKeyData(), config.getClientKeyFile()));
+  }
+
+  private static String inline(String data, String file) throws IOException {
+    return data != null ? data : Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(file)));
   }
 
   private static HttpResponse<String> get(HttpClient http, int port, String path) throws Exception {
