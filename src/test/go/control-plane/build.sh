@@ -66,6 +66,13 @@ if ! command -v go >/dev/null; then
   exit 1
 fi
 mkdir -p "$out"
+# one build at a time (tests and the cluster script may ask at once); what the other one built is taken
+exec 9> "$out/.build.lock"
+flock 9
+if control_plane_built && node_built; then
+  echo "$out"
+  exit 0
+fi
 start=$SECONDS
 version_flags="-X k8s.io/component-base/version.gitVersion=v$KUBERNETES_VERSION \
  -X k8s.io/component-base/version.gitMajor=${KUBERNETES_VERSION%%.*} \
