@@ -1,0 +1,146 @@
+package dev.kfp.operator.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kfp.operator.OperatorCommand;
+import dev.kfp.operator.api.RunConditions;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator as users install it, on a real single-node cluster ({@code src/test/cluster/cluster.sh}): the image
+ * built from the Dockerfile under the README's name for it and handed to the node (in place of {@code docker build}
+ * and {@code docker push}), then the README's {@code helm install} command run word for word by the helm built from
+ * Helm's module, and what the pod shows read with the real kubectl. Stopping the cluster must leave the host as it
+ * was. A step that fails fails the tier; nothing is skipped.
+ */
+class ClusterEndToEndIT {
+
+  private static final Path CLUSTER = Path.of("src/test/cluster/cluster.sh");
+  private static final String RELEASE_NAMESPACE = "kfp-system";
+  private static final String DEPLOYMENT = "kfp-run-operator";
+  private static final String RUN_NAMESPACE = "team-a";
+  private static String hostBefore;
+  private static String kubeconfig;
+  private static Path kubectl;
+  private static Path helm;
+
+  @BeforeAll
+  static void startTheClusterWithTheImageOfTheReadme() throws IOException {
+    hostBefore = ok(List.of(CLUSTER.toString(), "host-state"), Duration.ofMinutes(1));
+    kubectl = Path.of(lastLine(ok(List.of("src/test/go/control-plane/build.sh", "--node"), Duration.ofMinutes(30))),
+        "kubectl");
+    helm = Path.of(lastLine(ok(List.of("src/test/go/helm/build.sh"), Duration.ofMinutes(30))));
+    kubeconfig = lastLine(ok(List.of(CLUSTER.toString(), "start"), Duration.ofMinutes(5)));
+    String image = readmeInstall().image();
+    ok(List.of(Podman.SCRIPTS.resolve("build-image.sh").toString(), image), Duration.ofMinutes(30));
+    ok(List.of(CLUSTER.toString(), "load", image), Duration.ofMinutes(5));
+  }
+
+  @AfterAll
+  static void stopTheClusterAndFindTheHostAsItWas() {
+    ok(List.of(CLUSTER.toString(), "stop"), Duration.ofMinutes(5));
+    assertThat(ok(List.of(CLUSTER.toString(), "host-state"), Duration.ofMinutes(1)))
+        .as("processes, mounts, network namespaces, links, iptables rules, kernel settings and cgroups after stop")
+        .isEqualTo(hostBefore);
+  }
+
+  @Test
+  void theReadmeInstallRunsAndThePodIsWhatTheChartPromises() throws Exception {
+    ok(List.of("bash", "-c", "PATH=" + helm.getParent() + ":$PATH KUBECONFIG=" + kubeconfig + " "
+        + readmeInstall().helmInstall()), Duration.ofMinutes(5));
+    kubectl("-n", RELEASE_NAMESPACE, "rollout", "status", "deployment/" + DEPLOYMENT, "--timeout=180s");
+    String pod = kubectl("-n", RELEASE_NAMESPACE, "get", "pods", "-l", "app.kubernetes.io/name=kfp-run-operator",
+        "-o", "jsonpath={.items[0].metadata.name}");
+
+    String status = kubectl("-n", RELEASE_NAMESPACE, "exec", pod, "--", "cat", "/proc/1/status");
+    assertThat(status).containsPattern("(?m)^Uid:\\s+10001\\s").containsPattern("(?m)^CapEff:\\s+0+$")
+        .containsPattern("(?m)^NoNewPrivs:\\s+1$");
+    assertThat(command(kubectlCommand("-n", RELEASE_NAMESPACE, "exec", pod, "--", "touch", "/app/written"))
+        .exit()).as("the root filesystem is read-only").isNotZero();
+    await("the Lease is held by the pod").atMost(Duration.ofMinutes(1)).until(() -> kubectl("-n",
+        RELEASE_NAMESPACE, "get", "lease", OperatorCommand.LEASE_NAME, "-o", "jsonpath={.spec.holderIdentity}")
+        .startsWith(pod));
+
+    String clusterIp = kubectl("-n", RELEASE_NAMESPACE, "get", "service", DEPLOYMENT + "-metrics", "-o",
+        "jsonpath={.spec.clusterIP}:{.spec.ports[0].port}");
+    HttpClient http = HttpClient.newHttpClient();
+    assertThat(get(http, clusterIp, "/readyz").statusCode()).as("/readyz through the Service").isEqualTo(200);
+    assertThat(get(http, clusterIp, "/metrics").body()).as("/metrics through the Service").contains("kfp_operator_");
+
+    kubectl("create", "namespace", RUN_NAMESPACE);
+    kubectl("-n", RUN_NAMESPACE, "apply", "-f", "deploy/examples/by-name.yaml");
+    await("the Run's condition names the KFP it cannot reach").atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> kubectl("-n", RUN_NAMESPACE, "get", "run", "training-by-name", "-o",
+            "jsonpath={.status.conditions[*].reason}").contains(RunConditions.REASON_KFP_UNREACHABLE));
+    assertThat(kubectl("-n", RELEASE_NAMESPACE, "logs", pod)).as("the operator's log, read with kubectl")
+        .contains("training-by-name");
+
+    ok(List.of("bash", "-c", helm + " --kubeconfig " + kubeconfig + " -n " + RELEASE_NAMESPACE
+        + " uninstall kfp-run-operator --wait"), Duration.ofMinutes(3));
+    assertThat(kubectl("get", "crd", "-o", "name")).as("the CRDs stay after helm uninstall")
+        .contains("runs.pipelines.kfp.dev", "runqueues.pipelines.kfp.dev");
+    assertThat(kubectl("-n", RUN_NAMESPACE, "get", "run", "-o", "name")).as("and so do the Runs")
+        .contains("training-by-name");
+  }
+
+  /** The README's install commands: the image {@code docker build} tags, and the {@code helm install} command. */
+  record ReadmeInstall(String image, String helmInstall) {}
+
+  static ReadmeInstall readmeInstall() throws IOException {
+    String readme = Files.readString(Path.of("README.md"));
+    int section = readme.indexOf("## Installing in a cluster");
+    Matcher block = Pattern.compile("```bash\n(.*?)```", Pattern.DOTALL).matcher(readme);
+    assertThat(section >= 0 && block.find(section)).as("the README's install section and its commands").isTrue();
+    String commands = block.group(1).replace("\\\n", " ");
+    Matcher build = Pattern.compile("(?m)^docker build -t (\\S+) \\.$").matcher(commands);
+    Matcher install = Pattern.compile("(?m)^(helm install .*)$").matcher(commands);
+    assertThat(build.find() && install.find()).as("docker build and helm install in:\n" + commands).isTrue();
+    return new ReadmeInstall(build.group(1), install.group(1));
+  }
+
+  private static HttpResponse<String> get(HttpClient http, String hostAndPort, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://" + hostAndPort + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static List<String> kubectlCommand(String... args) {
+    List<String> command = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", kubeconfig));
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  private static String kubectl(String... args) {
+    return ok(kubectlCommand(args), Duration.ofMinutes(4)).strip();
+  }
+
+  private static Podman.Result command(List<String> command) {
+    return Podman.run(command, Duration.ofMinutes(1));
+  }
+
+  private static String ok(List<String> command, Duration timeout) {
+    Podman.Result result = Podman.run(command, timeout);
+    assertThat(result.exit()).as(result.toString()).isZero();
+    return result.out();
+  }
+
+  private static String lastLine(String output) {
+    String[] lines = output.strip().split("\n");
+    return lines[lines.length - 1];
+  }
+}
