@@ -238,6 +238,7 @@ start() {
     --service-account-signing-key-file "$state/pki/service-accounts.key" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-cluster-ip-range "$SERVICE_CIDR" \
+    --kubelet-preferred-address-types InternalIP \
     --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction
   wait_for "kube-apiserver" 90 "$bin/kubectl" --kubeconfig "$state/admin.kubeconfig" get --raw /readyz
 
