@@ -7,8 +7,8 @@
 #   src/test/cluster/cluster.sh host-state      # what a cluster could leave behind, to diff before and after
 #
 # etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet and kube-proxy are built from their Go
-# modules by src/test/go/control-plane/build.sh --node; containerd, runc and the CNI plugins are Debian's; the pause
-# image is built here. Pods get 10.244.0.0/24 on the bridge kfpbr0, Services 10.0.0.0/24: both private and
+# modules by src/test/go/control-plane/build.sh --node, CoreDNS (the Service kube-dns) by src/test/go/coredns/;
+# containerd, runc and the CNI plugins are Debian's; the pause image is built here. Pods get 10.244.0.0/24 on the bridge kfpbr0, Services 10.0.0.0/24: both private and
 # local, and pods reach nothing beyond this machine (no masquerading). Needs root. What this machine needs and
 # why: docs/real-cluster.md.
 set -euo pipefail
@@ -194,6 +194,20 @@ pause_image() {
   rm -rf "$build"
 }
 
+cluster_dns() { # CoreDNS from its Go module, as the Service kube-dns at $DNS_SERVICE_IP
+  local binary build image
+  binary="$("$root/src/test/go/coredns/build.sh")"
+  image="localhost/kfp-cluster/coredns:$(basename "$(dirname "$binary")")"
+  build="$(mktemp -d)"
+  cp "$binary" "$here/coredns/Containerfile" "$build/"
+  "$podman" build --quiet --pull=never --network=none --tag "$image" "$build" >/dev/null
+  rm -rf "$build"
+  load "$image"
+  sed -e "s|@IMAGE@|$image|" -e "s|@DNS_SERVICE_IP@|$DNS_SERVICE_IP|" "$here/coredns/coredns.yaml" \
+    | "$1" --kubeconfig "$state/admin.kubeconfig" apply -f - >/dev/null
+  "$1" --kubeconfig "$state/admin.kubeconfig" -n kube-system rollout status deployment/coredns --timeout=120s >/dev/null
+}
+
 load() { # load IMAGE...: from the project's podman storage into the node's containerd
   local image
   for image in "$@"; do
@@ -266,6 +280,7 @@ start() {
     --conntrack-max-per-core 0 --iptables-localhost-nodeports=false --metrics-bind-address 127.0.0.1:10249 --healthz-bind-address 127.0.0.1:10256
   wait_for "node $NODE Ready" 120 "$bin/kubectl" --kubeconfig "$state/admin.kubeconfig" wait --for=condition=Ready \
     "node/$NODE" --timeout=1s
+  cluster_dns "$bin/kubectl"
   log "started in $((SECONDS - started)) s; kubectl --kubeconfig $state/admin.kubeconfig"
   echo "$state/admin.kubeconfig"
 }

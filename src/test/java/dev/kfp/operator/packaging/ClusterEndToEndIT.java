@@ -72,6 +72,10 @@ class ClusterEndToEndIT {
         .containsPattern("(?m)^NoNewPrivs:\\s+1$");
     assertThat(command(kubectlCommand("-n", RELEASE_NAMESPACE, "exec", pod, "--", "touch", "/app/written"))
         .exit()).as("the root filesystem is read-only").isNotZero();
+    String metricsService = DEPLOYMENT + "-metrics." + RELEASE_NAMESPACE + ".svc.cluster.local";
+    assertThat(kubectl("-n", RELEASE_NAMESPACE, "exec", pod, "--", "getent", "hosts", metricsService))
+        .as("cluster DNS answers for a Service's name in the pod").startsWith(kubectl("-n", RELEASE_NAMESPACE,
+            "get", "service", DEPLOYMENT + "-metrics", "-o", "jsonpath={.spec.clusterIP}") + " ");
     await("the Lease is held by the pod").atMost(Duration.ofMinutes(1)).until(() -> kubectl("-n",
         RELEASE_NAMESPACE, "get", "lease", OperatorCommand.LEASE_NAME, "-o", "jsonpath={.spec.holderIdentity}")
         .startsWith(pod));
