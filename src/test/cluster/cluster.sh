@@ -217,10 +217,10 @@ load() { # load IMAGE...: from the project's podman storage into the node's cont
 }
 
 start() {
-  if alive kube-apiserver; then
-    log "already running"
-    echo "$state/admin.kubeconfig"
-    return 0
+  # one cluster per machine (fixed ports, bridge, directories); a second start would share it, and its stop end it
+  if alive kube-apiserver || alive kubelet || alive containerd; then
+    log "a cluster is running already (KUBECONFIG=$state/admin.kubeconfig); stop it first: $0 stop"
+    exit 1
   fi
   local started=$SECONDS bin ip
   bin="$("$root/src/test/go/control-plane/build.sh" --node)"

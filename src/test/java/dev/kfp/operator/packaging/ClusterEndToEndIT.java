@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * The operator as users install it, on a real single-node cluster ({@code src/test/cluster/cluster.sh}): the image
  * built from the Dockerfile under the README's name for it and handed to the node (in place of {@code docker build}
  * and {@code docker push}), then the README's {@code helm install} command run word for word by the helm built from
- * Helm's module, and what the pod shows read with the real kubectl. Stopping the cluster must leave the host as it
+ * Helm's module, and what the pod shows read with the real kubectl; then {@code helm upgrade} to two replicas,
+ * {@code helm uninstall}, and {@code kubectl apply -k deploy/}. Stopping the cluster must leave the host as it
  * was. A step that fails fails the tier; nothing is skipped.
  */
 class ClusterEndToEndIT {
@@ -46,9 +47,12 @@ class ClusterEndToEndIT {
         "kubectl");
     helm = Path.of(lastLine(ok(List.of("src/test/go/helm/build.sh"), Duration.ofMinutes(30))));
     kubeconfig = lastLine(ok(List.of(CLUSTER.toString(), "start"), Duration.ofMinutes(5)));
+    // the README's name for the image (helm install), and the name deploy/ uses (kubectl apply -k)
     String image = readmeInstall().image();
     ok(List.of(Podman.SCRIPTS.resolve("build-image.sh").toString(), image), Duration.ofMinutes(30));
-    ok(List.of(CLUSTER.toString(), "load", image), Duration.ofMinutes(5));
+    String chartDefault = lastLine(ok(List.of(Podman.SCRIPTS.resolve("build-image.sh").toString()),
+        Duration.ofMinutes(30)));
+    ok(List.of(CLUSTER.toString(), "load", image, chartDefault), Duration.ofMinutes(5));
   }
 
   @AfterAll
@@ -67,11 +71,7 @@ class ClusterEndToEndIT {
     String pod = kubectl("-n", RELEASE_NAMESPACE, "get", "pods", "-l", "app.kubernetes.io/name=kfp-run-operator",
         "-o", "jsonpath={.items[0].metadata.name}");
 
-    String status = kubectl("-n", RELEASE_NAMESPACE, "exec", pod, "--", "cat", "/proc/1/status");
-    assertThat(status).containsPattern("(?m)^Uid:\\s+10001\\s").containsPattern("(?m)^CapEff:\\s+0+$")
-        .containsPattern("(?m)^NoNewPrivs:\\s+1$");
-    assertThat(command(kubectlCommand("-n", RELEASE_NAMESPACE, "exec", pod, "--", "touch", "/app/written"))
-        .exit()).as("the root filesystem is read-only").isNotZero();
+    assertRunsUnprivileged(pod);
     String metricsService = DEPLOYMENT + "-metrics." + RELEASE_NAMESPACE + ".svc.cluster.local";
     assertThat(kubectl("-n", RELEASE_NAMESPACE, "exec", pod, "--", "getent", "hosts", metricsService))
         .as("cluster DNS answers for a Service's name in the pod").startsWith(kubectl("-n", RELEASE_NAMESPACE,
@@ -95,12 +95,41 @@ class ClusterEndToEndIT {
     assertThat(kubectl("-n", RELEASE_NAMESPACE, "logs", pod)).as("the operator's log, read with kubectl")
         .contains("training-by-name");
 
-    ok(List.of("bash", "-c", helm + " --kubeconfig " + kubeconfig + " -n " + RELEASE_NAMESPACE
-        + " uninstall kfp-run-operator --wait"), Duration.ofMinutes(3));
+    helm("upgrade", "kfp-run-operator", "helm/kfp-run-operator", "--reuse-values", "--set", "replicaCount=2",
+        "--wait", "--timeout", "3m");
+    List<String> pods = List.of(kubectl("-n", RELEASE_NAMESPACE, "get", "pods", "-l",
+        "app.kubernetes.io/name=kfp-run-operator", "--field-selector", "status.phase=Running", "-o",
+        "jsonpath={.items[*].metadata.name}").split(" "));
+    assertThat(pods).as("two replicas, both Ready after helm upgrade --wait").hasSize(2).contains(pod);
+    assertThat(kubectl("-n", RELEASE_NAMESPACE, "get", "lease", OperatorCommand.LEASE_NAME, "-o",
+        "jsonpath={.spec.holderIdentity}")).as("one Lease, still held by the first replica").startsWith(pod);
+
+    helm("uninstall", "kfp-run-operator", "--wait");
     assertThat(kubectl("get", "crd", "-o", "name")).as("the CRDs stay after helm uninstall")
         .contains("runs.pipelines.kfp.dev", "runqueues.pipelines.kfp.dev");
     assertThat(kubectl("-n", RUN_NAMESPACE, "get", "run", "-o", "name")).as("and so do the Runs")
         .contains("training-by-name");
+
+    kubectl("apply", "-k", "deploy/");
+    kubectl("-n", RELEASE_NAMESPACE, "rollout", "status", "deployment/" + DEPLOYMENT, "--timeout=180s");
+    assertRunsUnprivileged(kubectl("-n", RELEASE_NAMESPACE, "get", "pods", "-l",
+        "app.kubernetes.io/name=kfp-run-operator", "-o", "jsonpath={.items[0].metadata.name}"));
+  }
+
+  /** The pod's process: uid 10001, no capabilities, no new privileges; its root filesystem refuses a write. */
+  private static void assertRunsUnprivileged(String pod) {
+    String status = kubectl("-n", RELEASE_NAMESPACE, "exec", pod, "--", "cat", "/proc/1/status");
+    assertThat(status).containsPattern("(?m)^Uid:\\s+10001\\s").containsPattern("(?m)^CapEff:\\s+0+$")
+        .containsPattern("(?m)^NoNewPrivs:\\s+1$");
+    assertThat(command(kubectlCommand("-n", RELEASE_NAMESPACE, "exec", pod, "--", "touch", "/app/written"))
+        .exit()).as("the root filesystem is read-only").isNotZero();
+  }
+
+  private static void helm(String... args) {
+    List<String> command = new ArrayList<>(List.of(helm.toString(), "--kubeconfig", kubeconfig, "-n",
+        RELEASE_NAMESPACE));
+    command.addAll(List.of(args));
+    ok(command, Duration.ofMinutes(4));
   }
 
   /** The README's install commands: the image {@code docker build} tags, and the {@code helm install} command. */
