@@ -26,14 +26,14 @@ import org.luaj.vm2.lib.jse.JseBaseLib;
  * Runs deploy/argocd scripts as Argo CD does: the object as the global {@code obj}, and only the base, package
  * and table libraries (Argo CD opens string, math and os only with useOpenLibs, so our scripts must do without).
  */
-final class ArgoCdLua {
+public final class ArgoCdLua {
 
-  static final Path DIR = Path.of("deploy", "argocd", "pipelines.kfp.dev", "Run");
-  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  public static final Path DIR = Path.of("deploy", "argocd", "pipelines.kfp.dev", "Run");
+  public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private ArgoCdLua() {}
 
-  static JsonNode run(Path script, JsonNode object) {
+  public static JsonNode run(Path script, JsonNode object) {
     Globals globals = new Globals();
     globals.load(new JseBaseLib());
     globals.load(new PackageLib());

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kfp.operator.OperatorCommand;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.kfp.operator.api.RunConditions;
+import dev.kfp.operator.argocd.ArgoCdLua;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -94,6 +96,22 @@ class ClusterEndToEndIT {
             "jsonpath={.status.conditions[*].reason}").contains(RunConditions.REASON_KFP_UNREACHABLE));
     assertThat(kubectl("-n", RELEASE_NAMESPACE, "logs", pod)).as("the operator's log, read with kubectl")
         .contains("training-by-name");
+    assertThat(kubectl("-n", RUN_NAMESPACE, "get", "events", "--field-selector",
+        "involvedObject.name=training-by-name", "-o", "jsonpath={.items[*].reason}"))
+        .as("the Run's events, read with kubectl").contains(RunConditions.REASON_KFP_UNREACHABLE);
+    JsonNode health = ArgoCdLua.run(ArgoCdLua.DIR.resolve("health.lua"), ArgoCdLua.YAML.readTree(
+        kubectl("-n", RUN_NAMESPACE, "get", "run", "training-by-name", "-o", "json")));
+    // The generation observed and no KFP run yet: the script's answer for a Run not submitted (KfpUnreachable is not
+    // on the Submitted condition, so it is not Degraded).
+    assertThat(health.path("status").asText() + ": " + health.path("message").asText())
+        .as("Argo CD's health of the status the operator wrote")
+        .isEqualTo("Progressing: Waiting for the operator to submit the run");
+    long limit = Long.parseLong(kubectl("-n", RELEASE_NAMESPACE, "exec", pod, "--", "cat",
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes"));
+    long peak = Long.parseLong(kubectl("-n", RELEASE_NAMESPACE, "exec", pod, "--", "cat",
+        "/sys/fs/cgroup/memory/memory.max_usage_in_bytes"));
+    assertThat(limit).as("the chart's memory limit").isEqualTo(512L * 1024 * 1024);
+    assertThat(peak).as("the pod's peak memory so far").isPositive().isLessThan(limit);
 
     helm("upgrade", "kfp-run-operator", "helm/kfp-run-operator", "--reuse-values", "--set", "replicaCount=2",
         "--wait", "--timeout", "3m");
