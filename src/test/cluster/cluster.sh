@@ -4,6 +4,7 @@
 #   src/test/cluster/cluster.sh start     # prints the administrator's kubeconfig (export KUBECONFIG=...)
 #   src/test/cluster/cluster.sh stop      # leaves no process, mount, netns, iptables rule or kernel setting
 #   src/test/cluster/cluster.sh load IMAGE...   # hands images of the project's podman storage to the node
+#   src/test/cluster/cluster.sh kfp-server      # KFP's own API server at ml-pipeline.kubeflow:8888
 #   src/test/cluster/cluster.sh host-state      # what a cluster could leave behind, to diff before and after
 #
 # etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet and kube-proxy are built from their Go
@@ -208,6 +209,29 @@ cluster_dns() { # CoreDNS from its Go module, as the Service kube-dns at $DNS_SE
   "$1" --kubeconfig "$state/admin.kubeconfig" -n kube-system rollout status deployment/coredns --timeout=120s >/dev/null
 }
 
+kfp_server() { # KFP's own API server (src/test/go/kfp-server) as KFP installs it: ml-pipeline.kubeflow:8888
+  local binary base=localhost/kfp-cluster/debian-socat:bookworm image build bin
+  bin="$("$root/src/test/go/control-plane/build.sh" --node)"
+  binary="$("$root/src/test/go/kfp-server/build.sh")"
+  if ! "$podman" image exists "$base"; then
+    build="$(mktemp -d)"
+    mmdebstrap --quiet --variant=essential --include=socat --dpkgopt='path-exclude=/usr/share/doc/*' bookworm \
+      "$build/rootfs.tar"
+    "$podman" import --quiet "$build/rootfs.tar" "$base" >/dev/null
+    rm -rf "$build"
+  fi
+  image="localhost/kfp-cluster/kfp-server:$(basename "$(dirname "$binary")")"
+  build="$(mktemp -d)"
+  cp "$binary" "$here/kfp-server/Containerfile" "$build/"
+  "$podman" build --quiet --pull=never --network=none --tag "$image" "$build" >/dev/null
+  rm -rf "$build"
+  load "$image"
+  sed -e "s|@IMAGE@|$image|" "$here/kfp-server/kfp-server.yaml" \
+    | "$bin/kubectl" --kubeconfig "$state/admin.kubeconfig" apply -f - >/dev/null
+  "$bin/kubectl" --kubeconfig "$state/admin.kubeconfig" -n kubeflow rollout status deployment/ml-pipeline \
+    --timeout=180s >/dev/null
+}
+
 load() { # load IMAGE...: from the project's podman storage into the node's containerd
   local image
   for image in "$@"; do
@@ -370,6 +394,7 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   load) shift; load "$@" ;;
+  kfp-server) kfp_server ;;
   host-state) host_state ;;
-  *) echo "usage: cluster.sh start | stop | load IMAGE... | host-state" >&2; exit 2 ;;
+  *) echo "usage: cluster.sh start | stop | load IMAGE... | kfp-server | host-state" >&2; exit 2 ;;
 esac

@@ -37,6 +37,8 @@ class ClusterEndToEndIT {
   private static final String RELEASE_NAMESPACE = "kfp-system";
   private static final String DEPLOYMENT = "kfp-run-operator";
   private static final String RUN_NAMESPACE = "team-a";
+  /** In deploy/examples/compiled-pipeline.yaml: a Run of a compiled pipeline kept in a ConfigMap. */
+  private static final String RUN = "compiled-pipeline";
   private static String hostBefore;
   private static String kubeconfig;
   private static Path kubectl;
@@ -49,6 +51,7 @@ class ClusterEndToEndIT {
         "kubectl");
     helm = Path.of(lastLine(ok(List.of("src/test/go/helm/build.sh"), Duration.ofMinutes(30))));
     kubeconfig = lastLine(ok(List.of(CLUSTER.toString(), "start"), Duration.ofMinutes(5)));
+    ok(List.of(CLUSTER.toString(), "kfp-server"), Duration.ofMinutes(30));
     // the README's name for the image (helm install), and the name deploy/ uses (kubectl apply -k)
     String image = readmeInstall().image();
     ok(List.of(Podman.SCRIPTS.resolve("build-image.sh").toString(), image), Duration.ofMinutes(30));
@@ -85,27 +88,35 @@ class ClusterEndToEndIT {
     String clusterIp = kubectl("-n", RELEASE_NAMESPACE, "get", "service", DEPLOYMENT + "-metrics", "-o",
         "jsonpath={.spec.clusterIP}:{.spec.ports[0].port}");
     HttpClient http = HttpClient.newHttpClient();
+    String kfp = kubectl("-n", "kubeflow", "get", "service", "ml-pipeline", "-o",
+        "jsonpath={.spec.clusterIP}:{.spec.ports[0].port}");
     assertThat(get(http, clusterIp, "/readyz").statusCode()).as("/readyz through the Service").isEqualTo(200);
     assertThat(get(http, clusterIp, "/metrics").body()).as("/metrics through the Service").contains("kfp_operator_");
 
     kubectl("create", "namespace", RUN_NAMESPACE);
-    kubectl("-n", RUN_NAMESPACE, "apply", "-f", "deploy/examples/by-name.yaml");
-    await("the Run's condition names the KFP it cannot reach").atMost(Duration.ofMinutes(2))
+    kubectl("-n", RUN_NAMESPACE, "apply", "-f", "deploy/examples/compiled-pipeline.yaml");
+    String runId = await("the Run is submitted to KFP's server").atMost(Duration.ofMinutes(2))
         .pollInterval(Duration.ofSeconds(1))
-        .until(() -> kubectl("-n", RUN_NAMESPACE, "get", "run", "training-by-name", "-o",
-            "jsonpath={.status.conditions[*].reason}").contains(RunConditions.REASON_KFP_UNREACHABLE));
+        .until(() -> kubectl("-n", RUN_NAMESPACE, "get", "run", RUN, "-o", "jsonpath={.status.runId}"),
+            id -> !id.isEmpty());
+    // what KFP's persistence agent would report once Argo finished the workflow
+    HttpResponse<String> phase = http.send(HttpRequest.newBuilder(URI.create("http://" + kfp + "/test/runs/"
+            + runId + "/phase")).POST(HttpRequest.BodyPublishers.ofString("{\"phase\": \"Succeeded\"}"))
+        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(phase.statusCode()).as(phase.body()).isEqualTo(200);
+    await("the Run reaches SUCCEEDED").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> kubectl("-n", RUN_NAMESPACE, "get", "run", RUN, "-o", "jsonpath={.status.state}"),
+            "SUCCEEDED"::equals);
     assertThat(kubectl("-n", RELEASE_NAMESPACE, "logs", pod)).as("the operator's log, read with kubectl")
-        .contains("training-by-name");
-    assertThat(kubectl("-n", RUN_NAMESPACE, "get", "events", "--field-selector",
-        "involvedObject.name=training-by-name", "-o", "jsonpath={.items[*].reason}"))
-        .as("the Run's events, read with kubectl").contains(RunConditions.REASON_KFP_UNREACHABLE);
+        .contains(RUN).contains(runId);
+    assertThat(kubectl("-n", RUN_NAMESPACE, "get", "events", "--field-selector", "involvedObject.name=" + RUN,
+        "-o", "jsonpath={.items[*].reason}")).as("the Run's events, read with kubectl")
+        .contains("Submitted", "StateChanged");
     JsonNode health = ArgoCdLua.run(ArgoCdLua.DIR.resolve("health.lua"), ArgoCdLua.YAML.readTree(
-        kubectl("-n", RUN_NAMESPACE, "get", "run", "training-by-name", "-o", "json")));
-    // The generation observed and no KFP run yet: the script's answer for a Run not submitted (KfpUnreachable is not
-    // on the Submitted condition, so it is not Degraded).
-    assertThat(health.path("status").asText() + ": " + health.path("message").asText())
-        .as("Argo CD's health of the status the operator wrote")
-        .isEqualTo("Progressing: Waiting for the operator to submit the run");
+        kubectl("-n", RUN_NAMESPACE, "get", "run", RUN, "-o", "json")));
+    assertThat(health.path("status").asText()).as("Argo CD's health of the status the operator wrote: "
+        + health).isEqualTo("Healthy");
     long limit = Long.parseLong(kubectl("-n", RELEASE_NAMESPACE, "exec", pod, "--", "cat",
         "/sys/fs/cgroup/memory/memory.limit_in_bytes"));
     long peak = Long.parseLong(kubectl("-n", RELEASE_NAMESPACE, "exec", pod, "--", "cat",
@@ -126,7 +137,7 @@ class ClusterEndToEndIT {
     assertThat(kubectl("get", "crd", "-o", "name")).as("the CRDs stay after helm uninstall")
         .contains("runs.pipelines.kfp.dev", "runqueues.pipelines.kfp.dev");
     assertThat(kubectl("-n", RUN_NAMESPACE, "get", "run", "-o", "name")).as("and so do the Runs")
-        .contains("training-by-name");
+        .contains(RUN);
 
     kubectl("apply", "-k", "deploy/");
     kubectl("-n", RELEASE_NAMESPACE, "rollout", "status", "deployment/" + DEPLOYMENT, "--timeout=180s");
