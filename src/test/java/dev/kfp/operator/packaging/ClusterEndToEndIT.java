@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * The operator as users install it, on a real single-node cluster ({@code src/test/cluster/cluster.sh}): the image
  * built from the Dockerfile under the README's name for it and handed to the node (in place of {@code docker build}
  * and {@code docker push}), then the README's {@code helm install} command run word for word by the helm built from
- * Helm's module, and what the pod shows read with the real kubectl; then {@code helm upgrade} to two replicas,
- * {@code helm uninstall}, and {@code kubectl apply -k deploy/}. Stopping the cluster must leave the host as it
+ * Helm's module, and what the pod shows read with the real kubectl; then {@code helm upgrade} to two replicas and to a
+ * new image tag, {@code helm uninstall}, and {@code kubectl apply -k deploy/}. Stopping the cluster must leave the host as it
  * was. A step that fails fails the tier; nothing is skipped.
  */
 class ClusterEndToEndIT {
@@ -39,6 +39,7 @@ class ClusterEndToEndIT {
   private static final String RUN_NAMESPACE = "team-a";
   /** In deploy/examples/compiled-pipeline.yaml: a Run of a compiled pipeline kept in a ConfigMap. */
   private static final String RUN = "compiled-pipeline";
+  private static final String UPGRADE_TAG = "0.1.0-upgraded";
   private static String hostBefore;
   private static String kubeconfig;
   private static Path kubectl;
@@ -132,6 +133,26 @@ class ClusterEndToEndIT {
     assertThat(pods).as("two replicas, both Ready after helm upgrade --wait").hasSize(2).contains(pod);
     assertThat(kubectl("-n", RELEASE_NAMESPACE, "get", "lease", OperatorCommand.LEASE_NAME, "-o",
         "jsonpath={.spec.holderIdentity}")).as("one Lease, still held by the first replica").startsWith(pod);
+
+    // helm upgrade to a new image tag: new pods take over, keep the finished Run's KFP run and submit nothing again
+    String newImage = readmeInstall().image().replaceAll(":[^:/]+$", ":" + UPGRADE_TAG);
+    ok(List.of(Podman.SCRIPTS.resolve("build-image.sh").toString(), newImage), Duration.ofMinutes(30));
+    ok(List.of(CLUSTER.toString(), "load", newImage), Duration.ofMinutes(5));
+    helm("upgrade", "kfp-run-operator", "helm/kfp-run-operator", "--reuse-values", "--set", "image.tag=" + UPGRADE_TAG,
+        "--wait", "--timeout", "3m");
+    kubectl("-n", RELEASE_NAMESPACE, "rollout", "status", "deployment/" + DEPLOYMENT, "--timeout=180s");
+    Path second = Files.createTempFile("run-after-upgrade", ".yaml");
+    Files.writeString(second, Files.readString(Path.of("deploy/examples/compiled-pipeline.yaml"))
+        .replace("name: " + RUN + "\n", "name: " + RUN + "-after-upgrade\n"));
+    kubectl("-n", RUN_NAMESPACE, "apply", "-f", second.toString());
+    Files.delete(second);
+    await("the upgraded operator submits a new Run").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> kubectl("-n", RUN_NAMESPACE, "get", "run", RUN + "-after-upgrade", "-o",
+            "jsonpath={.status.runId}"), id -> !id.isEmpty());
+    assertThat(kubectl("-n", RUN_NAMESPACE, "get", "run", RUN, "-o", "jsonpath={.status.runId}"))
+        .as("the first Run keeps its KFP run").isEqualTo(runId);
+    JsonNode kfpRuns = ArgoCdLua.YAML.readTree(get(http, kfp, "/apis/v2beta1/runs?page_size=100").body());
+    assertThat(kfpRuns.path("runs")).as("KFP's runs: one per Run, none twice").hasSize(2);
 
     helm("uninstall", "kfp-run-operator", "--wait");
     assertThat(kubectl("get", "crd", "-o", "name")).as("the CRDs stay after helm uninstall")
