@@ -195,18 +195,30 @@ pause_image() {
   rm -rf "$build"
 }
 
+# image_with_binary IMAGE BINARY DIR: builds DIR/Containerfile with BINARY beside it, and hands the image to the node
+image_with_binary() {
+  local build
+  build="$(mktemp -d)"
+  cp "$2" "$3/Containerfile" "$build/"
+  "$podman" build --quiet --pull=never --network=none --tag "$1" "$build" >/dev/null
+  rm -rf "$build"
+  load "$1"
+}
+
+# deploy KUBECTL MANIFEST NAMESPACE DEPLOYMENT IMAGE: applies MANIFEST with @IMAGE@ and @DNS_SERVICE_IP@ filled in,
+# and waits for the Deployment's rollout
+deploy() {
+  sed -e "s|@IMAGE@|$5|" -e "s|@DNS_SERVICE_IP@|$DNS_SERVICE_IP|" "$2" \
+    | "$1" --kubeconfig "$state/admin.kubeconfig" apply -f - >/dev/null
+  "$1" --kubeconfig "$state/admin.kubeconfig" -n "$3" rollout status "deployment/$4" --timeout=180s >/dev/null
+}
+
 cluster_dns() { # CoreDNS from its Go module, as the Service kube-dns at $DNS_SERVICE_IP
-  local binary build image
+  local binary image
   binary="$("$root/src/test/go/coredns/build.sh")"
   image="localhost/kfp-cluster/coredns:$(basename "$(dirname "$binary")")"
-  build="$(mktemp -d)"
-  cp "$binary" "$here/coredns/Containerfile" "$build/"
-  "$podman" build --quiet --pull=never --network=none --tag "$image" "$build" >/dev/null
-  rm -rf "$build"
-  load "$image"
-  sed -e "s|@IMAGE@|$image|" -e "s|@DNS_SERVICE_IP@|$DNS_SERVICE_IP|" "$here/coredns/coredns.yaml" \
-    | "$1" --kubeconfig "$state/admin.kubeconfig" apply -f - >/dev/null
-  "$1" --kubeconfig "$state/admin.kubeconfig" -n kube-system rollout status deployment/coredns --timeout=120s >/dev/null
+  image_with_binary "$image" "$binary" "$here/coredns"
+  deploy "$1" "$here/coredns/coredns.yaml" kube-system coredns "$image"
 }
 
 kfp_server() { # KFP's own API server (src/test/go/kfp-server) as KFP installs it: ml-pipeline.kubeflow:8888
@@ -221,15 +233,8 @@ kfp_server() { # KFP's own API server (src/test/go/kfp-server) as KFP installs i
     rm -rf "$build"
   fi
   image="localhost/kfp-cluster/kfp-server:$(basename "$(dirname "$binary")")"
-  build="$(mktemp -d)"
-  cp "$binary" "$here/kfp-server/Containerfile" "$build/"
-  "$podman" build --quiet --pull=never --network=none --tag "$image" "$build" >/dev/null
-  rm -rf "$build"
-  load "$image"
-  sed -e "s|@IMAGE@|$image|" "$here/kfp-server/kfp-server.yaml" \
-    | "$bin/kubectl" --kubeconfig "$state/admin.kubeconfig" apply -f - >/dev/null
-  "$bin/kubectl" --kubeconfig "$state/admin.kubeconfig" -n kubeflow rollout status deployment/ml-pipeline \
-    --timeout=180s >/dev/null
+  image_with_binary "$image" "$binary" "$here/kfp-server"
+  deploy "$bin/kubectl" "$here/kfp-server/kfp-server.yaml" kubeflow ml-pipeline "$image"
 }
 
 load() { # load IMAGE...: from the project's podman storage into the node's containerd
