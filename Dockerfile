@@ -1,17 +1,30 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t kfp-run-operator .   Install: the Helm chart (helm/kfp-run-operator) or deploy/.
+# Behind a TLS-intercepting proxy, hand the build its CA certificates (a PEM bundle) as a secret; podman and
+# buildah take the same flag:
+#   docker build --secret id=ca-certificates,src=/etc/ssl/certs/ca-certificates.crt -t kfp-run-operator .
 
-FROM maven:3.9-eclipse-temurin-17 AS build
+FROM maven:3.9.11-eclipse-temurin-17 AS build
 WORKDIR /src
+# With the secret, Maven trusts the bundle's certificates besides the JDK's (.mvn/jvm.config names the store).
+COPY src/docker/MavenTrustStore.java /opt/
+RUN --mount=type=secret,id=ca-certificates \
+    if [ -s /run/secrets/ca-certificates ]; then \
+      mkdir -p .mvn \
+      && java /opt/MavenTrustStore.java /run/secrets/ca-certificates /src/.mvn/truststore.p12 changeit \
+      && echo "-Djavax.net.ssl.trustStore=/src/.mvn/truststore.p12 -Djavax.net.ssl.trustStorePassword=changeit" \
+        > .mvn/jvm.config; \
+    fi
 COPY pom.xml .
-RUN mvn -B -q dependency:go-offline
-COPY src src
+RUN mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:go-offline
+COPY src/main src/main
 COPY crds crds
 COPY deploy deploy
-# The production jar only (target/kfp-run-operator.jar); the development jar is not built here.
-RUN mvn -B -q -DskipTests -Dassembly.skipAssembly=true package
+# The production jar only (target/kfp-run-operator.jar): no development jar, no test compilation or test
+# resources, and not the control plane or the KFP test server the test build makes.
+RUN mvn -B -q -Dmaven.test.skip=true -Dcontrol-plane.skip=true -Dassembly.skipAssembly=true package
 
-FROM eclipse-temurin:17-jre
+FROM eclipse-temurin:17.0.16_8-jre
 # A numeric non-root user, so the kubelet can check runAsNonRoot without reading /etc/passwd.
 USER 10001:10001
 WORKDIR /app

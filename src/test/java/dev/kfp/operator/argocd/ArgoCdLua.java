@@ -33,16 +33,16 @@ import org.luaj.vm2.lib.jse.JseOsLib;
  * (gopher-json) does: an empty table becomes {@code []}, and for an action Argo CD then puts back an empty object
  * that the script's output turned into an empty array ({@link #runAction}).
  */
-final class ArgoCdLua {
+public final class ArgoCdLua {
 
-  static final Path DIR = Path.of("deploy", "argocd", "pipelines.kfp.dev", "Run");
-  static final Path QUEUE_DIR = Path.of("deploy", "argocd", "pipelines.kfp.dev", "RunQueue");
-  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  public static final Path DIR = Path.of("deploy", "argocd", "pipelines.kfp.dev", "Run");
+  public static final Path QUEUE_DIR = Path.of("deploy", "argocd", "pipelines.kfp.dev", "RunQueue");
+  public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private ArgoCdLua() {}
 
   /** Runs a health or discovery script and returns its result as Argo CD reads it. */
-  static JsonNode run(Path script, JsonNode object) {
+  public static JsonNode run(Path script, JsonNode object) {
     Globals globals = new Globals();
     globals.load(new JseBaseLib());
     globals.load(new PackageLib());
