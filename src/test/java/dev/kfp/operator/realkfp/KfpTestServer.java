@@ -83,6 +83,14 @@ public final class KfpTestServer implements AutoCloseable {
   }
 
   /**
+   * The server's binary, built when the cache has none. Where no KFP source exists at all, the calling test is
+   * aborted (skipped) naming what is missing; a failed build throws.
+   */
+  public static Path binary() {
+    return build();
+  }
+
+  /**
    * Runs the build script (a no-op when the cached binary is current) and returns the binary it names. A failure
    * or skip is kept for the rest of the JVM, so that a broken build is not repeated by every test that needs it.
    */
