@@ -2,6 +2,8 @@ package dev.kfp.operator.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kfp.operator.simulator.FailureLog;
+import dev.kfp.operator.simulator.Outcome;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -24,6 +28,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * KFP's own API server (release 2.17.0, KFP's run, experiment, pipeline and report services over KFP's in-memory
@@ -66,13 +71,22 @@ public final class KfpServer implements AutoCloseable {
     return start(binary);
   }
 
-  /** Starts the binary and waits until it answers. */
+  /** Starts the binary, its log in a temporary file, and waits until it answers. */
   public static KfpServer start(Path binary) {
     Path log;
-    Process process;
     try {
       log = Files.createTempFile("kfp-server-", ".log");
-      log.toFile().deleteOnExit();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    log.toFile().deleteOnExit();
+    return start(binary, log);
+  }
+
+  /** Starts the binary, appending its log to {@code log}, and waits until it answers. */
+  public static KfpServer start(Path binary, Path log) {
+    Process process;
+    try {
       process = new ProcessBuilder(binary.toString(), "-port", "0")
           .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .start();
@@ -186,6 +200,17 @@ public final class KfpServer implements AutoCloseable {
   public String uploadPipelineVersion(String pipelineId, String name, String yaml) {
     return upload("/apis/v2beta1/pipelines/upload_version?pipelineid=" + pipelineId + "&name="
         + URLEncoder.encode(name, StandardCharsets.UTF_8), name, yaml);
+  }
+
+  /**
+   * The {@code failed_steps} of a report: each step with its log archived as Argo archives a step's log (a gzipped
+   * tar holding {@code <step>/main.log}, dated {@code now}), base64 encoded.
+   */
+  public static String failedSteps(List<Outcome.FailedStep> steps, Instant now) {
+    return steps.stream()
+        .map(step -> "{\"name\":\"" + step.task() + "\",\"main_logs\":\"" + Base64.getEncoder().encodeToString(
+            FailureLog.gzippedTar(step.task() + "/main.log", step.logText(), now.getEpochSecond())) + "\"}")
+        .collect(Collectors.joining(",", "[", "]"));
   }
 
   /** A field of a JSON answer. */

@@ -6,14 +6,12 @@ import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.ListRunsRequest;
 import dev.kfp.operator.kfp.ListRunsResponse;
-import dev.kfp.operator.simulator.FailureLog;
 import dev.kfp.operator.simulator.Outcome;
 import dev.kfp.operator.simulator.OutcomeRule;
 import dev.kfp.operator.simulator.RunFacts;
 import dev.kfp.operator.simulator.Timing;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -22,7 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 
 /**
  * Plays Argo and KFP's persistence agent for {@link KfpServer}, which runs nothing: every {@code tick} it lists
@@ -131,7 +128,7 @@ final class PersistenceAgent implements AutoCloseable {
               run.description(), run.runtimeConfig() == null || run.runtimeConfig().parameters() == null ? Map.of()
                   : run.runtimeConfig().parameters(), tracked.attempt));
           if (outcome.succeeded() ? report(run.runId(), "Succeeded", null)
-              : report(run.runId(), "Failed", failedSteps(outcome, now))) {
+              : report(run.runId(), "Failed", KfpServer.failedSteps(outcome.failedSteps(), now))) {
             move(tracked, Stage.DONE, now);
           }
         }
@@ -155,14 +152,6 @@ final class PersistenceAgent implements AutoCloseable {
   private static void move(Tracked tracked, Stage stage, Instant now) {
     tracked.stage = stage;
     tracked.since = now;
-  }
-
-  /** The failed steps as the control endpoint takes them: each step's log archived as Argo archives it. */
-  private static String failedSteps(Outcome outcome, Instant now) {
-    return outcome.failedSteps().stream()
-        .map(step -> "{\"name\":\"" + step.task() + "\",\"main_logs\":\"" + Base64.getEncoder().encodeToString(
-            FailureLog.gzippedTar(step.task() + "/main.log", step.logText(), now.getEpochSecond())) + "\"}")
-        .collect(Collectors.joining(",", "[", "]"));
   }
 
   /** True when KFP's report service accepted the report; a refused one is sent again on a later tick. */
