@@ -14,8 +14,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,9 +28,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * KFP's runs and moves each through its workflow's phases with the simulator's {@link Timing} (PENDING, then
  * RUNNING, then the outcome; CANCELING after a terminate, then Failed), reporting every change through the
  * server's control endpoint. How an attempt ends is the simulator's {@link OutcomeRule}, asked once per attempt as
- * the simulator asks it; a run KFP retried (RUNNING again after its end) starts its next attempt.
+ * the simulator asks it; a run KFP retried (RUNNING again after its end) starts its next attempt. Like the
+ * simulator's, each run's PENDING and RUNNING phases may be longer by its own share of a spread
+ * ({@link Timing#shareOf}).
  */
-final class PersistenceAgent implements AutoCloseable {
+public final class PersistenceAgent implements AutoCloseable {
+
+  /**
+   * A state change this agent reported and KFP accepted: the run's display name, KFP's new state, and when the
+   * report was sent.
+   */
+  public record Transition(String displayName, KfpRuntimeState state, Instant at) {}
 
   /** Where an attempt is, as this agent last reported it. */
   private enum Stage { PENDING, RUNNING, CANCELING, DONE }
@@ -37,9 +47,11 @@ final class PersistenceAgent implements AutoCloseable {
     Stage stage = Stage.PENDING;
     Instant since;
     int attempt = 1;
+    final Duration extra;
 
-    Tracked(Instant since) {
+    Tracked(Instant since, Duration extra) {
       this.since = since;
+      this.extra = extra;
     }
   }
 
@@ -47,31 +59,50 @@ final class PersistenceAgent implements AutoCloseable {
   private final HttpKfpClient kfp;
   private final Timing timing;
   private final OutcomeRule outcomes;
+  private final Duration spread;
   private final Map<String, Tracked> runs = new HashMap<>();
+  private final List<Transition> transitions = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread thread = new Thread(r, "kfp-persistence-agent");
     thread.setDaemon(true);
     return thread;
   });
   private final AtomicLong reports = new AtomicLong();
+  /**
+   * When the last report was sent: the time of a transition, taken before KFP changed the state, so that a lag
+   * measured from it includes the report's own time rather than leaving part of it out.
+   */
+  private Instant lastSent;
   private final AtomicLong lists = new AtomicLong();
 
-  private PersistenceAgent(KfpServer server, Timing timing, OutcomeRule outcomes) {
+  private PersistenceAgent(KfpServer server, Timing timing, OutcomeRule outcomes, Duration spread) {
     this.server = server;
-    this.kfp = new HttpKfpClient(KfpClientConfig.builder(server.baseUrl().toString()).build());
+    this.kfp = new HttpKfpClient(KfpClientConfig.builder(server.baseUrl().toString())
+        .readTimeout(Duration.ofSeconds(60)).build());
     this.timing = timing;
     this.outcomes = outcomes;
+    this.spread = spread;
   }
 
-  /** Starts looking at KFP's runs every {@code tick}. */
-  static PersistenceAgent start(KfpServer server, Timing timing, OutcomeRule outcomes, Duration tick) {
-    PersistenceAgent agent = new PersistenceAgent(server, timing, outcomes);
+  /**
+   * Starts looking at KFP's runs every {@code tick}.
+   *
+   * @param spread each run's PENDING and RUNNING phases are longer by its own share of this (zero: none)
+   */
+  public static PersistenceAgent start(KfpServer server, Timing timing, OutcomeRule outcomes, Duration spread,
+      Duration tick) {
+    PersistenceAgent agent = new PersistenceAgent(server, timing, outcomes, spread);
     agent.ticks.scheduleWithFixedDelay(agent::tickQuietly, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
     return agent;
   }
 
+  /** Every state change reported so far, in order. */
+  public List<Transition> transitions() {
+    return List.copyOf(transitions);
+  }
+
   /** The agent's own calls to KFP: its list calls and its reports, apart from the operator's. */
-  long calls() {
+  public long calls() {
     return reports.get() + lists.get();
   }
 
@@ -104,7 +135,7 @@ final class PersistenceAgent implements AutoCloseable {
           continue; // ended before this agent looked
         }
         if (report(run.runId(), "Pending", null)) {
-          runs.put(run.runId(), new Tracked(now));
+          runs.put(run.runId(), new Tracked(now, Timing.shareOf(spread, run.runId())));
         }
         continue;
       }
@@ -119,23 +150,27 @@ final class PersistenceAgent implements AutoCloseable {
       case PENDING, RUNNING -> {
         if (state == KfpRuntimeState.CANCELING) {
           move(tracked, Stage.CANCELING, now);
-        } else if (tracked.stage == Stage.PENDING && elapsed.compareTo(timing.pending()) >= 0) {
+        } else if (tracked.stage == Stage.PENDING && elapsed.compareTo(timing.pending().plus(tracked.extra)) >= 0) {
           if (report(run.runId(), "Running", null)) {
             move(tracked, Stage.RUNNING, now);
+            transitions.add(new Transition(run.displayName(), KfpRuntimeState.RUNNING, lastSent));
           }
-        } else if (tracked.stage == Stage.RUNNING && elapsed.compareTo(timing.running()) >= 0) {
+        } else if (tracked.stage == Stage.RUNNING && elapsed.compareTo(timing.running().plus(tracked.extra)) >= 0) {
           Outcome outcome = outcomes.decide(new RunFacts(run.runId(), run.experimentId(), run.displayName(),
               run.description(), run.runtimeConfig() == null || run.runtimeConfig().parameters() == null ? Map.of()
                   : run.runtimeConfig().parameters(), tracked.attempt));
           if (outcome.succeeded() ? report(run.runId(), "Succeeded", null)
               : report(run.runId(), "Failed", KfpServer.failedSteps(outcome.failedSteps(), now))) {
             move(tracked, Stage.DONE, now);
+            transitions.add(new Transition(run.displayName(), outcome.succeeded() ? KfpRuntimeState.SUCCEEDED
+                : KfpRuntimeState.FAILED, lastSent));
           }
         }
       }
       case CANCELING -> {
         if (elapsed.compareTo(timing.canceling()) >= 0 && report(run.runId(), "Failed", null)) {
           move(tracked, Stage.DONE, now);
+          transitions.add(new Transition(run.displayName(), KfpRuntimeState.FAILED, lastSent));
         }
       }
       case DONE -> {
@@ -157,6 +192,7 @@ final class PersistenceAgent implements AutoCloseable {
   /** True when KFP's report service accepted the report; a refused one is sent again on a later tick. */
   private boolean report(String runId, String phase, String failedStepsJson) {
     reports.incrementAndGet();
+    lastSent = Instant.now();
     return server.reportPhase(runId, phase, failedStepsJson).contains("\"report_status\":200");
   }
 

@@ -99,7 +99,7 @@ public interface SandboxKfp extends AutoCloseable {
       pipelineId = KfpServer.field(server.uploadPipeline("arguments-parameters", pipelineYaml), "pipeline_id");
       namedVersionId = KfpServer.field(server.uploadPipelineVersion(pipelineId, "v2", pipelineYaml),
           "pipeline_version_id");
-      agent = PersistenceAgent.start(server, timing, outcomes, Duration.ofMillis(200));
+      agent = PersistenceAgent.start(server, timing, outcomes, Duration.ZERO, Duration.ofMillis(200));
     } catch (RuntimeException e) {
       server.close();
       throw e;
