@@ -42,8 +42,9 @@ import java.util.function.Supplier;
 
 /**
  * Everything in one process: a Kubernetes API on this machine (the real kube-apiserver when its binaries can be
- * had, else Fabric8's mock), the KFP simulator and the operator, with the sample Runs of {@code deploy/examples/}
- * applied in their own namespace. Prints each Run's changes as a table row.
+ * had, else Fabric8's mock), a KFP (the simulator, or KFP's own server as a child process with the sandbox's
+ * persistence agent) and the operator, with the sample Runs of {@code deploy/examples/} applied in their own
+ * namespace. Prints each Run's changes as a table row.
  */
 public final class Sandbox implements AutoCloseable {
 
@@ -59,7 +60,7 @@ public final class Sandbox implements AutoCloseable {
   static final String HOW_TO_GET_REAL = "; for the real kube-apiserver install Go (the Maven build then builds it with"
       + " etcd and kubectl, once) or set KUBEBUILDER_ASSETS to a directory of envtest binaries";
   /**
-   * How long the simulated runs stay PENDING, RUNNING and CANCELING. The sandbox terminates long-training once it
+   * How long the runs stay PENDING, RUNNING and CANCELING, on either KFP. The sandbox terminates long-training once it
    * sees it RUNNING, so the running phase must outlast the time from KFP's state change to the terminate call
    * (poll, status write, watch event, annotation, reconcile): about a second usually, 4 s seen on a machine with a
    * load average of 27.
