@@ -62,7 +62,7 @@ final class BareSubmissionLoop {
     if (env.inlineSpec != null) {
       create.pipelineSpec(env.inlineSpec);
     } else {
-      create.pipelineVersionReference(new PipelineVersionReference(env.pipeline.pipelineId(), null));
+      create.pipelineVersionReference(new PipelineVersionReference(env.pipelineId, null));
     }
     KfpRun created = env.client.createRun(create.build());
     RunStatus status = new RunStatus();

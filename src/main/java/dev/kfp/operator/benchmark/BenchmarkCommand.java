@@ -1,5 +1,6 @@
 package dev.kfp.operator.benchmark;
 
+import dev.kfp.operator.sandbox.SandboxKfp;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,8 +9,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * {@code benchmark}: the status sync and submission measured in one process (embedded Kubernetes API,
- * simulator on the system clock, operator), bulk and per-run side by side; see README "Performance".
+ * {@code benchmark}: the status sync and submission measured in one process (embedded Kubernetes API, the
+ * simulator on the system clock or with {@code --kfp kfp-server} KFP's own server, operator), bulk and per-run side
+ * by side; see README "Performance".
  */
 public final class BenchmarkCommand {
 
@@ -25,10 +27,10 @@ public final class BenchmarkCommand {
    */
   private static void warmUp(BenchmarkOptions options) throws Exception {
     int runs = Math.min(options.runs(), 300);
-    try (BenchmarkEnvironment env = new BenchmarkEnvironment(options.timing(), options.spread(), options.specKib())) {
+    try (BenchmarkEnvironment env = options.environment()) {
       BareSubmissionLoop.submit(env, runs, options.concurrency(), true);
     }
-    try (BenchmarkEnvironment env = new BenchmarkEnvironment(options.timing(), options.spread(), options.specKib());
+    try (BenchmarkEnvironment env = options.environment();
         StatusWatch watch = new StatusWatch(env.k8s(), BenchmarkEnvironment.NAMESPACE);
         var operator = ModeBenchmark.startOperator(env, options, false)) {
       ModeBenchmark.createRuns(env, runs, options.concurrency());
@@ -53,12 +55,22 @@ public final class BenchmarkCommand {
     PrintStream out = System.out;
     out.println("benchmark on " + BenchmarkReport.machine());
 
-    warmUp(options);
+    try {
+      warmUp(options);
+    } catch (IllegalStateException e) {
+      // --kfp kfp-server without its binary, or it did not start: the message says why and what to do
+      System.err.println("benchmark: " + e.getMessage());
+      return 1;
+    }
     double bare;
     double bareBytes;
-    try (BenchmarkEnvironment env = new BenchmarkEnvironment(options.timing(), options.spread(), options.specKib())) {
+    BenchmarkReport.Kfp kfp;
+    try (BenchmarkEnvironment env = options.environment()) {
+      kfp = new BenchmarkReport.Kfp(options.kfp() == SandboxKfp.Choice.SIMULATOR ? "simulator" : "kfp-server",
+          env.kfpVersion(), env.kfpDescription());
+      out.println("KFP: " + kfp.description() + ", version " + kfp.version());
       bare = BareSubmissionLoop.submit(env, options.runs(), options.concurrency(), true);
-      bareBytes = env.kfp.calls().bytesSent() / (double) options.runs();
+      bareBytes = env.kfpBytes() / (double) options.runs();
     }
     out.printf("  bare loop: %d Runs submitted in %.1f s, %.0f bytes from KFP per Run%n", options.runs(), bare,
         bareBytes);
@@ -68,7 +80,7 @@ public final class BenchmarkCommand {
     }
     HeapBenchmark.Result heap = options.heapRuns() == 0 ? null : HeapBenchmark.run(options, out);
 
-    BenchmarkReport report = new BenchmarkReport(options, bare, bareBytes, results, heap);
+    BenchmarkReport report = new BenchmarkReport(options, kfp, bare, bareBytes, results, heap);
     out.println();
     out.print(report.table());
     report.write(options.out());

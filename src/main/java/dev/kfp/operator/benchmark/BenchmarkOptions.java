@@ -2,6 +2,7 @@ package dev.kfp.operator.benchmark;
 
 import dev.kfp.operator.config.OperatorConfig;
 import dev.kfp.operator.config.UnknownName;
+import dev.kfp.operator.sandbox.SandboxKfp;
 import dev.kfp.operator.simulator.Timing;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,21 +15,25 @@ import java.util.List;
  * tier) sees every run active and none finished, and state changes do not fall in step with the polls.
  */
 record BenchmarkOptions(int runs, List<String> modes, Duration interval, int heapRuns, Path out, int concurrency,
-    Duration resync, int specKib) {
+    Duration resync, int specKib, SandboxKfp.Choice kfp) {
 
   static final String USAGE = """
       usage: benchmark [--runs 1000] [--modes bulk,per-run] [--interval 10s] [--heap-runs 10000]
                        [--concurrency 16] [--spec-kib 32] [--out target/benchmark]
+                       [--kfp simulator|kfp-server]
         --runs         Runs applied at once for submission, calls and lag
         --modes        sync modes to compare, in this order
         --interval     POLL_INTERVAL of the operator
         --heap-runs    Runs tracked when the operator's heap is measured (0 skips it)
         --concurrency  reconcile threads of the operator, and threads of the bare loop it is compared with
         --spec-kib     size of each Run's inline pipeline spec, which KFP sends back with every run it lists
-        --out          directory for benchmark.json and benchmark.svg""";
+        --out          directory for benchmark.json and benchmark.svg
+        --kfp          the KFP measured against: the simulator, or KFP 2.17.0's own server built from KFP's
+                       source by src/test/go/kfp-server/build.sh (its runs moved by the sandbox's persistence
+                       agent; the heap is measured on the simulator either way)""";
 
   private static final List<String> FLAGS = List.of("--runs", "--modes", "--interval", "--heap-runs", "--out",
-      "--concurrency", "--spec-kib");
+      "--concurrency", "--spec-kib", "--kfp");
 
   static BenchmarkOptions parse(String[] args) {
     int runs = 1000;
@@ -38,6 +43,7 @@ record BenchmarkOptions(int runs, List<String> modes, Duration interval, int hea
     Path out = Path.of("target", "benchmark");
     int concurrency = 16;
     int specKib = 32;
+    SandboxKfp.Choice kfp = SandboxKfp.Choice.SIMULATOR;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (!FLAGS.contains(flag)) {
@@ -55,6 +61,11 @@ record BenchmarkOptions(int runs, List<String> modes, Duration interval, int hea
         case "--out" -> out = Path.of(value);
         case "--concurrency" -> concurrency = number(flag, value);
         case "--spec-kib" -> specKib = number(flag, value);
+        case "--kfp" -> kfp = switch (value) {
+          case "simulator" -> SandboxKfp.Choice.SIMULATOR;
+          case "kfp-server" -> SandboxKfp.Choice.KFP_SERVER;
+          default -> throw new IllegalArgumentException("--kfp needs simulator or kfp-server, not '" + value + "'");
+        };
       }
     }
     for (String mode : modes) {
@@ -66,7 +77,7 @@ record BenchmarkOptions(int runs, List<String> modes, Duration interval, int hea
       throw new IllegalArgumentException("--runs, --concurrency and --spec-kib must be positive, --heap-runs zero "
           + "or more");
     }
-    return new BenchmarkOptions(runs, modes, interval, heapRuns, out, concurrency, Duration.ofMinutes(5), specKib);
+    return new BenchmarkOptions(runs, modes, interval, heapRuns, out, concurrency, Duration.ofMinutes(5), specKib, kfp);
   }
 
   private static int number(String flag, String value) {
@@ -84,6 +95,16 @@ record BenchmarkOptions(int runs, List<String> modes, Duration interval, int hea
   /** The most a run's phases are longer than {@link #timing()}. */
   Duration spread() {
     return interval.multipliedBy(2);
+  }
+
+  /**
+   * A fresh environment on the KFP {@code --kfp} names; on KFP's server the persistence agent looks every tenth of
+   * an interval, at least every second.
+   */
+  BenchmarkEnvironment environment() {
+    Duration tick = interval.dividedBy(10);
+    return new BenchmarkEnvironment(timing(), spread(), specKib, kfp,
+        tick.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : tick);
   }
 
   /** How long KFP calls are counted. */

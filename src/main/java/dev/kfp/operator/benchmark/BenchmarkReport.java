@@ -13,9 +13,15 @@ import java.util.Locale;
 import java.util.Map;
 
 /** The benchmark's figures: printed as a table, written as JSON and as an SVG chart. */
-record BenchmarkReport(BenchmarkOptions options, double bareLoopSeconds, double bareLoopBytesPerRun,
+record BenchmarkReport(BenchmarkOptions options, Kfp kfp, double bareLoopSeconds, double bareLoopBytesPerRun,
     List<ModeBenchmark.Result> modes,
     HeapBenchmark.Result heap) {
+
+  /**
+   * Which KFP calls, bytes and lag were measured against: {@code simulator} or {@code kfp-server}, the release its
+   * /healthz names, and a description.
+   */
+  record Kfp(String backend, String version, String description) {}
 
   static final double TARGET_CALLS = 0.1;
   static final double TARGET_SUBMISSION_RATIO = 0.5;
@@ -47,6 +53,7 @@ record BenchmarkReport(BenchmarkOptions options, double bareLoopSeconds, double 
   String table() {
     StringBuilder out = new StringBuilder();
     out.append("machine: ").append(machine()).append('\n');
+    out.append("KFP: ").append(kfp.description()).append(", version ").append(kfp.version()).append('\n');
     out.append(String.format(Locale.ROOT, "runs %d, interval %ss, concurrency %d, inline spec %d KiB, JVM args %s%n",
         options.runs(), options.interval().toMillis() / 1000.0, options.concurrency(), options.specKib(),
         ManagementFactory.getRuntimeMXBean().getInputArguments()));
@@ -99,6 +106,11 @@ record BenchmarkReport(BenchmarkOptions options, double bareLoopSeconds, double 
   Map<String, Object> json() {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("machine", machine());
+    Map<String, Object> kfpJson = new LinkedHashMap<>();
+    kfpJson.put("backend", kfp.backend());
+    kfpJson.put("version", kfp.version());
+    kfpJson.put("description", kfp.description());
+    root.put("kfp", kfpJson);
     root.put("jvmArguments", ManagementFactory.getRuntimeMXBean().getInputArguments());
     root.put("runs", options.runs());
     root.put("intervalSeconds", options.interval().toMillis() / 1000.0);

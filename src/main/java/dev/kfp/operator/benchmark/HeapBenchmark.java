@@ -1,5 +1,6 @@
 package dev.kfp.operator.benchmark;
 
+import dev.kfp.operator.sandbox.SandboxKfp;
 import dev.kfp.operator.RunOperator;
 import dev.kfp.operator.simulator.Timing;
 import java.io.PrintStream;
@@ -25,7 +26,7 @@ final class HeapBenchmark {
   static Result run(BenchmarkOptions options, PrintStream progress) throws Exception {
     // Runs stay active for the whole measurement.
     Timing timing = new Timing(Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(1));
-    try (BenchmarkEnvironment env = new BenchmarkEnvironment(timing, Duration.ZERO, 0);
+    try (BenchmarkEnvironment env = new BenchmarkEnvironment(timing, Duration.ZERO, 0, SandboxKfp.Choice.SIMULATOR, null);
         StatusWatch watch = new StatusWatch(env.k8s(), BenchmarkEnvironment.NAMESPACE)) {
       double fill = BareSubmissionLoop.submit(env, options.heapRuns(), options.concurrency(), false);
       progress.printf("  heap: %d Runs filled in %.1f s%n", options.heapRuns(), fill);

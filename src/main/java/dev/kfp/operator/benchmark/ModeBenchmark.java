@@ -3,9 +3,7 @@ package dev.kfp.operator.benchmark;
 import dev.kfp.operator.RunOperator;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.reconciler.ReconcilerSettings;
-import dev.kfp.operator.simulator.RunSnapshot;
 import dev.kfp.operator.sync.PollSchedule;
-import dev.kfp.operator.simulator.RunState;
 import dev.kfp.operator.simulator.Timing;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -34,30 +32,30 @@ final class ModeBenchmark {
   static Result run(BenchmarkOptions options, String mode, PrintStream progress) throws Exception {
     Duration interval = options.interval();
     Timing timing = options.timing();
-    try (BenchmarkEnvironment env = new BenchmarkEnvironment(timing, options.spread(), options.specKib());
+    try (BenchmarkEnvironment env = options.environment();
         StatusWatch watch = new StatusWatch(env.k8s(), BenchmarkEnvironment.NAMESPACE);
         RunOperator operator = startOperator(env, options, mode.equals("per-run"))) {
       Instant start = Instant.now();
       createRuns(env, options.runs(), options.concurrency());
       await(() -> watch.submittedCount() >= options.runs(), Duration.ofMinutes(10), "all Runs submitted");
       double submission = Duration.between(start, Instant.now()).toNanos() / 1e9;
-      double submissionBytes = env.kfp.calls().bytesSent() / (double) options.runs();
+      double submissionBytes = env.kfpBytes() / (double) options.runs();
       progress.printf("  %s: %d Runs submitted in %.1f s%n", mode, options.runs(), submission);
 
       // Steady state: every run past the young tier of the bulk sync, none finished yet.
       Instant windowStart = Instant.now().plus(interval.multipliedBy(PollSchedule.YOUNG_INTERVALS)).plusSeconds(2);
       sleepUntil(windowStart);
-      long callsBefore = env.kfp.calls().total();
-      long bytesBefore = env.kfp.calls().bytesSent();
+      long callsBefore = env.kfpCalls();
+      long bytesBefore = env.kfpBytes();
       Instant windowEnd = windowStart.plus(options.window());
       sleepUntil(windowEnd);
-      long windowCalls = env.kfp.calls().total() - callsBefore;
-      long windowBytes = env.kfp.calls().bytesSent() - bytesBefore;
+      long windowCalls = env.kfpCalls() - callsBefore;
+      long windowBytes = env.kfpBytes() - bytesBefore;
       double windowSeconds = options.window().toNanos() / 1e9;
       double perRunPerMinute = windowCalls / (double) options.runs() / (windowSeconds / 60);
       double bytesPerRunPerMinute = windowBytes / (double) options.runs() / (windowSeconds / 60);
-      long changes = env.kfp.runs().stream().flatMap(run -> run.transitions().stream())
-          .filter(t -> t.state() != RunState.PENDING && !t.at().isBefore(windowStart) && t.at().isBefore(windowEnd))
+      long changes = env.transitions().stream()
+          .filter(t -> !t.at().isBefore(windowStart) && t.at().isBefore(windowEnd))
           .count();
       progress.printf("  %s: %d KFP calls and %d bytes from KFP in %.0f s = %.3f calls and %.0f bytes per active "
           + "run per minute; %d state changes in that time, %.1f KiB per change%n", mode, windowCalls, windowBytes,
@@ -96,18 +94,15 @@ final class ModeBenchmark {
     }
   }
 
-  /** From each run's exact transition instant in the simulator to the Run's status showing that state. */
+  /**
+   * From each run's transition instant in KFP (exact in the simulator; when the persistence agent sent its report
+   * on KFP's server) to the Run's status showing that state. The create itself (PENDING) is timed as submission.
+   */
   private static List<Double> lags(BenchmarkEnvironment env, StatusWatch watch) {
     List<Double> lags = new ArrayList<>();
-    for (RunSnapshot run : env.kfp.runs()) {
-      String name = run.displayName();
-      for (RunSnapshot.Transition transition : run.transitions()) {
-        if (transition.state() == RunState.PENDING) {
-          continue; // the create itself, timed as submission
-        }
-        watch.firstSeen(name, transition.state().name()).ifPresent(seen ->
-            lags.add(Math.max(0, Duration.between(transition.at(), seen).toNanos() / 1e9)));
-      }
+    for (BenchmarkEnvironment.Transition transition : env.transitions()) {
+      watch.firstSeen(transition.runName(), transition.state()).ifPresent(seen ->
+          lags.add(Math.max(0, Duration.between(transition.at(), seen).toNanos() / 1e9)));
     }
     return lags;
   }

@@ -1,18 +1,10 @@
 package dev.kfp.operator.sandbox;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -28,8 +20,6 @@ import java.util.function.Consumer;
 public record ControlPlaneBinaries(Path testDir, String version, Path binaries) {
 
   static final String SCRIPT = "src/test/go/control-plane/build.sh";
-  /** How long the script may take before its messages are shown as they come: longer means it is building. */
-  static final Duration QUIET = Duration.ofSeconds(3);
 
   /** The kubectl built beside the apiserver, at the same version. */
   public Path kubectl() {
@@ -49,41 +39,12 @@ public record ControlPlaneBinaries(Path testDir, String version, Path binaries) 
 
   /**
    * Like {@link #locate(Path)}, with the script's messages given to {@code progress}. A script that ends within
-   * {@link #QUIET} (the binaries are there, or cannot be built) says nothing through it: its last message is part
-   * of the reason instead. A build, which takes minutes, reports as it goes.
+   * {@link BuildScript#QUIET} (the binaries are there, or cannot be built) says nothing through it: its last message
+   * is part of the reason instead. A build, which takes minutes, reports as it goes.
    */
   public static Result locate(Path workingDir, Consumer<String> progress) {
-    Optional<Path> script = findScript(workingDir);
-    if (script.isEmpty()) {
-      return Result.missing("no " + SCRIPT + " above " + workingDir.toAbsolutePath()
-          + " (run from the repository checkout)");
-    }
-    try {
-      Process process = new ProcessBuilder("bash", script.get().toString()).start();
-      Messages messages = new Messages(progress);
-      Thread reader = new Thread(() -> messages.read(process.getErrorStream()), "control-plane-build-messages");
-      reader.setDaemon(true);
-      reader.start();
-      if (!process.waitFor(QUIET.toMillis(), TimeUnit.MILLISECONDS)) {
-        messages.goLive();
-      }
-      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (!process.waitFor(60, TimeUnit.MINUTES)) {
-        process.destroy();
-        return Result.missing(SCRIPT + " did not finish within 60 minutes");
-      }
-      reader.join(TimeUnit.SECONDS.toMillis(5));
-      if (process.exitValue() != 0) {
-        return Result.missing(SCRIPT + " failed (exit " + process.exitValue() + ")" + messages.last());
-      }
-      String[] lines = out.split("\n");
-      return Result.found(of(Path.of(lines[lines.length - 1].trim())));
-    } catch (IOException e) {
-      return Result.missing("cannot run " + SCRIPT + ": " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Result.missing("interrupted while building the control plane");
-    }
+    BuildScript.Answer answer = BuildScript.run(workingDir, SCRIPT, progress);
+    return answer.path().map(dir -> Result.found(of(Path.of(dir)))).orElseGet(() -> Result.missing(answer.whyNot()));
   }
 
   /** The binaries in {@code dir}, which must be named {@code <version>-linux-<arch>} under a {@code k8s/} folder. */
@@ -99,56 +60,6 @@ public record ControlPlaneBinaries(Path testDir, String version, Path binaries) 
       }
     }
     return new ControlPlaneBinaries(dir.getParent().getParent(), name.substring(0, platform), dir);
-  }
-
-  private static Optional<Path> findScript(Path workingDir) {
-    for (Path dir = workingDir.toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path script = dir.resolve(SCRIPT);
-      if (Files.isRegularFile(script)) {
-        return Optional.of(script);
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** The script's standard error: held back while it may still be a quick answer, passed on once it builds. */
-  private static final class Messages {
-    private final Consumer<String> progress;
-    private final List<String> held = new ArrayList<>();
-    private String last;
-    private boolean live;
-
-    Messages(Consumer<String> progress) {
-      this.progress = progress;
-    }
-
-    void read(InputStream stderr) {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(stderr, StandardCharsets.UTF_8))) {
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          synchronized (this) {
-            last = line;
-            if (live) {
-              progress.accept(line);
-            } else {
-              held.add(line);
-            }
-          }
-        }
-      } catch (IOException e) {
-        // the script ended or was stopped: its exit code says how it went
-      }
-    }
-
-    synchronized void goLive() {
-      live = true;
-      held.forEach(progress);
-      held.clear();
-    }
-
-    /** The script's last message (or where its messages went), as a clause of the reason. */
-    synchronized String last() {
-      return live ? "; its messages are above" : last == null ? "" : ": " + last;
-    }
   }
 
   /** The binaries, or why there are none. */

@@ -6,7 +6,6 @@ import dev.kfp.operator.config.OperatorConfig;
 import dev.kfp.operator.config.Setting;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunFailure;
-import dev.kfp.operator.simulator.KfpSimulator;
 import dev.kfp.operator.simulator.Outcome;
 import dev.kfp.operator.simulator.OutcomeRule;
 import dev.kfp.operator.simulator.Timing;
@@ -43,8 +42,9 @@ import java.util.function.Supplier;
 
 /**
  * Everything in one process: a Kubernetes API on this machine (the real kube-apiserver when its binaries can be
- * had, else Fabric8's mock), the KFP simulator and the operator, with the sample Runs of {@code deploy/examples/}
- * applied in their own namespace. Prints each Run's changes as a table row.
+ * had, else Fabric8's mock), a KFP (the simulator, or KFP's own server as a child process with the sandbox's
+ * persistence agent) and the operator, with the sample Runs of {@code deploy/examples/} applied in their own
+ * namespace. Prints each Run's changes as a table row.
  */
 public final class Sandbox implements AutoCloseable {
 
@@ -60,7 +60,7 @@ public final class Sandbox implements AutoCloseable {
   static final String HOW_TO_GET_REAL = "; for the real kube-apiserver install Go (the Maven build then builds it with"
       + " etcd and kubectl, once) or set KUBEBUILDER_ASSETS to a directory of envtest binaries";
   /**
-   * How long the simulated runs stay PENDING, RUNNING and CANCELING. The sandbox terminates long-training once it
+   * How long the runs stay PENDING, RUNNING and CANCELING, on either KFP. The sandbox terminates long-training once it
    * sees it RUNNING, so the running phase must outlast the time from KFP's state change to the terminate call
    * (poll, status write, watch event, annotation, reconcile): about a second usually, 4 s seen on a machine with a
    * load average of 27.
@@ -75,17 +75,18 @@ public final class Sandbox implements AutoCloseable {
 
   private final PrintStream out;
   private final LocalKubernetes kubernetes;
-  private final KfpSimulator kfp;
+  private final SandboxKfp kfp;
+  private final List<SandboxScenario> scenarios;
   private final OperatorCommand.Running operator;
   private final Map<String, String> lastRow = new ConcurrentHashMap<>();
   private final Set<String> actedOn = ConcurrentHashMap.newKeySet();
   private Watch watch;
 
-  private Sandbox(PrintStream out, LocalKubernetes kubernetes, KfpSimulator kfp,
-      OperatorCommand.Running operator) {
+  private Sandbox(PrintStream out, LocalKubernetes kubernetes, SandboxKfp kfp, OperatorCommand.Running operator) {
     this.out = out;
     this.kubernetes = kubernetes;
     this.kfp = kfp;
+    this.scenarios = SandboxScenario.all(kfp.pipelineId(), kfp.namedVersionId());
     this.operator = operator;
   }
 
@@ -143,17 +144,23 @@ public final class Sandbox implements AutoCloseable {
    * {@code monitoringPort}; 0 picks a free port), without leader election, watching {@link #NAMESPACE}.
    */
   public static Sandbox start(PrintStream out, int monitoringPort, LocalKubernetes kubernetes) {
-    KfpSimulator kfp = null;
+    return start(out, monitoringPort, kubernetes, SandboxKfp.Choice.SIMULATOR, Path.of(""), out::println);
+  }
+
+  /**
+   * Like {@link #start(PrintStream, int, LocalKubernetes)} on the KFP the choice names: the simulator, or KFP's own
+   * server (built through the checkout holding {@code workingDir}; the build's messages go to {@code progress}),
+   * whose runs the sandbox moves as KFP's persistence agent would, with the simulator's timing and outcomes.
+   *
+   * @throws IllegalStateException with a one-line message when KFP's server cannot be had
+   */
+  public static Sandbox start(PrintStream out, int monitoringPort, LocalKubernetes kubernetes,
+      SandboxKfp.Choice kfpChoice, Path workingDir, Consumer<String> progress) {
+    SandboxKfp kfp = null;
     try {
       ensureNamespace(kubernetes.client());
-      kfp = KfpSimulator.builder()
-          .timing(TIMING)
-          .outcomeRule(FLAKY_FAILS_ONCE)
-          .start();
-      kfp.registerPipeline(SandboxScenario.PIPELINE_ID, SandboxScenario.PIPELINE_VERSION_ID, "arguments-parameters",
-          resource("/sandbox/arguments_parameters.yaml"));
-      kfp.registerPipeline(SandboxScenario.PIPELINE_ID, SandboxScenario.NAMED_VERSION_ID, "v2",
-          resource("/sandbox/arguments_parameters.yaml"));
+      kfp = SandboxKfp.start(kfpChoice, TIMING, FLAKY_FAILS_ONCE, resource("/sandbox/arguments_parameters.yaml"),
+          workingDir, progress);
       OperatorConfig config = OperatorConfig.load(Map.of(
           Setting.KFP_ENDPOINT.envName(), kfp.baseUrl().toString(),
           Setting.KFP_UI_URL.envName(), "http://localhost:3000",
@@ -200,7 +207,7 @@ public final class Sandbox implements AutoCloseable {
         // the sandbox closes the watch itself at the end
       }
     });
-    SandboxScenario.all().stream().map(SandboxScenario::file).distinct().forEach(file -> apply("/examples/" + file));
+    scenarios.stream().map(SandboxScenario::file).distinct().forEach(file -> apply("/examples/" + file));
     Instant deadline = Instant.now().plus(timeout);
     List<SandboxScenario> pending = remaining();
     while (!pending.isEmpty() && Instant.now().isBefore(deadline)) {
@@ -210,8 +217,7 @@ public final class Sandbox implements AutoCloseable {
     watch.close();
     out.println();
     if (pending.isEmpty()) {
-      out.printf("All %d sample Runs reached their expected end state; KFP simulator served %d calls.%n",
-          SandboxScenario.all().size(), kfp.calls().total());
+      out.printf("All %d sample Runs reached their expected end state; %s.%n", scenarios.size(), kfp.callsNote());
       return true;
     }
     for (SandboxScenario scenario : pending) {
@@ -224,7 +230,7 @@ public final class Sandbox implements AutoCloseable {
 
   private List<SandboxScenario> remaining() {
     List<SandboxScenario> pending = new ArrayList<>();
-    for (SandboxScenario scenario : SandboxScenario.all()) {
+    for (SandboxScenario scenario : scenarios) {
       Run run = get(scenario.runName());
       if (!scenario.reached().test(run)
           || scenario.after() != null && (run == null || !createdAfterFinished(run, get(scenario.after())))) {
@@ -252,7 +258,7 @@ public final class Sandbox implements AutoCloseable {
       out.print(String.format(ROW, CLOCK_TIME.format(LocalTime.now(ZoneOffset.UTC)), name, state,
           succeeded == null ? "-" : succeeded.getStatus(), succeeded == null ? "-" : succeeded.getReason(), note));
     }
-    for (SandboxScenario scenario : SandboxScenario.all()) {
+    for (SandboxScenario scenario : scenarios) {
       if (scenario.runName().equals(name) && state.equals(scenario.actWhenState()) && actedOn.add(name)) {
         scenario.annotations().forEach((key, value) -> {
           out.printf(ROW, "", name, "", "", "", "-> kubectl annotate run " + name + " " + key + "=" + value);
@@ -298,8 +304,10 @@ public final class Sandbox implements AutoCloseable {
     return run.getStatus().getState() + " " + run.getStatus().getConditions();
   }
 
+  /** Applies a sample, with the sample pipeline's id in this KFP in place of the one the manifests name. */
   private void apply(String resource) {
-    byte[] manifests = resource(resource).getBytes(StandardCharsets.UTF_8);
+    byte[] manifests = resource(resource).replace(SandboxScenario.PIPELINE_ID, kfp.pipelineId())
+        .getBytes(StandardCharsets.UTF_8);
     kubernetes.client().load(new ByteArrayInputStream(manifests)).inNamespace(NAMESPACE).create();
   }
 
@@ -326,6 +334,11 @@ public final class Sandbox implements AutoCloseable {
 
   public URI kfpUrl() {
     return kfp.baseUrl();
+  }
+
+  /** Which KFP the sandbox runs on, and where. */
+  public String kfpDescription() {
+    return kfp.description();
   }
 
   /** Where the operator serves /healthz, /readyz and /metrics. */

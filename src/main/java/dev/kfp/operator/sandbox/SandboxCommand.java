@@ -13,8 +13,9 @@ import java.util.logging.Logger;
 
 /**
  * {@code sandbox} (the development jar's default): the operator with a Kubernetes API on this machine (the real
- * kube-apiserver when its binaries can be had, else the mock) and the KFP simulator, running the sample Runs. Exits
- * 0 when every sample reached its expected end state.
+ * kube-apiserver when its binaries can be had, else the mock) and a KFP (the simulator, or with {@code --kfp
+ * kfp-server} KFP 2.17.0's own server built from KFP's source), running the sample Runs. Exits 0 when every sample
+ * reached its expected end state.
  */
 public final class SandboxCommand {
 
@@ -22,7 +23,7 @@ public final class SandboxCommand {
   private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver");
 
   private static final List<String> FLAGS = List.of("--keep-running", "--timeout", "--monitoring-port",
-      "--kubernetes", "--help");
+      "--kubernetes", "--kfp", "--help");
 
   private SandboxCommand() {}
 
@@ -31,6 +32,7 @@ public final class SandboxCommand {
     int monitoringPort = 0;
     Duration timeout = Duration.ofSeconds(120);
     Sandbox.KubernetesChoice kubernetesChoice = Sandbox.KubernetesChoice.AUTO;
+    SandboxKfp.Choice kfpChoice = SandboxKfp.Choice.SIMULATOR;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--keep-running" -> keepRunning = true;
@@ -56,6 +58,12 @@ public final class SandboxCommand {
           }
           kubernetesChoice = Sandbox.KubernetesChoice.valueOf(args[++i].toUpperCase(Locale.ROOT));
         }
+        case "--kfp" -> {
+          if (i + 1 >= args.length || !args[i + 1].matches("simulator|kfp-server")) {
+            return usage("--kfp needs simulator or kfp-server");
+          }
+          kfpChoice = args[++i].equals("simulator") ? SandboxKfp.Choice.SIMULATOR : SandboxKfp.Choice.KFP_SERVER;
+        }
         case "--help", "-h" -> {
           return usage(null);
         }
@@ -78,13 +86,20 @@ public final class SandboxCommand {
       return 1;
     }
     long kubernetesStarted = System.nanoTime();
-    Sandbox sandbox = Sandbox.start(System.out, monitoringPort, kubernetes);
+    Sandbox sandbox;
+    try {
+      sandbox = Sandbox.start(System.out, monitoringPort, kubernetes, kfpChoice, Path.of(""), System.out::println);
+    } catch (IllegalStateException e) {
+      // --kfp kfp-server without its binary, or it did not start: the message says why and what to do
+      System.err.println("sandbox: " + e.getMessage());
+      return 1;
+    }
     boolean passed;
     try {
-      System.out.printf("Sandbox started in %.1f s (the Kubernetes API in %.1f s): %s, KFP simulator at %s, operator"
+      System.out.printf("Sandbox started in %.1f s (the Kubernetes API in %.1f s): %s, %s, operator"
           + " running (%s/metrics). Applying deploy/examples/ to namespace %s ...%n",
           (System.nanoTime() - started) / 1e9, (kubernetesStarted - started) / 1e9, sandbox.kubernetesDescription(),
-          sandbox.kfpUrl(), sandbox.monitoringUrl(), Sandbox.NAMESPACE);
+          sandbox.kfpDescription(), sandbox.monitoringUrl(), Sandbox.NAMESPACE);
       passed = sandbox.runSamples(timeout);
     } catch (RuntimeException e) {
       sandbox.close();
@@ -116,7 +131,7 @@ public final class SandboxCommand {
       out.println("sandbox: " + problem);
     }
     out.println("usage: sandbox [--keep-running] [--timeout 120s] [--monitoring-port 8080]"
-        + " [--kubernetes auto|real|mock]");
+        + " [--kubernetes auto|real|mock] [--kfp simulator|kfp-server]");
     return problem == null ? 0 : 2;
   }
 }

@@ -28,7 +28,16 @@ record SandboxScenario(String file, String runName, String expectation, Predicat
   static final String NAMED_VERSION_ID = "3c8b1f5e-9a2d-4e7f-b6c0-1d4e5f6a7b8c";
   static final String RETRY_TOKEN = "sandbox-retry-1";
 
+  /** The samples with the simulator's ids, those in the manifests. */
   static List<SandboxScenario> all() {
+    return all(PIPELINE_ID, NAMED_VERSION_ID);
+  }
+
+  /**
+   * The samples where KFP gave the sample pipeline {@code pipelineId} and its version v2 {@code namedVersionId}
+   * (KFP's own server makes up its ids; the sandbox puts them into the manifests it applies).
+   */
+  static List<SandboxScenario> all(String pipelineId, String namedVersionId) {
     return List.of(
         new SandboxScenario("version-ref.yaml", "hello-from-version", "SUCCEEDED",
             run -> succeeded(run, "True", "Succeeded"), null, Map.of()),
@@ -48,8 +57,8 @@ record SandboxScenario(String file, String runName, String expectation, Predicat
                 && run.getStatus().getFinishedAt() != null,
             null, Map.of()),
         new SandboxScenario("by-name.yaml", "training-by-name", "by pipeline name, SUCCEEDED with the ids in status",
-            run -> succeeded(run, "True", "Succeeded") && PIPELINE_ID.equals(run.getStatus().getPipelineId())
-                && NAMED_VERSION_ID.equals(run.getStatus().getPipelineVersionId()),
+            run -> succeeded(run, "True", "Succeeded") && pipelineId.equals(run.getStatus().getPipelineId())
+                && namedVersionId.equals(run.getStatus().getPipelineVersionId()),
             null, Map.of()),
         new SandboxScenario("cleanup.yaml", "short-lived-training",
             "SUCCEEDED, then deleted by its ttlSecondsAfterFinished", Objects::isNull, null, Map.of()),

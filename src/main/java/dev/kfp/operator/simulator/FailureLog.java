@@ -7,13 +7,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPOutputStream;
 
 /** The {@code main-logs} artifact of a failed node as Argo stores it: a gzipped tar holding one log file. */
-final class FailureLog {
+public final class FailureLog {
 
   private static final int BLOCK = 512;
 
   private FailureLog() {}
 
-  static byte[] gzippedTar(String fileName, String text, long mtimeEpochSeconds) {
+  /** A gzipped tar holding one file, {@code fileName}, with {@code text}. */
+  public static byte[] gzippedTar(String fileName, String text, long mtimeEpochSeconds) {
     byte[] content = text.getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {

@@ -282,7 +282,7 @@ final class HttpFrontEnd {
             authorization);
       }
       case HEALTHZ -> RunJson.NODES.objectNode().put("commit_sha", "simulator")
-          .put("tag_name", "2.14.3-simulator").put("multi_user", store.multiUser())
+          .put("tag_name", KfpSimulator.VERSION).put("multi_user", store.multiUser())
           .put("pipeline_store", "database");
       case UNKNOWN -> throw new IllegalStateException();
     };

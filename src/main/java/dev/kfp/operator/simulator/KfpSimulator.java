@@ -27,6 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class KfpSimulator implements AutoCloseable {
 
+  /** The version the simulator's /healthz answers with ({@code tag_name}). */
+  public static final String VERSION = "2.14.3-simulator";
+
+
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private final RunStore store;

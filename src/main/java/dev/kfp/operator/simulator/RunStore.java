@@ -112,13 +112,9 @@ final class RunStore {
     return RunJson.render(run);
   }
 
-  /** This run's share of the spread: the same for the same id, evenly distributed over ids. */
+  /** This run's share of the spread ({@link Timing#shareOf}). */
   private Duration spreadFor(String runId) {
-    if (spread.isZero()) {
-      return Duration.ZERO;
-    }
-    long hash = Integer.toUnsignedLong(runId.hashCode() * 0x9E3779B1);
-    return Duration.ofNanos((long) (spread.toNanos() * (hash / 4294967296.0)));
+    return Timing.shareOf(spread, runId);
   }
 
   private Experiment experimentForCreate(String experimentId, String context) {

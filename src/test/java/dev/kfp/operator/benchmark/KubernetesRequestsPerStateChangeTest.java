@@ -3,6 +3,7 @@ package dev.kfp.operator.benchmark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kfp.operator.RunOperator;
+import dev.kfp.operator.sandbox.SandboxKfp;
 import dev.kfp.operator.simulator.Timing;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
@@ -28,7 +29,8 @@ class KubernetesRequestsPerStateChangeTest {
     BenchmarkOptions options = BenchmarkOptions.parse(new String[] {"--runs", "" + RUNS, "--interval", "1s"});
     // Long enough a PENDING for every Run to be submitted, and its writes done, before the first one moves.
     Timing timing = new Timing(Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofSeconds(1));
-    try (BenchmarkEnvironment env = new BenchmarkEnvironment(timing, Duration.ofSeconds(1), 1);
+    try (BenchmarkEnvironment env = new BenchmarkEnvironment(timing, Duration.ofSeconds(1), 1,
+            SandboxKfp.Choice.SIMULATOR, null);
         StatusWatch watch = new StatusWatch(env.k8s(), BenchmarkEnvironment.NAMESPACE);
         RunOperator operator = ModeBenchmark.startOperator(env, options, false)) {
       ModeBenchmark.createRuns(env, RUNS, 4);

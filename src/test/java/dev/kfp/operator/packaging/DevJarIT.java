@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kfp.operator.Main;
 import dev.kfp.operator.packaging.ProductionJarIT.Result;
+import dev.kfp.operator.realkfp.KfpTestServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The development jar, as built by {@code mvn package}: every command of the project, and the sandbox of the
- * README's first command runs from it on the mock API (the real one is SandboxTest's).
+ * README's first command runs from it on the mock API (the real one is SandboxTest's), on the simulator and on KFP's
+ * own server; a bad {@code --kfp} and a missing KFP server each get one line.
  */
 class DevJarIT {
 
@@ -62,5 +64,31 @@ class DevJarIT {
 
     assertThat(sandbox.exit()).as(sandbox.toString()).isZero();
     assertThat(sandbox.out()).contains("All 11 sample Runs reached their expected end state");
+  }
+
+  @Test
+  void theSandboxRunsEverySampleOnKfpsOwnServerFromTheJar() throws Exception {
+    KfpTestServer.binary(); // skipped, naming what is missing, only where no KFP source exists at all
+    Result sandbox = ProductionJarIT.java(JAR, Map.of(), "--kubernetes", "mock", "--kfp", "kfp-server",
+        "--timeout", "90s");
+
+    assertThat(sandbox.exit()).as(sandbox.toString()).isZero();
+    assertThat(sandbox.out()).contains("KFP 2.17.0's own server at http://127.0.0.1:")
+        .contains("All 11 sample Runs reached their expected end state; KFP 2.17.0's own server ran them");
+  }
+
+  @Test
+  void aBadKfpValueAndNoKfpServerEachSayWhyInOneLine(@TempDir Path outsideTheCheckout) throws Exception {
+    Result badValue = ProductionJarIT.java(JAR, Map.of(), "--kfp", "kfp");
+    assertThat(badValue.exit()).as(badValue.toString()).isEqualTo(2);
+    assertThat(badValue.err().lines().findFirst()).as(badValue.toString())
+        .hasValue("sandbox: --kfp needs simulator or kfp-server");
+
+    Result noServer = ProductionJarIT.java(JAR, outsideTheCheckout, Map.of(), "--kubernetes", "mock", "--kfp",
+        "kfp-server");
+    assertThat(noServer.exit()).as(noServer.toString()).isEqualTo(1);
+    assertThat(noServer.err().strip()).as(noServer.toString())
+        .startsWith("sandbox: no KFP server: no src/test/go/kfp-server/build.sh above")
+        .contains("KFP_SOURCE", "--kfp simulator").doesNotContain("\n");
   }
 }

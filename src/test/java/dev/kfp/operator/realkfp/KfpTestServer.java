@@ -1,38 +1,28 @@
 package dev.kfp.operator.realkfp;
 
-import java.io.BufferedReader;
+import dev.kfp.operator.sandbox.KfpServer;
+import dev.kfp.operator.simulator.Outcome;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import dev.kfp.operator.simulator.ArchivedLogs;
 import org.junit.jupiter.api.Assumptions;
-import org.awaitility.Awaitility;
 
 /**
  * KFP's own API server (release 2.17.0 from KFP's Go module, over KFP's in-memory fake client manager), built by
- * {@code src/test/go/kfp-server/build.sh} and started on a free loopback port. Nothing executes workflows: a test
- * moves a run through its phases with {@link #reportPhase}, which reports them the way KFP's persistence agent
- * does.
+ * {@code src/test/go/kfp-server/build.sh} and started on a free loopback port ({@link KfpServer}, which the sandbox
+ * also runs). Nothing executes workflows: a test moves a run through its phases with {@link #reportPhase}, which
+ * reports them the way KFP's persistence agent does.
  *
  * <p>A build or start failure throws, so a test that needs the server fails instead of being skipped. The one
  * exception is a machine with no KFP source at all: {@code KFP_SOURCE} unset, no {@code ../shared/kfp-source/2.17.0}
@@ -43,43 +33,29 @@ import org.awaitility.Awaitility;
 public final class KfpTestServer implements AutoCloseable {
 
   private static final Path BUILD_SCRIPT = Path.of("src/test/go/kfp-server/build.sh");
-  private static final Pattern PORT_LINE = Pattern.compile("KFP_TEST_SERVER_PORT=(\\d+)");
   /** The build script's exit status when no KFP source exists: the one failure that means "cannot be had". */
   private static final int NO_KFP_SOURCE = 3;
   private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(40);
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
   private static Supplier<Path> buildOutcome;
 
-  private final Process process;
-  private final URI baseUrl;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final KfpServer server;
 
-  private KfpTestServer(Process process, URI baseUrl) {
-    this.process = process;
-    this.baseUrl = baseUrl;
+  private KfpTestServer(KfpServer server) {
+    this.server = server;
   }
 
   /** Builds the server if the cache has no current binary, starts it and waits until it answers. */
   public static KfpTestServer start() {
-    Path binary = build();
-    Process process;
-    try {
-      process = new ProcessBuilder(binary.toString(), "-port", "0")
-          .redirectError(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
-          .start();
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot start the KFP test server " + binary, e);
-    }
-    try {
-      int port = readPort(process);
-      KfpTestServer server = new KfpTestServer(process, URI.create("http://127.0.0.1:" + port));
-      server.awaitHealthy();
-      return server;
-    } catch (RuntimeException e) {
-      process.destroyForcibly();
-      throw e;
-    }
+    return new KfpTestServer(KfpServer.start(build(), logFile()));
+  }
+
+  /**
+   * The server's binary, built when the cache has none. Where no KFP source exists at all, the calling test is
+   * aborted (skipped) naming what is missing; a failed build throws.
+   */
+  public static Path binary() {
+    return build();
   }
 
   /**
@@ -160,55 +136,9 @@ public final class KfpTestServer implements AutoCloseable {
     return text.length() <= 4000 ? text : "..." + text.substring(text.length() - 4000);
   }
 
-  private static int readPort(Process process) {
-    CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
-      try {
-        BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-            StandardCharsets.UTF_8));
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          Matcher matcher = PORT_LINE.matcher(line);
-          if (matcher.matches()) {
-            return Integer.parseInt(matcher.group(1));
-          }
-        }
-        throw new IllegalStateException("the KFP test server exited without naming its port; log: " + logFile());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
-    try {
-      return port.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("the KFP test server did not start; log: " + logFile(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("the KFP test server named no port within " + START_TIMEOUT, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private void awaitHealthy() {
-    HttpRequest healthz = HttpRequest.newBuilder(baseUrl.resolve("/apis/v2beta1/healthz"))
-        .timeout(Duration.ofSeconds(2)).build();
-    Awaitility.await("the KFP test server answers on " + baseUrl).atMost(START_TIMEOUT)
-        .pollInterval(Duration.ofMillis(50))
-        .until(() -> {
-          if (!process.isAlive()) {
-            throw new IllegalStateException("the KFP test server exited with " + process.exitValue() + "; log: "
-                + logFile());
-          }
-          try {
-            return http.send(healthz, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-          } catch (IOException notListeningYet) {
-            return false;
-          }
-        });
-  }
-
   /** {@code http://127.0.0.1:<port>}; KFP's paths start with /apis/v2beta1. */
   public URI baseUrl() {
-    return baseUrl;
+    return server.baseUrl();
   }
 
   /**
@@ -218,9 +148,7 @@ public final class KfpTestServer implements AutoCloseable {
    * the workflow name, the node id of each failed step, and the report's HTTP status.
    */
   public String reportPhase(String runId, String phase, String failedStepsJson) {
-    String body = "{\"phase\":\"" + phase + "\""
-        + (failedStepsJson == null ? "" : ",\"failed_steps\":" + failedStepsJson) + "}";
-    return post("/test/runs/" + runId + "/phase", "application/json", body);
+    return server.reportPhase(runId, phase, failedStepsJson);
   }
 
   /**
@@ -228,8 +156,7 @@ public final class KfpTestServer implements AutoCloseable {
    * log (a gzipped tar), base64 encoded.
    */
   public static String failedStep(String step, String log) {
-    byte[] archive = ArchivedLogs.gzippedTar(step + "/main.log", log, Instant.now().getEpochSecond());
-    return "[{\"name\":\"" + step + "\",\"main_logs\":\"" + Base64.getEncoder().encodeToString(archive) + "\"}]";
+    return KfpServer.failedSteps(List.of(Outcome.FailedStep.of(step, log)), Instant.now());
   }
 
   /**
@@ -247,7 +174,8 @@ public final class KfpTestServer implements AutoCloseable {
 
   /** Creates an experiment through KFP's REST API and returns KFP's answer, with {@code experiment_id}. */
   public String createExperiment(String displayName) {
-    return post("/apis/v2beta1/experiments", "application/json", "{\"display_name\":\"" + displayName + "\"}");
+    return server.post("/apis/v2beta1/experiments", "application/json", "{\"display_name\":\"" + displayName
+        + "\"}");
   }
 
   /**
@@ -255,45 +183,11 @@ public final class KfpTestServer implements AutoCloseable {
    * KFP's answer: the pipeline, with {@code pipeline_id}.
    */
   public String uploadPipeline(String name, String yaml) {
-    String boundary = "kfp-" + UUID.randomUUID();
-    String body = "--" + boundary + "\r\n"
-        + "Content-Disposition: form-data; name=\"uploadfile\"; filename=\"" + name + ".yaml\"\r\n"
-        + "Content-Type: application/x-yaml\r\n\r\n" + yaml + "\r\n--" + boundary + "--\r\n";
-    return post("/apis/v2beta1/pipelines/upload?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8),
-        "multipart/form-data; boundary=" + boundary, body);
-  }
-
-  /** A POST that must answer 200; returns the body. */
-  private String post(String path, String contentType, String body) {
-    HttpRequest request = HttpRequest.newBuilder(baseUrl.resolve(path))
-        .timeout(Duration.ofSeconds(10))
-        .header("Content-Type", contentType)
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    try {
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
-        throw new IllegalStateException("POST " + path + " answered " + response.statusCode() + ": "
-            + response.body());
-      }
-      return response.body();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return server.uploadPipeline(name, yaml);
   }
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
+    server.close();
   }
 }
