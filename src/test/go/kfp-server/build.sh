@@ -20,6 +20,11 @@ if [[ -n "${KFP_TEST_SERVER_BINARY:-}" ]]; then
   exit 0
 fi
 
+# one run at a time: parallel test forks call this script together, and two builds would write the same files
+mkdir -p "$cache"
+exec 9>"$cache/kfp-server.lock"
+flock 9
+
 out="$cache/kfp-server/$KFP_VERSION"
 binary="$out/kfp-server"
 stamp="$out/.built-from"
