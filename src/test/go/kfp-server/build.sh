@@ -13,17 +13,16 @@ KFP_VERSION=2.17.0   # keep in step with go.mod and kfpVersion in main.go
 
 here="$(cd "$(dirname "$0")" && pwd)"
 cache="${KFP_OPERATOR_CACHE:-$HOME/.cache/kfp-run-operator}"
+# one run at a time: parallel test forks call this script together, and two builds would write the same files
+mkdir -p "$cache"
+exec 9>"$cache/kfp-server.lock"
+flock 9
 
 if [[ -n "${KFP_TEST_SERVER_BINARY:-}" ]]; then
   [[ -x "$KFP_TEST_SERVER_BINARY" ]] || { echo "KFP_TEST_SERVER_BINARY=$KFP_TEST_SERVER_BINARY is not executable" >&2; exit 1; }
   echo "$KFP_TEST_SERVER_BINARY"
   exit 0
 fi
-
-# one run at a time: parallel test forks call this script together, and two builds would write the same files
-mkdir -p "$cache"
-exec 9>"$cache/kfp-server.lock"
-flock 9
 
 out="$cache/kfp-server/$KFP_VERSION"
 binary="$out/kfp-server"
