@@ -29,6 +29,11 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cache="${KFP_OPERATOR_CACHE:-$HOME/.cache/kfp-run-operator}"
 goarch="$(go env GOARCH 2>/dev/null || echo amd64)"
 
+# one run at a time: parallel test forks call this script together, and two builds would write the same files
+mkdir -p "$cache"
+exec 9>"$cache/control-plane.lock"
+flock 9
+
 if [[ -n "${KUBEBUILDER_ASSETS:-}" ]]; then
   $node && { echo "--node: the node components are built from Go, not taken from KUBEBUILDER_ASSETS; unset it" >&2; exit 2; }
   out="$cache/kube-api-test-assets/k8s/external-linux-$goarch"

@@ -25,6 +25,10 @@ KFP_VERSION=2.17.0   # keep in step with go.mod and kfpVersion in main.go
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../../../.." && pwd)"
 cache="${KFP_OPERATOR_CACHE:-$HOME/.cache/kfp-run-operator}"
+# one run at a time: parallel test forks call this script together, and two builds would write the same files
+mkdir -p "$cache"
+exec 9>"$cache/kfp-server.lock"
+flock 9
 
 if [[ -n "${KFP_TEST_SERVER_BINARY:-}" ]]; then
   [[ -x "$KFP_TEST_SERVER_BINARY" ]] || { echo "KFP_TEST_SERVER_BINARY=$KFP_TEST_SERVER_BINARY is not executable" >&2; exit 1; }

@@ -2,14 +2,18 @@ package dev.kfp.operator.sandbox;
 
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubeapitest.cert.CertManager;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +50,7 @@ public final class RealKubernetes implements LocalKubernetes {
         .withUpdateKubeConfig(false)
         .withStartupTimeout((int) STARTUP.toMillis())
         .build());
+    createCertificatesOnce(binaries.testDir());
     try {
       server.start();
     } catch (RuntimeException e) {
@@ -66,6 +71,23 @@ public final class RealKubernetes implements LocalKubernetes {
     } catch (RuntimeException e) {
       server.stop();
       throw e;
+    }
+  }
+
+  /**
+   * Has kube-api-test write the certificates every server of {@code testDir} shares, holding a lock on that
+   * directory: two processes that start a server at once (parallel test forks, a sandbox beside a test run) would
+   * otherwise both find them missing and overwrite each other's half-written files. Once they exist, starting a
+   * server only reads them.
+   */
+  private static void createCertificatesOnce(Path testDir) {
+    synchronized (RealKubernetes.class) { // a JVM may not hold two locks on one file
+      try (FileChannel channel = FileChannel.open(testDir.resolve(".certificates.lock"), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+        new CertManager(testDir.toString()).createCertificatesIfNeeded();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot lock " + testDir + " to create the API server's certificates", e);
+      }
     }
   }
 

@@ -118,7 +118,8 @@ public final class KfpTestServer implements AutoCloseable {
   private static Path logFile() {
     try {
       Path dir = Files.createDirectories(Path.of("target", "kfp-test-server"));
-      return dir.resolve("kfp-test-server.log").toAbsolutePath();
+      // one log per test JVM (pom.xml sets test.fork): parallel forks each start a server and run the build
+      return dir.resolve("kfp-test-server" + System.getProperty("test.fork", "") + ".log").toAbsolutePath();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
