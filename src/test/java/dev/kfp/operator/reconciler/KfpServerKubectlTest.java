@@ -6,7 +6,7 @@ import dev.kfp.operator.CompiledPipelines;
 import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.kfp.KfpStorageState;
 import dev.kfp.operator.sandbox.SandboxKubectlTest;
-import dev.kfp.operator.sandbox.SandboxKubectlTest.ReadmeStep;
+import dev.kfp.operator.sandbox.SandboxKubectlTest.DocStep;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +16,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Finding 5 of issue 25: the README's archive step, run with the kubectl built at the API server's version on a Run
+ * The archive step of docs/using/sandbox.md, run with the kubectl built at the API server's version on a Run
  * a user created with a client-side {@code kubectl apply -f}, on the real kube-apiserver, with the operator against
  * KFP's own server. A partial server-side apply made kubectl migrate the client-side apply's field ownership to
  * itself and re-apply, which removes {@code spec.pipeline}; the CRD refuses that ({@code spec.pipeline: Required
- * value}) and kubectl printed a warning. The README's step must print only what the README shows.
+ * value}) and kubectl printed a warning. The step must print only what the page shows.
  */
 class KfpServerKubectlTest extends KfpServerSuite {
 
@@ -53,15 +53,15 @@ class KfpServerKubectlTest extends KfpServerSuite {
     return kubeconfig;
   }
 
-  /** The README's step just before it waits for ARCHIVED: the archive command, with its heredoc. */
-  private static ReadmeStep readmeArchiveStep() throws IOException {
-    List<ReadmeStep> steps = SandboxKubectlTest.readmeSteps();
+  /** The page's step just before it waits for ARCHIVED: the archive command, with its heredoc. */
+  private static DocStep archiveStep() throws IOException {
+    List<DocStep> steps = SandboxKubectlTest.docSteps();
     for (int i = 1; i < steps.size(); i++) {
       if (steps.get(i).command().startsWith(ARCHIVED_WAIT)) {
         return steps.get(i - 1);
       }
     }
-    throw new AssertionError("the README's kubectl section has no step before " + ARCHIVED_WAIT);
+    throw new AssertionError("the kubectl section of docs/using/sandbox.md has no step before " + ARCHIVED_WAIT);
   }
 
   @Test
@@ -73,11 +73,11 @@ class KfpServerKubectlTest extends KfpServerSuite {
         .isEqualTo("run.pipelines.kfp.dev/compiled-pipeline created\n");
     String runId = harness.awaitState("compiled-pipeline", "PENDING").getStatus().getRunId();
 
-    ReadmeStep archive = readmeArchiveStep();
+    DocStep archive = archiveStep();
     String script = archive.command() + (archive.stdin().isEmpty() ? "" : "\n" + String.join("\n", archive.stdin()));
     String printed = kubectl(kubeconfig, script);
 
-    System.out.println("the README's archive step on a client-side applied Run printed: " + printed);
+    System.out.println("the archive step of docs/using/sandbox.md on a client-side applied Run printed: " + printed);
     assertThat(printed).as("$ " + archive.command()).isEqualTo(String.join("\n", archive.output()) + "\n");
     harness.awaitRun("compiled-pipeline", run -> "ARCHIVED".equals(run.getStatus().getStorageState()));
     assertThat(kfpRun(runId).storageState()).isEqualTo(KfpStorageState.ARCHIVED);

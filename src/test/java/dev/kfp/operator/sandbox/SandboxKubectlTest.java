@@ -20,18 +20,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's "Try it with kubectl": each command it shows, run as written (through bash, heredocs included) with
- * the kubectl built at the API server's version, against the sandbox on the real API server after its samples
- * ran, shows the columns and results the README shows. The README's commands must be exactly the ones here.
+ * "Try it with kubectl" in docs/using/sandbox.md: each command it shows, run as written (through bash, heredocs
+ * included) with the kubectl built at the API server's version, against the sandbox on the real API server after
+ * its samples ran, shows the columns and results the page shows. Its commands must be exactly the ones here.
  */
 public class SandboxKubectlTest {
 
-  static final Path README = Path.of("README.md");
-  static final String SECTION = "### Try it with kubectl";
+  static final Path PAGE = Path.of("docs/using/sandbox.md");
+  static final String SECTION = "## Try it with kubectl";
   /** The printer columns, as {@code kubectl get kfprun} heads them. */
   private static final String HEADER = "NAME STATE SUCCEEDED REASON STARTED FINISHED STORAGE AGE";
 
-  /** The README's commands in order, each with what its output must show. */
+  /** The page's commands in order, each with what its output must show. */
   private static final List<Step> STEPS = List.of(
       new Step("kubectl get kfprun", out -> out
           .matches("(?s)" + HEADER.replace(" ", " +") + "\\n.*")
@@ -108,23 +108,23 @@ public class SandboxKubectlTest {
 
   @Test
   void theReadmeShowsExactlyTheseCommands() throws IOException {
-    assertThat(readmeSteps().stream().map(ReadmeStep::command).toList())
-        .as("the commands of the README's " + SECTION)
+    assertThat(docSteps().stream().map(DocStep::command).toList())
+        .as("the commands of " + PAGE + " " + SECTION)
         .isEqualTo(STEPS.stream().map(Step::command).toList());
   }
 
   @Test
   void eachReadmeCommandShowsTheDocumentedColumnsAndResults() throws Exception {
-    List<ReadmeStep> readme = readmeSteps();
-    assertThat(readme).hasSameSizeAs(STEPS);
-    assertThat(readme.get(0).output().get(0).replaceAll(" +", " ")).as("the README's table header")
+    List<DocStep> page = docSteps();
+    assertThat(page).hasSameSizeAs(STEPS);
+    assertThat(page.get(0).output().get(0).replaceAll(" +", " ")).as("the page's table header")
         .isEqualTo(HEADER);
     StringBuilder transcript = new StringBuilder();
     Process watch = null;
     Path watchOutput = Files.createTempFile("kubectl-watch-", ".txt");
     int watchStep = -1;
     for (int i = 0; i < STEPS.size(); i++) {
-      ReadmeStep step = readme.get(i);
+      DocStep step = page.get(i);
       if (step.command().contains("--watch")) {
         watch = bash(step, watchOutput).start();
         watchStep = i;
@@ -136,14 +136,14 @@ public class SandboxKubectlTest {
       transcript.append("$ ").append(step.command()).append('\n').append(out);
       STEPS.get(i).check().accept(assertThat(out).as("$ " + step.command() + "\n" + out));
     }
-    assertThat(watch).as("the README shows a watch").isNotNull();
+    assertThat(watch).as("the page shows a watch").isNotNull();
     String watched = stop(watch, watchOutput);
-    transcript.append("$ ").append(readme.get(watchStep).command()).append('\n').append(watched);
+    transcript.append("$ ").append(page.get(watchStep).command()).append('\n').append(watched);
     STEPS.get(watchStep).check().accept(assertThat(watched).as("$ kubectl get kfprun --watch\n" + watched));
     Files.writeString(Path.of("target", "sandbox-kubectl-transcript.txt"), transcript);
   }
 
-  private static ProcessBuilder bash(ReadmeStep step, Path output) {
+  private static ProcessBuilder bash(DocStep step, Path output) {
     String script = step.command() + (step.stdin().isEmpty() ? "" : "\n" + String.join("\n", step.stdin()) + "\n");
     ProcessBuilder builder = new ProcessBuilder("bash", "-c", script)
         .redirectErrorStream(true)
@@ -153,7 +153,7 @@ public class SandboxKubectlTest {
     return builder;
   }
 
-  private static String run(ReadmeStep step) throws Exception {
+  private static String run(DocStep step) throws Exception {
     Path output = Files.createTempFile("kubectl-", ".txt");
     Process process = bash(step, output).start();
     boolean ended = process.waitFor(90, TimeUnit.SECONDS);
@@ -181,21 +181,21 @@ public class SandboxKubectlTest {
   }
 
   /**
-   * The README section's console block: each {@code $ } line is a command (the {@code export KUBECONFIG} line
+   * The section's console block: each {@code $ } line is a command (the {@code export KUBECONFIG} line
    * aside, which the test sets itself), followed by its heredoc input up to {@code EOF}, then by its output.
    */
-  public static List<ReadmeStep> readmeSteps() throws IOException {
-    List<String> lines = Files.readAllLines(README);
+  public static List<DocStep> docSteps() throws IOException {
+    List<String> lines = Files.readAllLines(PAGE);
     int start = lines.indexOf(SECTION);
-    assertThat(start).as("README has a section " + SECTION).isNotNegative();
+    assertThat(start).as(PAGE + " has a section " + SECTION).isNotNegative();
     int block = start + 1;
     while (!lines.get(block).equals("```console")) {
       block++;
     }
-    List<ReadmeStep> steps = new ArrayList<>();
+    List<DocStep> steps = new ArrayList<>();
     for (int i = block + 1; !lines.get(i).equals("```"); ) {
       String line = lines.get(i++);
-      assertThat(line).as("README line %d: a command", i).startsWith("$ ");
+      assertThat(line).as(PAGE + " line %d: a command", i).startsWith("$ ");
       String command = line.substring(2).replaceAll("\\s+#.*", "");
       List<String> stdin = new ArrayList<>();
       if (command.endsWith("<<'EOF'")) {
@@ -209,14 +209,14 @@ public class SandboxKubectlTest {
         output.add(lines.get(i++));
       }
       if (!command.startsWith("export KUBECONFIG=")) {
-        steps.add(new ReadmeStep(command, stdin, output));
+        steps.add(new DocStep(command, stdin, output));
       }
     }
     return steps;
   }
 
-  /** A command the README shows, with its heredoc input and the output it shows. */
-  public record ReadmeStep(String command, List<String> stdin, List<String> output) {}
+  /** A command the page shows, with its heredoc input and the output it shows. */
+  public record DocStep(String command, List<String> stdin, List<String> output) {}
 
   /** A command and what its output must show. */
   private record Step(String command, Consumer<AbstractStringAssert<?>> check) {}
