@@ -6,10 +6,15 @@ import static org.awaitility.Awaitility.await;
 import dev.kfp.operator.OperatorProcess;
 import dev.kfp.operator.config.Setting;
 import dev.kfp.operator.simulator.Endpoint;
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -19,9 +24,12 @@ class OperatorEndpointsTest {
 
   private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? (\\S+)$",
       Pattern.MULTILINE);
+  private static final Pattern TYPE = Pattern.compile("^# TYPE (\\S+) \\S+$", Pattern.MULTILINE);
+  /** The operating docs' metrics page, which must name every family the operator serves. */
+  private static final Path METRICS_PAGE = Path.of("docs/operating/metrics.md");
 
   @Test
-  void probesAnswerAndMetricsCountKfpCallsAndRunsByState() {
+  void probesAnswerAndMetricsCountKfpCallsAndRunsByState() throws IOException {
     try (OperatorProcess operator = OperatorProcess.start(Map.of())) {
       await().atMost(Duration.ofSeconds(30)).until(() -> operator.endpoint("/readyz").statusCode() == 200);
       assertThat(operator.endpoint("/healthz").statusCode()).isEqualTo(200);
@@ -52,6 +60,11 @@ class OperatorEndpointsTest {
       assertThat(metrics.get("kfp_operator_runs{state=\"NOT_SUBMITTED\"}")).isEqualTo(0.0);
       assertThat(metrics.keySet()).as("JOSDK's reconcile metrics").anyMatch(name -> name.startsWith("operator_sdk_"));
       assertThat(operator.endpoint("/readyz").statusCode()).isEqualTo(200);
+
+      Set<String> families = families(scrape.body());
+      String documented = Files.readString(METRICS_PAGE);
+      assertThat(families).as("families served").contains("kfp_client_requests_seconds", "kfp_operator_runs")
+          .allSatisfy(family -> assertThat(documented).as(METRICS_PAGE + " names it").contains("`" + family + "`"));
     }
   }
 
@@ -65,6 +78,16 @@ class OperatorEndpointsTest {
       assertThat(operator.endpoint("/metrics").statusCode()).isEqualTo(404);
       assertThat(operator.endpoint("/healthz").statusCode()).isEqualTo(200);
     }
+  }
+
+  /** The metric families a scrape declares ({@code # TYPE name kind}), as Prometheus names them. */
+  private static Set<String> families(String text) {
+    Set<String> families = new TreeSet<>();
+    Matcher m = TYPE.matcher(text);
+    while (m.find()) {
+      families.add(m.group(1));
+    }
+    return families;
   }
 
   /** Sample name with labels, as written, to value. */
