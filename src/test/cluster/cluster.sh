@@ -11,7 +11,7 @@
 # modules by src/test/go/control-plane/build.sh --node, CoreDNS (the Service kube-dns) by src/test/go/coredns/;
 # containerd, runc and the CNI plugins are Debian's; the pause image is built here. Pods get 10.244.0.0/24 on the bridge kfpbr0, Services 10.0.0.0/24: both private and
 # local, and pods reach nothing beyond this machine (no masquerading). Needs root. What this machine needs and
-# why: docs/real-cluster.md.
+# why: docs/developing/real-cluster.md.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"

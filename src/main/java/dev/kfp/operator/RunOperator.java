@@ -32,7 +32,7 @@ import java.util.stream.Stream;
 /**
  * The running operator: a JOSDK {@link Operator} with the Run reconciler registered, wired to one Kubernetes
  * client, the KFP clients and the sync strategy the settings choose. The reconciler writes status itself, as
- * JSON Patches locked on the resourceVersion (see docs/exactly-once.md); server-side apply stays off for what
+ * JSON Patches locked on the resourceVersion (see docs/developing/exactly-once.md); server-side apply stays off for what
  * JOSDK writes (the finalizer), since the embedded Kubernetes API of the sandbox and the tests does not
  * support it.
  */

@@ -14,7 +14,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 /**
  * A first-in first-out queue of Runs in one namespace: {@code pipelines.kfp.dev/v1alpha1 RunQueue}. A Run joins
  * with {@code spec.queueName}; at most {@code spec.maxActive} of its Runs have been admitted and not finished.
- * Its status is the admission record, written with optimistic locking (docs/design.md, "Queues").
+ * Its status is the admission record, written with optimistic locking (docs/developing/design.md, "Queues").
  */
 @Group(Run.GROUP)
 @Version(Run.VERSION)

@@ -19,7 +19,7 @@ import java.util.Map;
  *
  * <p>The API server gives {@code parameters} no CEL type (its values are any JSON), so CEL cannot name it on
  * {@code self}; {@code dyn(self).parameters} reaches it at run time, where the server compares it as a map, every
- * key and value (a renamed key is a change). docs/crd.md has the details.
+ * key and value (a renamed key is a change). docs/developing/crd.md has the details.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)

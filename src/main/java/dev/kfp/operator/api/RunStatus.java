@@ -51,7 +51,7 @@ public class RunStatus extends Readable {
   private String runUrl;
   @JsonPropertyDescription("Hash of the immutable spec the KFP run was created from; detects later edits.")
   private String specHash;
-  @JsonPropertyDescription("The latest claim to create the KFP run (docs/exactly-once.md).")
+  @JsonPropertyDescription("The latest claim to create the KFP run (docs/developing/exactly-once.md).")
   private SubmissionClaim claim;
   private List<Condition> conditions;
 

@@ -7,7 +7,7 @@ import java.time.Instant;
 
 /**
  * An operator instance's claim to create this Run's KFP run, written to status with optimistic locking before
- * the create is sent. The rules of docs/exactly-once.md live here: while a claim is live nobody sends a
+ * the create is sent. The rules of docs/developing/exactly-once.md live here: while a claim is live nobody sends a
  * create, its holder included, and a marker search counts only if it started after the claim stopped being
  * live. A claim is live for one create window from when it was written while its create may be in flight (its
  * holder may have stopped without saying how the create ended), for one window from when its create ended

@@ -11,7 +11,7 @@ import java.util.logging.Logger;
 /**
  * {@code benchmark}: the status sync and submission measured in one process (embedded Kubernetes API, the
  * simulator on the system clock or with {@code --kfp kfp-server} KFP's own server, operator), bulk and per-run side
- * by side; see README "Performance".
+ * by side; see docs/developing/benchmark.md.
  */
 public final class BenchmarkCommand {
 

@@ -26,7 +26,7 @@ record BenchmarkReport(BenchmarkOptions options, Kfp kfp, double bareLoopSeconds
   static final double TARGET_CALLS = 0.1;
   static final double TARGET_SUBMISSION_RATIO = 0.5;
   static final long TARGET_HEAP_MB = 256;
-  /** Bulk mode reads at most this share of what per-run polling reads (docs/design.md, "Goals"). */
+  /** Bulk mode reads at most this share of what per-run polling reads (docs/developing/design.md, "Goals"). */
   static final double TARGET_BYTES_SHARE = 0.05;
 
   static String machine() {

@@ -1,6 +1,6 @@
 package dev.kfp.operator.config;
 
-/** How the operator keeps active runs' status in step with KFP (docs/design.md, "Status sync modes"). */
+/** How the operator keeps active runs' status in step with KFP (docs/developing/design.md, "Status sync modes"). */
 public enum SyncMode {
   /** One filtered list call per namespace and chunk of runs; a reconcile only for runs that changed. */
   BULK,

@@ -19,7 +19,7 @@ import java.util.Optional;
  *   <li>Flux kustomize-controller: {@code kustomize.toolkit.fluxcd.io/name} (with {@code .../namespace});</li>
  *   <li>Flux helm-controller: {@code helm.toolkit.fluxcd.io/name} (with {@code .../namespace}).</li>
  * </ul>
- * docs/argocd.md has the trade-off.
+ * docs/using/argocd.md has the trade-off.
  */
 final class GitOpsTracking {
 

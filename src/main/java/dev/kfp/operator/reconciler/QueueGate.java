@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  * was made from, so of two instances deciding on the same free slot only one write succeeds; the other looks
  * again. The gate also keeps the queue's status in step with the cluster ({@link #refresh}): Runs that finished,
  * are being deleted or are gone give their slot back, which triggers the Runs still waiting. The rules are
- * {@link QueueAdmission}'s; docs/design.md ("Queues") gives the argument.
+ * {@link QueueAdmission}'s; docs/developing/design.md ("Queues") gives the argument.
  */
 final class QueueGate {
 

@@ -16,7 +16,7 @@ import java.time.Duration;
  * @param checkExperimentNamespace true when KFP is multi-user (authenticated modes): before creating, the
  *     operator checks that the Run's experiment belongs to the Run's namespace
  * @param createWindow how long a create the operator sent may still be running in KFP; see
- *     {@link #createWindowFor(KfpClientConfig)} and docs/exactly-once.md
+ *     {@link #createWindowFor(KfpClientConfig)} and docs/developing/exactly-once.md
  * @param ttlSecondsAfterFinished the {@code spec.ttlSecondsAfterFinished} of Runs that leave it out, or null
  *     for none (such Runs are kept)
  */
@@ -60,7 +60,7 @@ public record ReconcilerSettings(Duration pollInterval, Duration resyncInterval,
    * The create window for a KFP client: twice what the client waits for an answer (connect plus read timeout).
    * A create the client gave up on is still being handled by KFP for a while; KFP itself puts no deadline on
    * it, so this is a bound chosen, not one KFP guarantees: a create that KFP takes longer than the window to
-   * store can still be repeated (docs/exactly-once.md, limits).
+   * store can still be repeated (docs/developing/exactly-once.md, limits).
    */
   public static Duration createWindowFor(KfpClientConfig kfp) {
     return createWindowFor(kfp.connectTimeout(), kfp.readTimeout());

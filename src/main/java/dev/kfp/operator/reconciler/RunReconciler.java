@@ -31,7 +31,7 @@ import java.util.Optional;
  * ({@link RunCleanup}). A Run naming a RunQueue is submitted only once {@link QueueGate} admitted it, and after
  * each of its reconciles the gate brings the queue's status up to date (a slot freed triggers the next Run).
  * The status is written once at the end, by {@link StatusWriter}; the {@link SyncStrategy} says where the run
- * already read is and when to look again. docs/architecture.md tells the whole story.
+ * already read is and when to look again. docs/developing/architecture.md tells the whole story.
  */
 @ControllerConfiguration(
     name = "run",

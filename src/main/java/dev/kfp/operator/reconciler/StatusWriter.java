@@ -17,7 +17,7 @@ import java.util.function.BiConsumer;
  * anyone wrote the object since. It names only the status fields that changed, so fields this operator version
  * does not know (written under a newer CRD) are kept. A stale writer, such as a stopped instance's last reconcile, therefore never
  * erases a run id or moves a state back. The patch holds the status only, never the spec. Why not server-side
- * apply or a merge patch: docs/exactly-once.md.
+ * apply or a merge patch: docs/developing/exactly-once.md.
  */
 final class StatusWriter implements StatusWrite {
 

@@ -30,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bulk status sync (docs/design.md), as a JOSDK event source. Every tick it takes the Runs with a KFP run
+ * The bulk status sync (docs/developing/design.md), as a JOSDK event source. Every tick it takes the Runs with a KFP run
  * id from the informer cache (no Kubernetes call), picks those due by {@link PollSchedule}, and asks KFP per
  * namespace only for what changed: the due runs are grouped by the state their status shows, and one list
  * per group and chunk of up to {@value #IDS_PER_LIST} runs (fewer when their inline specs add up to more than

@@ -130,13 +130,13 @@ class ArgoCdScriptsTest {
 
   @Test
   void docsCarryTheScriptsUnchanged() throws java.io.IOException {
-    String docs = java.nio.file.Files.readString(Path.of("docs", "argocd.md"));
+    String docs = java.nio.file.Files.readString(Path.of("docs", "using", "argocd.md"));
     for (Path script : List.of(ArgoCdLua.DIR.resolve("health.lua"), ArgoCdLua.QUEUE_DIR.resolve("health.lua"),
         ACTIONS.resolve("discovery.lua"),
         ACTIONS.resolve("terminate/action.lua"), ACTIONS.resolve("retry/action.lua"),
         ACTIONS.resolve("archive/action.lua"), ACTIONS.resolve("unarchive/action.lua"))) {
       for (String line : java.nio.file.Files.readAllLines(script)) {
-        assertThat(docs).as("docs/argocd.md has " + script + " as it is").contains(line);
+        assertThat(docs).as("docs/using/argocd.md has " + script + " as it is").contains(line);
       }
     }
   }

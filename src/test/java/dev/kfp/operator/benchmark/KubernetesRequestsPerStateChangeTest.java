@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * What a state change costs on the Kubernetes side in bulk sync, in the benchmark's own setting (embedded API
  * server, simulator on the system clock): the status write and the event, nothing else; the run comes from
  * the poller's list, so no GET of the Run either. With 1,000 Runs the benchmark's lag tail is the writing of
- * these on two shared cores (README, Performance); a third request per change would show here first.
+ * these on two shared cores (docs/developing/benchmark.md); a third request per change would show here first.
  */
 class KubernetesRequestsPerStateChangeTest {
 

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The package map in docs/architecture.md matches the code: one row per package under src/main/java, and no class
+ * The package map in docs/developing/architecture.md matches the code: one row per package under src/main/java, and no class
  * reaches a project package its row does not list. Also: every Markdown file the sources, the README and docs/ name
  * exists. The dependency check is a source scan (imports and fully qualified names outside comments), not a
  * compiler's view: a class used only through a same-package name of another package would escape it.
@@ -28,7 +28,7 @@ class DocsPackageMapTest {
 
   private static final String ROOT = "dev.kfp.operator";
   private static final Path MAIN = Path.of("src/main/java");
-  private static final Path ARCHITECTURE = Path.of("docs/architecture.md");
+  private static final Path ARCHITECTURE = Path.of("docs/developing/architecture.md");
   private static final Pattern PACKAGE = Pattern.compile("(?m)^package\\s+([\\w.]+)\\s*;");
   private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.kfp\\.operator((?:\\.[a-z_][a-z0-9_]*)*)\\.(?:[A-Z]|\\*)");
   private static final Pattern BACKTICKED = Pattern.compile("`([^`]+)`");
@@ -127,7 +127,7 @@ class DocsPackageMapTest {
         ROOT + ".config");
   }
 
-  /** The rows of the first table in docs/architecture.md whose header is "package | owns | may use". */
+  /** The rows of the first table in docs/developing/architecture.md whose header is "package | owns | may use". */
   static List<Row> rows() throws IOException {
     List<String> lines = Files.readAllLines(ARCHITECTURE);
     int header = -1;

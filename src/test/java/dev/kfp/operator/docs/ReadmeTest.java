@@ -9,21 +9,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The README's promises that code can check: its commands, its settings table and what it points to. */
+/**
+ * The README is a landing page: its first two commands build and start the sandbox and run the tests that CI runs,
+ * and it stays short. What the docs say of the operator's settings matches the code, and the sections the code
+ * points to exist.
+ */
 class ReadmeTest {
 
   private static final Path README = Path.of("README.md");
-  private static final Pattern ANCHOR_LINK = Pattern.compile("\\]\\(#([^)]+)\\)");
-  private static final Pattern FILE_LINK = Pattern.compile("\\]\\((?!#|https?:)([^)#]+)(?:#[^)]*)?\\)");
-  private static final Pattern SEE_SECTION = Pattern.compile("\\(see ([A-Z][^)]*)\\)");
-  private static final Pattern MARKDOWN_FILE = Pattern.compile("(?<![\\w/.-])([\\w/.-]+\\.md)\\b");
-  private static final Pattern README_SECTION = Pattern.compile("README(?:'s)? \"([A-Z][\\w' ]*)\"");
+  private static final Path CONFIGURATION = Path.of("docs/operating/configuration.md");
+  /** A pointer into the docs from code, such as {@code docs/developing/design.md, "Queues"}. */
+  private static final Pattern SECTION_POINTER =
+      Pattern.compile("(README|docs/[\\w/.-]+\\.md)(?:'s)?,? \\(?\"([^\"]+)\"");
+  private static final int MOST_LINES = 150;
 
   @Test
   void opensWithTheSandboxCommandThenTheTestCommandThatCiRuns() throws IOException {
@@ -36,70 +39,52 @@ class ReadmeTest {
   }
 
   @Test
-  void documentsEverySetting() throws IOException {
-    String readme = Files.readString(README);
+  void isALandingPage() throws IOException {
+    assertThat(Files.readAllLines(README)).hasSizeLessThanOrEqualTo(MOST_LINES);
+  }
+
+  @Test
+  void theConfigurationPageDocumentsEverySettingWithItsFlag() throws IOException {
+    String page = Files.readString(CONFIGURATION);
     for (Setting setting : Setting.values()) {
-      assertThat(readme).as(setting.name()).contains("| `" + setting.envName() + "` |");
+      assertThat(page).as(setting.name()).contains("| `" + setting.envName() + "` | `" + setting.flag() + "` |");
     }
   }
 
-  /** Headings outside code blocks, as written. */
-  private static List<String> headings() throws IOException {
-    List<String> headings = new ArrayList<>();
-    boolean code = false;
-    for (String line : Files.readAllLines(README)) {
-      if (line.startsWith("```")) {
-        code = !code;
-      } else if (!code && line.matches("#{1,6} .*")) {
-        headings.add(line.replaceFirst("#+ ", "").strip());
-      }
-    }
-    return headings;
-  }
-
-  /** GitHub's anchor of a heading: lower case, punctuation but hyphens dropped, spaces as hyphens. */
-  static String anchor(String heading) {
-    return heading.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
-  }
-
+  /** The code's pointers into the docs, such as {@code docs/developing/design.md ("Queues")}, name a section. */
   @Test
-  void anchorsAreWhatGitHubMakes() {
-    assertThat(anchor("KFP's Python side in the tests")).isEqualTo("kfps-python-side-in-the-tests");
-    assertThat(anchor("Why did my run fail?")).isEqualTo("why-did-my-run-fail");
-  }
-
-  @Test
-  void everySectionAndFileItPointsToExists() throws IOException {
-    String readme = Files.readString(README);
-    List<String> headings = headings();
-    List<String> anchors = headings.stream().map(ReadmeTest::anchor).toList();
-    assertThat(matches(ANCHOR_LINK, readme)).isNotEmpty().allSatisfy(a -> assertThat(anchors).contains(a));
-    assertThat(matches(SEE_SECTION, readme)).isNotEmpty().allSatisfy(s -> assertThat(headings).contains(s));
-    assertThat(matches(FILE_LINK, readme)).isNotEmpty().allSatisfy(f -> assertThat(Path.of(f)).exists());
-    assertThat(matches(MARKDOWN_FILE, readme)).isNotEmpty().allSatisfy(f -> assertThat(Path.of(f)).exists());
-  }
-
-  /** The code's pointers into the README, such as {@code README "Performance"}, name a section it has. */
-  @Test
-  void everyReadmeSectionTheCodeNamesExists() throws IOException {
-    List<String> headings = headings();
-    List<String> named = new ArrayList<>();
+  void everyDocsSectionTheCodeNamesExists() throws IOException {
+    List<String> missing = new ArrayList<>();
+    int pointers = 0;
     for (Path root : List.of(Path.of("src/main/java"), Path.of("src/test/java"))) {
       try (Stream<Path> files = Files.walk(root)) {
         for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-          named.addAll(matches(README_SECTION, Files.readString(file).replaceAll("\\s*\n\\s*(\\* )?", " ")));
+          Matcher m = SECTION_POINTER.matcher(Files.readString(file).replaceAll("\\s*\n\\s*(\\* )?", " "));
+          while (m.find()) {
+            pointers++;
+            Path page = m.group(1).equals("README") ? README : Path.of(m.group(1));
+            if (!Files.exists(page) || !headings(page).contains(m.group(2))) {
+              missing.add(file + " names " + m.group(1) + ", \"" + m.group(2) + "\"");
+            }
+          }
         }
       }
     }
-    assertThat(named).isNotEmpty().allSatisfy(s -> assertThat(headings).contains(s));
+    assertThat(pointers).as("pointers found").isPositive();
+    assertThat(missing).isEmpty();
   }
 
-  private static List<String> matches(Pattern pattern, String text) {
-    List<String> found = new ArrayList<>();
-    Matcher m = pattern.matcher(text);
-    while (m.find()) {
-      found.add(m.group(1).replaceAll("\\s+", " "));
+  /** Headings outside code blocks, as written, without backticks. */
+  private static List<String> headings(Path page) throws IOException {
+    List<String> headings = new ArrayList<>();
+    boolean code = false;
+    for (String line : Files.readAllLines(page)) {
+      if (line.startsWith("```")) {
+        code = !code;
+      } else if (!code && line.matches("#{1,6} .*")) {
+        headings.add(line.replaceFirst("#+ ", "").replace("`", "").strip());
+      }
     }
-    return found;
+    return headings;
   }
 }

@@ -63,7 +63,7 @@ class RealServerInstallTest {
   void helmInstallUpgradeAndUninstallOnTheRealServerKeepTheCrd() {
     assertThatThrownBy(() -> new Helm(HelmChart.DIR).install().withName(RELEASE).withNamespace(NAMESPACE)
         .createNamespace().withKubeConfig(kubernetes.kubeconfig()).call())
-        .as("a CRD applied from crds/ is not Helm's: install with crd.install=false then, as the README says")
+        .as("a CRD applied from crds/ is not Helm's: install with crd.install=false then, as docs/operating/install.md says")
         .hasMessageContaining(".pipelines.kfp.dev\"")
         .hasMessageContaining("exists and cannot be imported into the current release");
     for (String crd : List.of(CRD, QUEUE_CRD)) {

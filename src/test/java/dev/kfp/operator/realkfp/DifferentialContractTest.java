@@ -49,7 +49,7 @@ import org.junit.jupiter.api.TestInfo;
  * The same request sequences to the simulator and to KFP's own server ({@link KfpTestServer}, KFP 2.17.0), the
  * answers compared field by field once ids and times are taken out: status, which fields are present, their
  * values, error codes and short messages, state histories. A difference fails the test unless a row of
- * {@code docs/kfp-simulator-differences.md} covers it; a row that covers nothing any more fails it too, once the
+ * {@code docs/developing/kfp-simulator-differences.md} covers it; a row that covers nothing any more fails it too, once the
  * whole class has run.
  */
 class DifferentialContractTest {

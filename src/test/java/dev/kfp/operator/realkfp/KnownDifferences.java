@@ -12,12 +12,12 @@ import java.util.regex.Pattern;
 
 /**
  * The table of differences between the simulator and KFP's own server that stay on purpose, read from
- * {@code docs/kfp-simulator-differences.md}: rows {@code | D<n> | `exchange glob` | `field glob` | ... |}.
+ * {@code docs/developing/kfp-simulator-differences.md}: rows {@code | D<n> | `exchange glob` | `field glob` | ... |}.
  * A glob's {@code *} matches any run of characters.
  */
 record KnownDifferences(List<Row> rows) {
 
-  static final Path DOCUMENT = Path.of("docs/kfp-simulator-differences.md");
+  static final Path DOCUMENT = Path.of("docs/developing/kfp-simulator-differences.md");
   private static final Pattern ROW =
       Pattern.compile("^\\|\\s*(D\\d+)\\s*\\|\\s*`([^`]+)`\\s*\\|\\s*`([^`]+)`\\s*\\|.*");
 

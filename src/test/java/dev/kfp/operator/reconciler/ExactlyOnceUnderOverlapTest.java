@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Exactly once where the marker search alone is not enough (docs/exactly-once.md): creates that KFP is still
+ * Exactly once where the marker search alone is not enough (docs/developing/exactly-once.md): creates that KFP is still
  * storing when the client gives up, a deletion during such a create, two instances without leader election,
  * an instance stopped mid-reconcile, and a writer holding an old resourceVersion. Against the Fabric8 mock and
  * the simulator; each test prints its figures.

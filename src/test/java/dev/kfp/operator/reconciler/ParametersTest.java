@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What happens to parameters on the way to KFP (README, "Parameters"): a number a double cannot hold is refused
+ * What happens to parameters on the way to KFP (docs/using/reference.md, "Parameters"): a number a double cannot hold is refused
  * before any call; everything else is sent as written, and what KFP makes of it never reads as a spec change.
  * Against the simulator, which keeps numbers as doubles like KFP.
  */

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * What KFP refuses for good is not asked again in a loop (README, Reliability): a refused archive or unarchive
+ * What KFP refuses for good is not asked again in a loop (docs/operating/reliability.md): a refused archive or unarchive
  * is asked at most once per resync interval, by the reconciler alone (the status sync does not re-trigger it),
  * with one condition and one event saying what to change. In both sync modes.
  */

@@ -26,7 +26,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The submit phase's rules (docs/exactly-once.md): validate first, adopt a run that carries the marker, claim
+ * The submit phase's rules (docs/developing/exactly-once.md): validate first, adopt a run that carries the marker, claim
  * in the status before creating, never send a create while a claim is live, and end the claim as the create's
  * answer says. Against {@link FakeKfp}, a fake: what real KFP answers is proven by the operator tests.
  */

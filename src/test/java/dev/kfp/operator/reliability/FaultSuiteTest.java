@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * outage, every Run ends with exactly one KFP run, its status shows KFP's state, no status went backwards, and
  * Synced recovers. Sized for the test command; {@code -Dfaults.runs=1000 -Dfaults.outage=60s} makes it longer,
  * and {@code -Dfaults.kubernetes=real} runs it against the real kube-apiserver instead of the Fabric8 mock (see
- * README, Reliability).
+ * docs/operating/reliability.md).
  */
 class FaultSuiteTest {
 

@@ -42,8 +42,8 @@ class BulkSyncUnderSizeTest {
    * long for its list at most; what is left of the interval is for reading the changed runs (here 18 MiB, two
    * lists of 8 MiB and one of 2) and writing 20 Runs of 900 KiB, watch events included. That took 1 to 5 s on
    * this 2-core machine at load averages of 7 to 11, so the interval is 20 s by default: half of it, 10 s,
-   * covers the young runs this test changes. {@code -Dsize.poll=4s} runs it at a shorter interval (README,
-   * Reliability): the promise of one interval holds only while the changes can be moved in what the schedule
+   * covers the young runs this test changes. {@code -Dsize.poll=4s} runs it at a shorter interval
+   * (docs/operating/reliability.md): the promise of one interval holds only while the changes can be moved in what the schedule
    * leaves of it.
    */
   private static final Duration POLL = OperatorConfig.parseDuration("size.poll",
