@@ -118,7 +118,7 @@ class DocsLinksTest {
   }
 
   /** The page without its fenced code blocks. */
-  private static String prose(Path page) throws IOException {
+  static String prose(Path page) throws IOException {
     StringBuilder text = new StringBuilder();
     boolean code = false;
     for (String line : Files.readAllLines(page)) {

@@ -76,15 +76,7 @@ class ReadmeTest {
 
   /** Headings outside code blocks, as written, without backticks. */
   private static List<String> headings(Path page) throws IOException {
-    List<String> headings = new ArrayList<>();
-    boolean code = false;
-    for (String line : Files.readAllLines(page)) {
-      if (line.startsWith("```")) {
-        code = !code;
-      } else if (!code && line.matches("#{1,6} .*")) {
-        headings.add(line.replaceFirst("#+ ", "").replace("`", "").strip());
-      }
-    }
-    return headings;
+    return DocsLinksTest.prose(page).lines().filter(line -> line.matches("#{1,6} .*"))
+        .map(line -> line.replaceFirst("#+ ", "").replace("`", "").strip()).toList();
   }
 }
