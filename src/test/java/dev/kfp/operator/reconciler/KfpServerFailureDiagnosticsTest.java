@@ -6,6 +6,7 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunFailure;
 import dev.kfp.operator.realkfp.KfpTestServer;
+import dev.kfp.operator.reconciler.follow.FailureDiagnostician;
 import io.fabric8.kubernetes.api.model.Condition;
 import org.junit.jupiter.api.Test;
 

@@ -18,6 +18,7 @@ import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.KfpStorageState;
+import dev.kfp.operator.reconciler.follow.RunFollower;
 import dev.kfp.operator.sync.BulkSync;
 import java.time.Duration;
 import java.util.ArrayList;

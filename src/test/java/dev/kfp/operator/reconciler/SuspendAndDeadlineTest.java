@@ -6,6 +6,8 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
+import dev.kfp.operator.reconciler.status.StatusWriter;
+import dev.kfp.operator.reconciler.submit.RunSubmitter;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

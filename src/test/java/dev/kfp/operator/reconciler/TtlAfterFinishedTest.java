@@ -8,6 +8,8 @@ import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.kfp.KfpErrors;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.KfpStorageState;
+import dev.kfp.operator.reconciler.cleanup.GitOpsTracking;
+import dev.kfp.operator.reconciler.cleanup.TtlAfterFinished;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
