@@ -44,7 +44,7 @@ class RunFollowerTest {
 
   /** Follows the Run, reading its KFP run from KFP (nothing read by the sync). */
   private Optional<Duration> follow(Run run) {
-    return follower.follow(run, Optional::empty, readsHandedToTheSync::add);
+    return follower.follow(run, Optional::empty, readsHandedToTheSync::add).lookAgainIn();
   }
 
   private void kfpMoves(Run run, UnaryOperator<KfpRun> change) {
@@ -162,7 +162,7 @@ class RunFollowerTest {
 
     Optional<Duration> next = bulk.follow(run, () -> {
       throw listFailed;
-    }, readsHandedToTheSync::add);
+    }, readsHandedToTheSync::add).lookAgainIn();
 
     assertThat(next).as("the sync lists again; the reconcile does not reschedule").isEmpty();
     assertThat(kfp.calls()).isEmpty();

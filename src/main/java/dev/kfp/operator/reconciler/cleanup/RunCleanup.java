@@ -13,10 +13,11 @@ import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.lifecycle.RunLifecycle;
 import dev.kfp.operator.reconciler.follow.FailureDiagnostician;
+import dev.kfp.operator.reconciler.phase.PhaseResult;
 import dev.kfp.operator.reconciler.phase.RetrySchedule;
+import dev.kfp.operator.reconciler.status.EventReason;
 import dev.kfp.operator.reconciler.status.StatusRecorder;
 import dev.kfp.operator.reconciler.submit.MarkerSearch;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +49,11 @@ public final class RunCleanup {
     this.clock = clock;
   }
 
-  public DeleteControl cleanup(Run run) {
+  /**
+   * Applies the deletion policy. The finalizer may go when the result asks for no further look; a result that
+   * says when to look again keeps it until then.
+   */
+  public PhaseResult cleanup(Run run) {
     String key = run.getMetadata().getUid();
     DeletionPolicy policy = run.getSpec() == null ? DeletionPolicy.Archive
         : run.getSpec().effectiveDeletionPolicy().orElse(DeletionPolicy.Archive);
@@ -65,8 +70,7 @@ public final class RunCleanup {
           Instant until = claim.liveUntil(createWindow);
           recorder.log(run, "create attempt " + claim.attempt() + " may still be running in KFP; the finalizer "
               + "stays until " + until);
-          return DeleteControl.noFinalizerRemoval()
-              .rescheduleAfter(retries.whileClaimLive(key, until, clock.instant()).toMillis());
+          return PhaseResult.lookAgainIn(retries.whileClaimLive(key, until, clock.instant()));
         }
         return done(run);
       }
@@ -77,9 +81,9 @@ public final class RunCleanup {
       if (e.isNotFound()) {
         return done(run);
       }
-      recorder.warning(run, RunConditions.REASON_DELETION_BLOCKED, "deletion policy " + policy + " could not be "
+      recorder.warning(run, EventReason.DELETION_BLOCKED, "deletion policy " + policy + " could not be "
           + "carried out, the finalizer stays until it is: " + e.getMessage());
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(retries.soon(key).toMillis());
+      return PhaseResult.lookAgainIn(retries.soon(key));
     }
   }
 
@@ -105,20 +109,20 @@ public final class RunCleanup {
     }
     if (policy == DeletionPolicy.Delete) {
       kfp(run).deleteRun(runId);
-      recorder.normal(run, "Deleted", "deleted KFP run " + runId);
+      recorder.normal(run, EventReason.DELETED, "deleted KFP run " + runId);
       return "KFP run " + runId + " was deleted (deletion policy Delete)";
     }
     if (!RunLifecycle.isArchived(kfpRun)) {
       kfp(run).archiveRun(runId);
-      recorder.normal(run, "Archived", "archived KFP run " + runId + " (deletion policy Archive)");
+      recorder.normal(run, EventReason.ARCHIVED, "archived KFP run " + runId + " (deletion policy Archive)");
     }
     return "KFP run " + runId + " is archived (deletion policy Archive)";
   }
 
-  private DeleteControl done(Run run) {
+  private PhaseResult done(Run run) {
     retries.reset(run.getMetadata().getUid());
     diagnostician.forget(run);
-    return DeleteControl.defaultDelete();
+    return PhaseResult.NONE;
   }
 
   /** The run to clean up: the recorded one, or one created by a create whose answer was lost. */

@@ -7,7 +7,9 @@ import dev.kfp.operator.api.RunStatus;
 import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpStorageState;
 import dev.kfp.operator.lifecycle.RunLifecycle;
+import dev.kfp.operator.reconciler.phase.PhaseResult;
 import dev.kfp.operator.reconciler.phase.RetrySchedule;
+import dev.kfp.operator.reconciler.status.EventReason;
 import dev.kfp.operator.reconciler.status.StatusRecorder.Notice;
 import dev.kfp.operator.reconciler.status.StatusRecorder;
 import java.time.Clock;
@@ -26,12 +28,6 @@ import java.util.Optional;
  */
 public final class TtlAfterFinished {
 
-  /** What a look at the TTL decided: whether the Run object is to be deleted now, and when to look again. */
-  public record Outcome(boolean deleteRun, Optional<Duration> lookAgainIn) {
-
-    public static final Outcome NONE = new Outcome(false, Optional.empty());
-  }
-
   private final RunCleanup cleanup;
   private final StatusRecorder recorder;
   private final RetrySchedule retries;
@@ -48,24 +44,24 @@ public final class TtlAfterFinished {
     this.clock = clock;
   }
 
-  /** After a look at the KFP run: says whether its TTL is over, and else when it will be. */
-  public Outcome check(Run run) {
+  /** After a look at the KFP run: says whether its TTL is over (delete the Run), and else when it will be. */
+  public PhaseResult check(Run run) {
     RunStatus status = run.getStatus();
     RunLifecycle lifecycle = RunLifecycle.of(status);
     Long seconds = run.getSpec().getTtlSecondsAfterFinished() != null ? run.getSpec().getTtlSecondsAfterFinished()
         : defaultSeconds;
     boolean lookSucceeded = status.isTrue(RunConditions.SYNCED) || lifecycle.isRunDeletedInKfp();
     if (seconds == null || seconds < 0 || lifecycle.isCleaned() || !lifecycle.isFinished() || !lookSucceeded) {
-      return Outcome.NONE;
+      return PhaseResult.NONE;
     }
     Instant finished = finishedAt(status);
     if (finished == null) {
-      return Outcome.NONE;
+      return PhaseResult.NONE;
     }
     Instant expiry = finished.plusSeconds(seconds);
     Duration left = Duration.between(clock.instant(), expiry);
     if (!left.isNegative() && !left.isZero()) {
-      return new Outcome(false, Optional.of(left));
+      return PhaseResult.lookAgainIn(left);
     }
     DeletionPolicy policy = run.getSpec().effectiveDeletionPolicy().orElse(DeletionPolicy.Archive);
     String passed = (run.getSpec().getTtlSecondsAfterFinished() != null ? "spec.ttlSecondsAfterFinished"
@@ -73,9 +69,9 @@ public final class TtlAfterFinished {
         + " (KFP run " + status.getRunId() + " finished at " + finished + ")";
     Optional<String> tracker = GitOpsTracking.trackedBy(run);
     if (tracker.isEmpty()) {
-      recorder.normal(run, RunConditions.REASON_EXPIRED, passed + ": deleting the Run; its deletion policy "
+      recorder.normal(run, EventReason.EXPIRED, passed + ": deleting the Run; its deletion policy "
           + policy + " applies to the KFP run");
-      return new Outcome(true, Optional.empty());
+      return PhaseResult.deleteTheRun();
     }
     String done;
     try {
@@ -84,18 +80,18 @@ public final class TtlAfterFinished {
       if (!e.isNotFound()) {
         recorder.unsynced(run, e);
         String key = run.getMetadata().getUid();
-        return new Outcome(false, Optional.of(e.isRetryable() ? retries.afterError(key, e) : retries.afterRefusal(key)));
+        return PhaseResult.lookAgainIn(e.isRetryable() ? retries.afterError(key, e) : retries.afterRefusal(key));
       }
       done = "KFP run " + status.getRunId() + " no longer exists";
     }
     if (policy == DeletionPolicy.Archive) {
       status.setStorageState(KfpStorageState.ARCHIVED.name());
     }
-    recorder.condition(run, RunConditions.CLEANED, "True", RunConditions.REASON_KEPT_FOR_GITOPS, passed + ". "
+    recorder.condition(run, RunConditions.CLEANED, "True", EventReason.KEPT_FOR_GITOPS, passed + ". "
         + done + ". The Run is kept, not deleted: " + tracker.get() + " tracks it and would create it again, as a"
         + " new KFP run. The operator no longer follows the KFP run; remove the Run from Git and let the tool"
         + " prune it to delete it", Notice.NORMAL);
-    return Outcome.NONE;
+    return PhaseResult.NONE;
   }
 
   private static Instant finishedAt(RunStatus status) {

@@ -1,12 +1,12 @@
 package dev.kfp.operator.reconciler.follow;
 
 import dev.kfp.operator.api.Run;
-import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunStatus;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.lifecycle.RunLifecycle;
+import dev.kfp.operator.reconciler.status.EventReason;
 import dev.kfp.operator.reconciler.status.StatusRecorder;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,7 +60,7 @@ public final class ActiveDeadline {
     }
     status.setTerminated(true);
     status.setDeadlineExceeded(true);
-    recorder.warning(run, RunConditions.REASON_DEADLINE_EXCEEDED, "KFP run " + kfpRun.runId() + " was active "
+    recorder.warning(run, EventReason.DEADLINE_EXCEEDED, "KFP run " + kfpRun.runId() + " was active "
         + "longer than spec.activeDeadlineSeconds (" + seconds + " s since KFP created it at " + kfpRun.createdAt()
         + ") and was terminated");
     return new Outcome(true, Optional.empty());

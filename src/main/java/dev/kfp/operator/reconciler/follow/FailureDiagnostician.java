@@ -11,6 +11,7 @@ import dev.kfp.operator.kfp.LogTail;
 import dev.kfp.operator.kfp.LogTailLimits;
 import dev.kfp.operator.kfp.PipelineTaskDetail;
 import dev.kfp.operator.kfp.RuntimeStatus;
+import dev.kfp.operator.reconciler.status.EventReason;
 import dev.kfp.operator.reconciler.status.StatusRecorder;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,7 +34,6 @@ public final class FailureDiagnostician {
 
   /** At most this many failed steps are listed (and their logs read). */
   static final int MAX_TASKS = 3;
-  public static final String EVENT_REASON = "StepFailed";
   static final String MAIN_LOGS = "main-logs";
   private static final int NOTE_LIMIT = 300;
   private static final Logger LOG = LoggerFactory.getLogger(FailureDiagnostician.class);
@@ -104,7 +104,7 @@ public final class FailureDiagnostician {
     status.setFailure(failure);
     latest.put(uid, new Diagnosis(kfpRun.runId(), failure));
     for (RunFailure.FailedTask task : failure.tasks()) {
-      recorder.warning(run, EVENT_REASON, "step " + task.name() + " failed" + (task.pod() == null ? ""
+      recorder.warning(run, EventReason.STEP_FAILED, "step " + task.name() + " failed" + (task.pod() == null ? ""
           : " (pod " + task.pod() + ")") + ": " + summary(task));
     }
     LOG.info("{}/{}: KFP run {} failed in {} step(s){}", run.getMetadata().getNamespace(),

@@ -14,7 +14,9 @@ import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.lifecycle.RunLifecycle;
+import dev.kfp.operator.reconciler.phase.PhaseResult;
 import dev.kfp.operator.reconciler.phase.RetrySchedule;
+import dev.kfp.operator.reconciler.status.EventReason;
 import dev.kfp.operator.reconciler.status.StatusRecorder.Notice;
 import dev.kfp.operator.reconciler.status.StatusRecorder;
 import dev.kfp.operator.reconciler.submit.SpecFingerprint;
@@ -55,13 +57,17 @@ public final class RunFollower {
   }
 
   /**
-   * Follows the recorded KFP run; returns when to look again.
+   * Follows the recorded KFP run; the result says when to look again.
    *
    * @param alreadyRead the run as it was just read (by this reconcile's submission, or by the status sync),
    *     if it was; else the run is read from KFP. It may throw the failure of the read that was to give it.
    * @param tookRead told the run whenever this phase read it from KFP itself
    */
-  public Optional<Duration> follow(Run run, Supplier<Optional<KfpRun>> alreadyRead, Consumer<KfpRun> tookRead) {
+  public PhaseResult follow(Run run, Supplier<Optional<KfpRun>> alreadyRead, Consumer<KfpRun> tookRead) {
+    return PhaseResult.lookAgain(look(run, alreadyRead, tookRead));
+  }
+
+  private Optional<Duration> look(Run run, Supplier<Optional<KfpRun>> alreadyRead, Consumer<KfpRun> tookRead) {
     RunStatus status = run.getStatus();
     String key = run.getMetadata().getUid();
     checkSpecUnchanged(run);
@@ -69,7 +75,7 @@ public final class RunFollower {
       KfpRun kfpRun = alreadyRead.get().orElseGet(() -> read(run, tookRead));
       String implausible = implausible(kfpRun, status.getRunId());
       if (implausible != null) {
-        recorder.condition(run, SYNCED, "False", RunConditions.REASON_KFP_BAD_ANSWER,
+        recorder.condition(run, SYNCED, "False", EventReason.KFP_BAD_ANSWER,
             implausible + "; the last known state " + status.getState() + " is kept", Notice.WARNING);
         return Optional.of(retries.soon(key));
       }
@@ -85,14 +91,14 @@ public final class RunFollower {
       retries.reset(key);
       recorder.condition(run, SYNCED, "True", RunConditions.REASON_OK, "KFP run " + status.getRunId() + " read",
           Notice.QUIET);
-      return sooner(sync.nextLook(RunLifecycle.of(status)), overdue.lookAgainIn());
+      return PhaseResult.sooner(sync.nextLook(RunLifecycle.of(status)), overdue.lookAgainIn());
     } catch (UserCommands.Refused refused) {
-      recorder.condition(run, SYNCED, "False", RunConditions.REASON_COMMAND_REFUSED, refused.getMessage(),
+      recorder.condition(run, SYNCED, "False", EventReason.COMMAND_REFUSED, refused.getMessage(),
           Notice.WARNING);
       return Optional.of(retries.afterRefusal(key));
     } catch (KfpException e) {
       if (e.isNotFound()) {
-        recorder.condition(run, SYNCED, "False", RunConditions.REASON_RUN_DELETED, "KFP run " + status.getRunId()
+        recorder.condition(run, SYNCED, "False", EventReason.RUN_DELETED, "KFP run " + status.getRunId()
             + " no longer exists (deleted outside the operator); it is not recreated. Delete this Run, or create "
             + "a new one to run the pipeline again", Notice.WARNING);
         return sync.nextLook(RunLifecycle.of(status)); // settled now: the resync looks again
@@ -103,14 +109,6 @@ public final class RunFollower {
       }
       return Optional.of(e.isRetryable() ? retries.afterError(key, e) : retries.afterRefusal(key));
     }
-  }
-
-  /** The earlier of two looks, when either is wanted. */
-  public static Optional<Duration> sooner(Optional<Duration> a, Optional<Duration> b) {
-    if (a.isEmpty()) {
-      return b;
-    }
-    return b.isEmpty() || a.get().compareTo(b.get()) <= 0 ? a : b;
   }
 
   private KfpRun read(Run run, Consumer<KfpRun> tookRead) {
@@ -130,9 +128,9 @@ public final class RunFollower {
     if (previous != null) {
       String message = "KFP run " + kfpRun.runId() + ": " + previous + " -> " + status.getState();
       if (kfpRun.state() == KfpRuntimeState.FAILED) {
-        recorder.warning(run, "StateChanged", message);
+        recorder.warning(run, EventReason.STATE_CHANGED, message);
       } else {
-        recorder.normal(run, "StateChanged", message);
+        recorder.normal(run, EventReason.STATE_CHANGED, message);
       }
     }
   }
@@ -165,7 +163,7 @@ public final class RunFollower {
       }
       return;
     }
-    recorder.condition(run, SUBMITTED, "False", RunConditions.REASON_SPEC_CHANGED, String.join(", ", changed)
+    recorder.condition(run, SUBMITTED, "False", EventReason.SPEC_CHANGED, String.join(", ", changed)
         + " changed after KFP run " + status.getRunId() + " was created; a KFP run cannot change, so nothing was "
         + "sent. Revert the edit, or create a new Run", Notice.WARNING);
   }

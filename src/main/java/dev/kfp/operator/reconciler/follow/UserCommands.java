@@ -9,6 +9,7 @@ import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.lifecycle.RunLifecycle;
+import dev.kfp.operator.reconciler.status.EventReason;
 import dev.kfp.operator.reconciler.status.StatusRecorder.Notice;
 import dev.kfp.operator.reconciler.status.StatusRecorder;
 import java.time.Duration;
@@ -66,10 +67,10 @@ public final class UserCommands {
     try {
       if (archived) {
         kfp(run).archiveRun(kfpRun.runId());
-        recorder.normal(run, "Archived", "archived KFP run " + kfpRun.runId());
+        recorder.normal(run, EventReason.ARCHIVED, "archived KFP run " + kfpRun.runId());
       } else {
         kfp(run).unarchiveRun(kfpRun.runId());
-        recorder.normal(run, "Unarchived", "unarchived KFP run " + kfpRun.runId());
+        recorder.normal(run, EventReason.UNARCHIVED, "unarchived KFP run " + kfpRun.runId());
       }
       return true;
     } catch (KfpException e) {
@@ -91,7 +92,7 @@ public final class UserCommands {
       try {
         kfp(run).terminateRun(kfpRun.runId());
         status.setTerminated(true);
-        recorder.normal(run, "Terminated", "terminated KFP run " + kfpRun.runId() + " (was " + kfpRun.state()
+        recorder.normal(run, EventReason.TERMINATED, "terminated KFP run " + kfpRun.runId() + " (was " + kfpRun.state()
             + ")");
         return true;
       } catch (KfpException e) {
@@ -102,7 +103,7 @@ public final class UserCommands {
     }
     // The run is past the point where terminating means anything; note that the command was seen.
     status.setTerminated(false);
-    recorder.normal(run, "TerminateIgnored", "KFP run " + kfpRun.runId() + " is " + kfpRun.state()
+    recorder.normal(run, EventReason.TERMINATE_IGNORED, "KFP run " + kfpRun.runId() + " is " + kfpRun.state()
         + "; only PENDING, RUNNING or PAUSED runs can be terminated");
     return false;
   }
@@ -119,7 +120,7 @@ public final class UserCommands {
         }
         recorder.condition(run, RunConditions.RETRIED, "True", RunConditions.REASON_RETRIED,
             "retry '" + token + "' sent to KFP", Notice.QUIET);
-        recorder.normal(run, "Retried", "retried KFP run " + kfpRun.runId() + " (token '" + token + "')");
+        recorder.normal(run, EventReason.RETRIED, "retried KFP run " + kfpRun.runId() + " (token '" + token + "')");
         return true;
       } catch (KfpException e) {
         if (e.isRetryable()) {
@@ -134,7 +135,7 @@ public final class UserCommands {
     String message = "retry '" + token + "' rejected: " + rejection;
     recorder.condition(run, RunConditions.RETRIED, "False", RunConditions.REASON_RETRY_REJECTED, message,
         Notice.QUIET);
-    recorder.warning(run, RunConditions.REASON_RETRY_REJECTED, message);
+    recorder.warning(run, EventReason.RETRY_REJECTED, message);
     return false;
   }
 

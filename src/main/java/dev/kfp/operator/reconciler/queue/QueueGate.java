@@ -5,9 +5,9 @@ import static dev.kfp.operator.api.RunConditions.SUCCEEDED;
 
 import dev.kfp.operator.api.AdmittedRun;
 import dev.kfp.operator.api.Run;
-import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunQueue;
 import dev.kfp.operator.api.RunQueueStatus;
+import dev.kfp.operator.reconciler.status.EventReason;
 import dev.kfp.operator.reconciler.status.StatusRecorder.Notice;
 import dev.kfp.operator.reconciler.status.StatusRecorder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -57,7 +57,7 @@ public final class QueueGate {
     String name = run.getSpec().getQueueName();
     Optional<RunQueue> found = store.queue(namespace, name);
     if (found.isEmpty()) {
-      held(run, RunConditions.REASON_QUEUE_NOT_FOUND, "RunQueue " + name + " does not exist in namespace " + namespace
+      held(run, EventReason.QUEUE_NOT_FOUND, "RunQueue " + name + " does not exist in namespace " + namespace
           + "; the Run waits unsubmitted until it is created", Notice.WARNING);
       return Outcome.HELD;
     }
@@ -66,11 +66,11 @@ public final class QueueGate {
     QueueAdmission.Decision decision = QueueAdmission.decide(queue, run, members, gone(queue, members),
         clock.instant());
     if (decision instanceof QueueAdmission.Refused refused) {
-      held(run, RunConditions.REASON_QUEUE_REFUSED, refused.message(), Notice.WARNING);
+      held(run, EventReason.QUEUE_REFUSED, refused.message(), Notice.WARNING);
       return Outcome.HELD;
     }
     if (decision instanceof QueueAdmission.Wait wait) {
-      held(run, RunConditions.REASON_QUEUED, wait.message(name), Notice.NORMAL);
+      held(run, EventReason.QUEUED, wait.message(name), Notice.NORMAL);
       if (!wait.summary().equals(queue.getStatus())) {
         store.write(queue, wait.summary());
       }
@@ -81,7 +81,7 @@ public final class QueueGate {
         recorder.log(run, "RunQueue " + name + " changed while this Run was being admitted; deciding again");
         return Outcome.STALE;
       }
-      recorder.normal(run, RunConditions.REASON_ADMITTED, "admitted by RunQueue " + name + ": " + admit.slot()
+      recorder.normal(run, EventReason.ADMITTED, "admitted by RunQueue " + name + ": " + admit.slot()
           + " of " + admit.maxActive() + " active");
     }
     return Outcome.ADMITTED;
@@ -114,7 +114,7 @@ public final class QueueGate {
     });
   }
 
-  private void held(Run run, String reason, String message, Notice notice) {
+  private void held(Run run, EventReason reason, String message, Notice notice) {
     recorder.condition(run, SUBMITTED, "False", reason, message, notice);
     recorder.condition(run, SUCCEEDED, "Unknown", reason, "not submitted yet: " + message, Notice.QUIET);
   }

@@ -48,6 +48,17 @@ public final class StatusRecorder {
    *
    * @return true when this was a transition
    */
+  public boolean condition(Run run, String type, String status, EventReason reason, String message,
+      Notice notice) {
+    return condition(run, type, status, reason.text(), message, notice);
+  }
+
+  /**
+   * Sets the condition {@code type} of the Run's status with a reason that is not an event's (the operator's own
+   * conditions give an {@link EventReason} when they send one); on a transition, tells it as {@code notice} says.
+   *
+   * @return true when this was a transition
+   */
   public boolean condition(Run run, String type, String status, String reason, String message, Notice notice) {
     RunStatus runStatus = run.getStatus();
     Optional<Condition> previous = runStatus.condition(type);
@@ -63,8 +74,8 @@ public final class StatusRecorder {
         .build());
     if (transition) {
       switch (notice) {
-        case NORMAL -> normal(run, reason, message);
-        case WARNING -> warning(run, reason, message);
+        case NORMAL -> send(run, Notice.NORMAL, reason, message);
+        case WARNING -> send(run, Notice.WARNING, reason, message);
         case LOG -> log(run, reason + ": " + message);
         case QUIET -> { }
       }
@@ -77,8 +88,8 @@ public final class StatusRecorder {
    * on the transition. Every phase reports a KFP call that failed this way.
    */
   public void unsynced(Run run, KfpException e) {
-    String reason = e.isUnauthorized() ? RunConditions.REASON_UNAUTHORIZED
-        : e.isRetryable() ? RunConditions.REASON_KFP_UNREACHABLE : RunConditions.REASON_KFP_ERROR;
+    EventReason reason = e.isUnauthorized() ? EventReason.UNAUTHORIZED
+        : e.isRetryable() ? EventReason.KFP_UNREACHABLE : EventReason.KFP_ERROR;
     String state = run.getStatus().getState();
     if (condition(run, RunConditions.SYNCED, "False", reason, e.getMessage() + (state == null ? ""
         : "; last known state " + state + " kept"), Notice.QUIET)) {
@@ -87,14 +98,21 @@ public final class StatusRecorder {
   }
 
   /** A Normal event and its log line, for something the operator did. */
-  public void normal(Run run, String reason, String message) {
-    events.normal(run, reason, message);
-    LOG.info("{}: {}: {}", ref(run), reason, message);
+  public void normal(Run run, EventReason reason, String message) {
+    send(run, Notice.NORMAL, reason.text(), message);
   }
 
   /** A Warning event and its log line, for something the user should look at. */
-  public void warning(Run run, String reason, String message) {
-    events.warning(run, reason, message);
+  public void warning(Run run, EventReason reason, String message) {
+    send(run, Notice.WARNING, reason.text(), message);
+  }
+
+  private void send(Run run, Notice notice, String reason, String message) {
+    if (notice == Notice.WARNING) {
+      events.warning(run, reason, message);
+    } else {
+      events.normal(run, reason, message);
+    }
     LOG.info("{}: {}: {}", ref(run), reason, message);
   }
 

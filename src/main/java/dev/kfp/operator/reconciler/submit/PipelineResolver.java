@@ -12,6 +12,7 @@ import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.ListPipelineVersionsRequest;
 import dev.kfp.operator.kfp.ListPipelineVersionsResponse;
 import dev.kfp.operator.kfp.PipelineVersionReference;
+import dev.kfp.operator.reconciler.status.EventReason;
 import dev.kfp.operator.reconciler.status.StatusRecorder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -38,7 +39,8 @@ public final class PipelineResolver {
   private final PipelineVersionObjects pipelineVersions;
   private final StatusRecorder recorder;
 
-  public PipelineResolver(KfpClientProvider kfpClients, PipelineVersionObjects pipelineVersions, StatusRecorder recorder) {
+  public PipelineResolver(KfpClientProvider kfpClients, PipelineVersionObjects pipelineVersions,
+      StatusRecorder recorder) {
     this.kfpClients = kfpClients;
     this.pipelineVersions = pipelineVersions;
     this.recorder = recorder;
@@ -68,7 +70,7 @@ public final class PipelineResolver {
         : byName(namespace, ref.pipelineName(), isEmpty(ref.versionName()) ? null : ref.versionName());
     status.setPipelineId(resolved.pipelineId());
     status.setPipelineVersionId(resolved.pipelineVersionId());
-    recorder.normal(run, "PipelineResolved", describe(ref) + " is pipeline " + resolved.pipelineId()
+    recorder.normal(run, EventReason.PIPELINE_RESOLVED, describe(ref) + " is pipeline " + resolved.pipelineId()
         + (resolved.pipelineVersionId() == null ? ", its latest version at creation"
             : ", version " + resolved.pipelineVersionId()));
     return request.withPipelineVersionReference(resolved);

@@ -13,9 +13,11 @@ import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpExperiment;
 import dev.kfp.operator.kfp.KfpRun;
+import dev.kfp.operator.reconciler.phase.PhaseResult;
 import dev.kfp.operator.reconciler.phase.ReconcilerSettings;
 import dev.kfp.operator.reconciler.phase.RetrySchedule;
 import dev.kfp.operator.reconciler.queue.QueueGate;
+import dev.kfp.operator.reconciler.status.EventReason;
 import dev.kfp.operator.reconciler.status.StatusRecorder.Notice;
 import dev.kfp.operator.reconciler.status.StatusRecorder;
 import dev.kfp.operator.reconciler.status.StatusWrite;
@@ -36,21 +38,6 @@ public final class RunSubmitter {
 
   /** A create answered 500 at this attempt (or later) is reported as failed instead of tried again. */
   static final int CREATE_ATTEMPTS_ON_SERVER_ERROR = 3;
-
-  /**
-   * What a submission attempt gave: the KFP run found or created, or when to try again; stale when the claim
-   * could not be written because the Run changed meanwhile.
-   */
-  public record Submission(Optional<KfpRun> kfpRun, Optional<Duration> retryAfter, boolean stale) {
-
-    static Submission failed(Optional<Duration> retryAfter) {
-      return new Submission(Optional.empty(), retryAfter, false);
-    }
-
-    static Submission ofStaleObject() {
-      return new Submission(Optional.empty(), Optional.empty(), true);
-    }
-  }
 
   private final KfpClientProvider kfpClients;
   private final RunValidator validator;
@@ -81,8 +68,11 @@ public final class RunSubmitter {
     this.clock = clock;
   }
 
-  /** Finds or creates the KFP run; says when to look again if no run id could be recorded. */
-  public Submission submit(Run run, StatusWrite writeStatus) {
+  /**
+   * Finds or creates the KFP run: the result carries it, or says when to try again; stale when the claim could
+   * not be written because the Run changed meanwhile.
+   */
+  public PhaseResult submit(Run run, StatusWrite writeStatus) {
     RunStatus status = run.getStatus();
     KfpRun request;
     try {
@@ -96,10 +86,10 @@ public final class RunSubmitter {
     // Admission comes before the claim: a Run claims its create only once it holds a slot of its queue.
     switch (queues.admit(run)) {
       case STALE -> {
-        return Submission.ofStaleObject();
+        return PhaseResult.staleObject();
       }
       case HELD -> {
-        return Submission.failed(Optional.empty()); // a change of the queue triggers it again
+        return PhaseResult.lookAgain(Optional.empty()); // a change of the queue triggers it again
       }
       case ADMITTED -> { }
     }
@@ -109,8 +99,8 @@ public final class RunSubmitter {
       if (settings.checkExperimentNamespace() && request.experimentId() != null) {
         String refusal = experimentOutsideNamespace(run, request.experimentId());
         if (refusal != null) {
-          notSubmitted(run, RunConditions.REASON_EXPERIMENT_NOT_IN_NAMESPACE, refusal);
-          return Submission.failed(Optional.empty());
+          notSubmitted(run, EventReason.EXPERIMENT_NOT_IN_NAMESPACE, refusal);
+          return PhaseResult.lookAgain(Optional.empty());
         }
       }
       Instant searchStarted = clock.instant();
@@ -120,7 +110,7 @@ public final class RunSubmitter {
       }
       SubmissionClaim previous = status.getClaim();
       if (previous != null && previous.isLive(searchStarted, settings.createWindow())) {
-        return Submission.failed(Optional.of(awaitClaim(run, previous, key)));
+        return PhaseResult.lookAgain(Optional.of(awaitClaim(run, previous, key)));
       }
       try {
         request = pipelines.resolve(run, request);
@@ -130,12 +120,12 @@ public final class RunSubmitter {
       SubmissionClaim claim = SubmissionClaim.next(previous, instance, clock.instant());
       status.setClaim(claim);
       if (writeStatus.write() == StatusWriter.Outcome.STALE) {
-        return Submission.ofStaleObject();
+        return PhaseResult.staleObject();
       }
       if (!claim.maySendAt(clock.instant(), settings.createWindow())) {
         // Paused between the claim and the create: the turn may have passed to another instance.
         status.setClaim(claim.ended(SubmissionClaim.UNCERTAIN, clock.instant()));
-        return Submission.failed(Optional.of(awaitClaim(run, status.getClaim(), key)));
+        return PhaseResult.lookAgain(Optional.of(awaitClaim(run, status.getClaim(), key)));
       }
       creating = true;
       KfpRun kfpRun = kfp(run).createRun(request);
@@ -143,14 +133,14 @@ public final class RunSubmitter {
         throw new KfpException("CreateRun", 200, null, "KFP's answer to the create has no run_id; the run may "
             + "exist and will be looked for by its marker", false, true, null, null);
       }
-      recorder.normal(run, "Submitted", "created KFP run " + kfpRun.runId());
+      recorder.normal(run, EventReason.SUBMITTED, "created KFP run " + kfpRun.runId());
       return recorded(run, kfpRun, RunConditions.REASON_CREATED, request);
     } catch (KfpException e) {
       if (creating) {
         status.setClaim(status.getClaim().ended(e.isAmbiguous() ? SubmissionClaim.UNCERTAIN
             : SubmissionClaim.REFUSED, clock.instant()));
       }
-      return Submission.failed(failed(run, e, creating));
+      return PhaseResult.lookAgain(failed(run, e, creating));
     }
   }
 
@@ -160,7 +150,7 @@ public final class RunSubmitter {
    * ambiguous create, and a run found is adopted, since suspend has no effect once the KFP run exists. Only
    * when no claimed create can still show up does the Run report that it is held.
    */
-  private Submission suspended(Run run, KfpRun request) {
+  private PhaseResult suspended(Run run, KfpRun request) {
     SubmissionClaim claim = run.getStatus().getClaim();
     if (claim != null && !SubmissionClaim.REFUSED.equals(claim.outcome())) {
       try {
@@ -170,26 +160,26 @@ public final class RunSubmitter {
           return adopted(run, existing.get(), request);
         }
         if (claim.isLive(searchStarted, settings.createWindow())) {
-          return Submission.failed(Optional.of(awaitClaim(run, claim, run.getMetadata().getUid())));
+          return PhaseResult.lookAgain(Optional.of(awaitClaim(run, claim, run.getMetadata().getUid())));
         }
       } catch (KfpException e) {
-        return Submission.failed(failed(run, e, false));
+        return PhaseResult.lookAgain(failed(run, e, false));
       }
     }
-    recorder.condition(run, SUBMITTED, "False", RunConditions.REASON_SUSPENDED, "spec.suspend is true: nothing "
+    recorder.condition(run, SUBMITTED, "False", EventReason.SUSPENDED, "spec.suspend is true: nothing "
         + "is sent to KFP until it is set to false or removed", Notice.NORMAL);
     recorder.condition(run, SUCCEEDED, "Unknown", RunConditions.REASON_SUSPENDED, "held before submission by "
         + "spec.suspend", Notice.QUIET);
-    return Submission.failed(Optional.empty()); // an edit of the spec lets it go
+    return PhaseResult.lookAgain(Optional.empty()); // an edit of the spec lets it go
   }
 
-  private Submission adopted(Run run, KfpRun kfpRun, KfpRun request) {
-    recorder.normal(run, "Adopted", "found KFP run " + kfpRun.runId() + " created for this object earlier");
+  private PhaseResult adopted(Run run, KfpRun kfpRun, KfpRun request) {
+    recorder.normal(run, EventReason.ADOPTED, "found KFP run " + kfpRun.runId() + " created for this object earlier");
     return recorded(run, kfpRun, RunConditions.REASON_ADOPTED, request);
   }
 
   /** Records the KFP run this Run now has: its id, the pipeline it runs, the spec it was made from. */
-  private Submission recorded(Run run, KfpRun kfpRun, String reason, KfpRun request) {
+  private PhaseResult recorded(Run run, KfpRun kfpRun, String reason, KfpRun request) {
     RunStatus status = run.getStatus();
     retries.resetPassing(run.getMetadata().getUid());
     status.setRunId(kfpRun.runId());
@@ -200,14 +190,14 @@ public final class RunSubmitter {
     status.setSpecHash(SpecFingerprint.of(run.getSpec()));
     recorder.condition(run, SUBMITTED, "True", reason, "KFP run " + kfpRun.runId()
         + (request.experimentId() == null ? "" : " in experiment " + request.experimentId()), Notice.QUIET);
-    return new Submission(Optional.of(kfpRun), Optional.empty(), false);
+    return PhaseResult.read(kfpRun);
   }
 
-  private Submission invalid(Run run, InvalidSpecException e) {
-    recorder.condition(run, SUBMITTED, "False", RunConditions.REASON_INVALID_SPEC, e.getMessage(), Notice.WARNING);
+  private PhaseResult invalid(Run run, InvalidSpecException e) {
+    recorder.condition(run, SUBMITTED, "False", EventReason.INVALID_SPEC, e.getMessage(), Notice.WARNING);
     recorder.condition(run, SUCCEEDED, e.mayResolveItself() ? "Unknown" : "False",
         RunConditions.REASON_INVALID_SPEC, "the run was not submitted: " + e.getMessage(), Notice.QUIET);
-    return Submission.failed(e.mayResolveItself() ? Optional.of(settings.resyncInterval()) : Optional.empty());
+    return PhaseResult.lookAgain(e.mayResolveItself() ? Optional.of(settings.resyncInterval()) : Optional.empty());
   }
 
   /**
@@ -244,7 +234,7 @@ public final class RunSubmitter {
   private Optional<Duration> failed(Run run, KfpException e, boolean creating) {
     String key = run.getMetadata().getUid();
     if (e.isUnauthorized()) {
-      notSubmitted(run, RunConditions.REASON_UNAUTHORIZED, "KFP refused the operator's credentials: "
+      notSubmitted(run, EventReason.UNAUTHORIZED, "KFP refused the operator's credentials: "
           + e.getMessage());
       return Optional.of(settings.resyncInterval());
     }
@@ -275,12 +265,12 @@ public final class RunSubmitter {
    * when the operator asks again at the resync.
    */
   private void refused(Run run, String message, boolean mayResolveItself) {
-    notSubmitted(run, RunConditions.REASON_KFP_ERROR, message);
+    notSubmitted(run, EventReason.KFP_ERROR, message);
     recorder.condition(run, SUCCEEDED, mayResolveItself ? "Unknown" : "False", RunConditions.REASON_KFP_ERROR,
         "the run was not submitted: " + message, Notice.QUIET);
   }
 
-  private void notSubmitted(Run run, String reason, String message) {
+  private void notSubmitted(Run run, EventReason reason, String message) {
     recorder.condition(run, SUBMITTED, "False", reason, message, Notice.WARNING);
     recorder.condition(run, SYNCED, "True", RunConditions.REASON_OK, "KFP answered", Notice.QUIET);
   }
