@@ -12,7 +12,7 @@ import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.monitoring.MonitoringServer;
 import dev.kfp.operator.monitoring.OperatorMetrics;
 import dev.kfp.operator.monitoring.OperatorReadiness;
-import dev.kfp.operator.reconciler.ReconcilerSettings;
+import dev.kfp.operator.reconciler.phase.ReconcilerSettings;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -2,7 +2,7 @@ package dev.kfp.operator.benchmark;
 
 import dev.kfp.operator.RunOperator;
 import dev.kfp.operator.kfp.KfpClientProvider;
-import dev.kfp.operator.reconciler.ReconcilerSettings;
+import dev.kfp.operator.reconciler.phase.ReconcilerSettings;
 import dev.kfp.operator.sync.PollSchedule;
 import dev.kfp.operator.simulator.Timing;
 import java.io.PrintStream;

@@ -1,12 +1,34 @@
 package dev.kfp.operator.reconciler;
 
 import dev.kfp.operator.api.Run;
-import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunStatus;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.LogTailLimits;
 import dev.kfp.operator.lifecycle.RunLifecycle;
+import dev.kfp.operator.reconciler.cleanup.RunCleanup;
+import dev.kfp.operator.reconciler.cleanup.TtlAfterFinished;
+import dev.kfp.operator.reconciler.follow.ActiveDeadline;
+import dev.kfp.operator.reconciler.follow.FailureDiagnostician;
+import dev.kfp.operator.reconciler.follow.RunFollower;
+import dev.kfp.operator.reconciler.follow.RunObserver;
+import dev.kfp.operator.reconciler.follow.SyncStrategy;
+import dev.kfp.operator.reconciler.follow.UserCommands;
+import dev.kfp.operator.reconciler.phase.PhaseResult;
+import dev.kfp.operator.reconciler.phase.ReconcilerSettings;
+import dev.kfp.operator.reconciler.phase.RetrySchedule;
+import dev.kfp.operator.reconciler.queue.ClusterQueueStore;
+import dev.kfp.operator.reconciler.queue.QueueGate;
+import dev.kfp.operator.reconciler.status.EventReason;
+import dev.kfp.operator.reconciler.status.RunEvents;
+import dev.kfp.operator.reconciler.status.StatusRecorder;
+import dev.kfp.operator.reconciler.status.StatusWrite;
+import dev.kfp.operator.reconciler.status.StatusWriter;
+import dev.kfp.operator.reconciler.submit.MarkerSearch;
+import dev.kfp.operator.reconciler.submit.PipelineResolver;
+import dev.kfp.operator.reconciler.submit.PipelineVersionObjects;
+import dev.kfp.operator.reconciler.submit.RunSubmitter;
+import dev.kfp.operator.reconciler.submit.RunValidator;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -23,6 +45,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * One reconcile of a Run, as a story in phases: a Run without a KFP run is submitted ({@link RunSubmitter}),
@@ -104,41 +128,47 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       reportUnreadable(run);
       return UpdateControl.noUpdate();
     }
-    StatusWriter writer = new StatusWriter(run, context);
+    return reconcile(run, new StatusWriter(run, context), () -> sync.latestRead(run, context),
+        () -> deleteUnlessChanged(run, context));
+  }
+
+  /**
+   * One reconcile of a readable Run, without JOSDK: submit it if it has no KFP run, follow it (and check its
+   * time to live) if it has one, write its status once, bring its queue up to date, and delete it if its time to
+   * live is over.
+   *
+   * @param writer writes the Run's status (the submission claim in the middle, everything else at the end)
+   * @param latestRead the KFP run as the status sync already read it, when it did
+   * @param deleteUnlessChanged deletes the Run unless it changed since it was read; false when it had
+   */
+  UpdateControl<Run> reconcile(Run run, StatusWrite writer, Supplier<Optional<KfpRun>> latestRead,
+      BooleanSupplier deleteUnlessChanged) {
     if (run.getStatus() == null) {
       run.setStatus(new RunStatus());
     }
     RunStatus status = run.getStatus();
     status.setObservedGeneration(run.getMetadata().getGeneration());
-    Optional<Duration> next = Optional.empty();
-    Optional<KfpRun> submitted = Optional.empty();
+    PhaseResult result = PhaseResult.NONE;
     if (status.getRunId() == null) {
-      RunSubmitter.Submission submission = submitter.submit(run, writer);
-      if (submission.stale()) {
-        return staleObject(run);
-      }
-      next = submission.retryAfter();
-      submitted = submission.kfpRun();
-      submitted.ifPresent(sync::readByReconcile);
+      result = submitter.submit(run, writer);
+      result.kfpRun().ifPresent(sync::readByReconcile);
     }
-    TtlAfterFinished.Outcome expiry = TtlAfterFinished.Outcome.NONE;
-    if (status.getRunId() != null && !RunLifecycle.of(status).isCleaned()) {
-      Optional<KfpRun> justSubmitted = submitted;
-      next = follower.follow(run,
-          () -> justSubmitted.isPresent() ? justSubmitted : sync.latestRead(run, context),
-          sync::readByReconcile);
-      expiry = ttl.check(run);
-      next = RunFollower.sooner(next, expiry.lookAgainIn());
+    if (!result.stale() && status.getRunId() != null && !RunLifecycle.of(status).isCleaned()) {
+      Optional<KfpRun> submitted = result.kfpRun();
+      result = result
+          .and(follower.follow(run, () -> submitted.isPresent() ? submitted : latestRead.get(),
+              sync::readByReconcile))
+          .and(ttl.check(run));
     }
-    if (writer.write() == StatusWriter.Outcome.STALE) {
+    if (result.stale() || writer.write() == StatusWriter.Outcome.STALE) {
       return staleObject(run);
     }
     queues.refresh(run);
-    if (expiry.deleteRun()) {
-      return deleteExpired(run, context);
+    if (result.deleteRun()) {
+      return deleteUnlessChanged.getAsBoolean() ? UpdateControl.noUpdate() : staleObject(run);
     }
     UpdateControl<Run> control = UpdateControl.noUpdate();
-    next.ifPresent(control::rescheduleAfter);
+    result.lookAgainIn().ifPresent(control::rescheduleAfter);
     return control;
   }
 
@@ -148,28 +178,32 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       reportUnreadable(run);
       return DeleteControl.noFinalizerRemoval();
     }
-    DeleteControl control = cleanup.cleanup(run);
+    PhaseResult result = cleanup.cleanup(run);
     queues.refresh(run);
-    return control;
+    return result.lookAgainIn()
+        .map(delay -> DeleteControl.noFinalizerRemoval().rescheduleAfter(delay.toMillis()))
+        .orElseGet(DeleteControl::defaultDelete);
   }
 
   /**
    * Deletes a Run whose time to live is over, unless it changed since this reconcile read it (the delete is
    * conditional on its resourceVersion: an edit, such as a longer TTL, is decided on again). The finalizer then
    * has its deletion policy applied to the KFP run.
+   *
+   * @return false when the Run changed since it was read; true when it is deleted or already gone
    */
-  private UpdateControl<Run> deleteExpired(Run run, Context<Run> context) {
+  private static boolean deleteUnlessChanged(Run run, Context<Run> context) {
     try {
       context.getClient().resource(run).lockResourceVersion(run.getMetadata().getResourceVersion()).delete();
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-        return staleObject(run);
+        return false;
       }
       if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
         throw e;
       }
     }
-    return UpdateControl.noUpdate();
+    return true;
   }
 
   /**
@@ -187,7 +221,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
    * Any edit of the object, or an operator that can read it, reconciles it again.
    */
   private void reportUnreadable(Run run) {
-    recorder.warning(run, RunConditions.REASON_UNREADABLE, "this operator version cannot read the Run, so it "
+    recorder.warning(run, EventReason.UNREADABLE, "this operator version cannot read the Run, so it "
         + "leaves it (and its KFP run) alone: " + run.unreadable() + ". Fix the value, or run an operator version "
         + "that matches the installed CRD.");
   }

@@ -4,7 +4,7 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.lifecycle.RunLifecycle;
-import dev.kfp.operator.reconciler.SyncStrategy;
+import dev.kfp.operator.reconciler.follow.SyncStrategy;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;

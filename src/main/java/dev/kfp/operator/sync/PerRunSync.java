@@ -3,7 +3,7 @@ package dev.kfp.operator.sync;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.lifecycle.RunLifecycle;
-import dev.kfp.operator.reconciler.SyncStrategy;
+import dev.kfp.operator.reconciler.follow.SyncStrategy;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;

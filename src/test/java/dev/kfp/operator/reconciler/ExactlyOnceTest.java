@@ -6,6 +6,7 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.PipelineVersionReference;
+import dev.kfp.operator.reconciler.submit.SubmissionMarker;
 import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.Fault;
 import dev.kfp.operator.simulator.PipelineVersion;

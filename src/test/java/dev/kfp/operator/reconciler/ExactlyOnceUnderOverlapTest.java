@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kfp.operator.RunOperator;
 import dev.kfp.operator.api.DeletionPolicy;
 import dev.kfp.operator.api.Run;
+import dev.kfp.operator.reconciler.status.StatusWriter;
 import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.Fault;
 import dev.kfp.operator.simulator.PipelineVersion;

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunFailure;
+import dev.kfp.operator.reconciler.follow.FailureDiagnostician;
+import dev.kfp.operator.reconciler.status.EventReason;
 import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.Fault;
 import dev.kfp.operator.simulator.KfpSimulator;
@@ -106,7 +108,7 @@ class FailureDiagnosticsTest {
   }
 
   private List<Event> stepFailedEvents(String name) {
-    return harness.events(name).stream().filter(e -> FailureDiagnostician.EVENT_REASON.equals(e.getReason()))
+    return harness.events(name).stream().filter(e -> EventReason.STEP_FAILED.text().equals(e.getReason()))
         .toList();
   }
 

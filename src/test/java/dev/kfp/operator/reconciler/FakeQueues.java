@@ -4,6 +4,7 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunQueue;
 import dev.kfp.operator.api.RunQueueSpec;
 import dev.kfp.operator.api.RunQueueStatus;
+import dev.kfp.operator.reconciler.queue.QueueStore;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.PipelineVersionReference;
+import dev.kfp.operator.reconciler.submit.SubmissionMarker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -6,6 +6,7 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunFailure;
 import dev.kfp.operator.realkfp.KfpTestServer;
+import dev.kfp.operator.reconciler.status.EventReason;
 import io.fabric8.kubernetes.api.model.Condition;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +39,7 @@ class KfpServerFailureDiagnosticsTest extends KfpServerSuite {
     Condition succeeded = failed.getStatus().condition(RunConditions.SUCCEEDED).orElseThrow();
     assertThat(succeeded.getStatus()).isEqualTo("False");
     assertThat(succeeded.getMessage()).contains("step train failed: RuntimeError: loss is NaN");
-    assertThat(harness.events("train")).filteredOn(e -> FailureDiagnostician.EVENT_REASON.equals(e.getReason()))
+    assertThat(harness.events("train")).filteredOn(e -> EventReason.STEP_FAILED.text().equals(e.getReason()))
         .singleElement().satisfies(e -> assertThat(e.getMessage()).contains("step train failed"));
   }
 }

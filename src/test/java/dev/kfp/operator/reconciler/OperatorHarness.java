@@ -10,6 +10,7 @@ import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientConfig;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.realkfp.KfpTestServer;
+import dev.kfp.operator.reconciler.phase.ReconcilerSettings;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
 import dev.kfp.operator.sandbox.LocalKubernetes;
 import dev.kfp.operator.sandbox.RealKubernetes;

@@ -11,6 +11,10 @@ import dev.kfp.operator.kfp.KfpErrors;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpStorageState;
 import dev.kfp.operator.kfp.PipelineVersionReference;
+import dev.kfp.operator.reconciler.phase.PhaseResult;
+import dev.kfp.operator.reconciler.status.StatusWriter;
+import dev.kfp.operator.reconciler.submit.RunSubmitter;
+import dev.kfp.operator.reconciler.submit.SubmissionMarker;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.time.Duration;
@@ -33,7 +37,7 @@ class PipelinesByNameTest {
     return run;
   }
 
-  private RunSubmitter.Submission submit(Run run) {
+  private PhaseResult submit(Run run) {
     return phases.submitter().submit(run, () -> StatusWriter.Outcome.WRITTEN);
   }
 
@@ -47,7 +51,7 @@ class PipelinesByNameTest {
     kfp.addPipeline("train", "v1", "v2");
     Run run = runOf("by-name", VersionRef.byName("train", "v2"));
 
-    RunSubmitter.Submission submission = submit(run);
+    PhaseResult submission = submit(run);
 
     assertThat(submission.kfpRun()).isPresent();
     assertThat(createdWith()).isEqualTo(new PipelineVersionReference("pipeline-1", "pipeline-1-v2"));
@@ -76,9 +80,9 @@ class PipelinesByNameTest {
   void anUnknownPipelineIsAnInvalidSpecLookedForAgainAtTheResyncInterval() {
     Run run = runOf("not-yet", VersionRef.byName("train", null));
 
-    RunSubmitter.Submission submission = submit(run);
+    PhaseResult submission = submit(run);
 
-    assertThat(submission.retryAfter()).contains(Phases.RESYNC);
+    assertThat(submission.lookAgainIn()).contains(Phases.RESYNC);
     assertCondition(run, RunConditions.SUBMITTED, "False", RunConditions.REASON_INVALID_SPEC);
     assertCondition(run, RunConditions.SUCCEEDED, "Unknown", RunConditions.REASON_INVALID_SPEC);
     assertThat(Phases.condition(run, RunConditions.SUBMITTED).getMessage())
@@ -102,9 +106,9 @@ class PipelinesByNameTest {
     kfp.addPipeline("train", "v1");
     Run run = runOf("no-such-version", VersionRef.byName("train", "v9"));
 
-    RunSubmitter.Submission submission = submit(run);
+    PhaseResult submission = submit(run);
 
-    assertThat(submission.retryAfter()).contains(Phases.RESYNC);
+    assertThat(submission.lookAgainIn()).contains(Phases.RESYNC);
     assertThat(Phases.condition(run, RunConditions.SUBMITTED).getMessage())
         .contains("pipeline 'train' (pipeline-1) has no version with display name 'v9'");
     assertThat(kfp.count("CreateRun")).isZero();
@@ -179,9 +183,9 @@ class PipelinesByNameTest {
   void aMissingPipelineVersionObjectIsLookedForAgain() {
     Run run = runOf("object-missing", VersionRef.byObject("train-v1"));
 
-    RunSubmitter.Submission submission = submit(run);
+    PhaseResult submission = submit(run);
 
-    assertThat(submission.retryAfter()).contains(Phases.RESYNC);
+    assertThat(submission.lookAgainIn()).contains(Phases.RESYNC);
     assertThat(Phases.condition(run, RunConditions.SUBMITTED).getMessage())
         .contains("PipelineVersion team-a/train-v1", "does not exist");
     assertThat(kfp.count("CreateRun")).isZero();
@@ -211,11 +215,11 @@ class PipelinesByNameTest {
     for (VersionRef ref : refs) {
       Run run = runOf("two-ways", ref);
 
-      RunSubmitter.Submission submission = submit(run);
+      PhaseResult submission = submit(run);
 
       assertCondition(run, RunConditions.SUBMITTED, "False", RunConditions.REASON_INVALID_SPEC);
       assertCondition(run, RunConditions.SUCCEEDED, "False", RunConditions.REASON_INVALID_SPEC);
-      assertThat(submission.retryAfter()).as(ref + ": only an edit helps").isEmpty();
+      assertThat(submission.lookAgainIn()).as(ref + ": only an edit helps").isEmpty();
     }
     assertThat(kfp.calls()).isEmpty();
   }

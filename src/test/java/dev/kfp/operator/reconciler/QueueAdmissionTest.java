@@ -9,6 +9,11 @@ import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunQueue;
 import dev.kfp.operator.api.RunQueueStatus;
 import dev.kfp.operator.kfp.KfpErrors;
+import dev.kfp.operator.reconciler.phase.PhaseResult;
+import dev.kfp.operator.reconciler.queue.QueueGate;
+import dev.kfp.operator.reconciler.queue.QueueStore;
+import dev.kfp.operator.reconciler.status.StatusWriter;
+import dev.kfp.operator.reconciler.submit.RunSubmitter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -36,8 +41,8 @@ class QueueAdmissionTest {
   }
 
   /** One submit phase of the Run; the cluster then holds the Run as the phase left it. */
-  private RunSubmitter.Submission submit(Run run) {
-    RunSubmitter.Submission submission = submitter.submit(run, () -> StatusWriter.Outcome.WRITTEN);
+  private PhaseResult submit(Run run) {
+    PhaseResult submission = submitter.submit(run, () -> StatusWriter.Outcome.WRITTEN);
     queues.put(run);
     return submission;
   }
@@ -62,10 +67,10 @@ class QueueAdmissionTest {
   void aRunNamingAQueueThatDoesNotExistWaitsUnsubmitted() {
     Run run = member("early", "nightly", 0);
 
-    RunSubmitter.Submission submission = submit(run);
+    PhaseResult submission = submit(run);
 
     assertThat(submission.kfpRun()).isEmpty();
-    assertThat(submission.retryAfter()).as("the queue's creation triggers it; SubmissionResync is the fallback")
+    assertThat(submission.lookAgainIn()).as("the queue's creation triggers it; SubmissionResync is the fallback")
         .isEmpty();
     assertCondition(run, RunConditions.SUBMITTED, "False", RunConditions.REASON_QUEUE_NOT_FOUND);
     assertCondition(run, RunConditions.SUCCEEDED, "Unknown", RunConditions.REASON_QUEUE_NOT_FOUND);

@@ -1,6 +1,7 @@
 package dev.kfp.operator.reconciler;
 
 import dev.kfp.operator.api.Run;
+import dev.kfp.operator.reconciler.status.RunEvents;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,6 +2,8 @@ package dev.kfp.operator.reconciler;
 
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.SubmissionClaim;
+import dev.kfp.operator.reconciler.status.StatusWrite;
+import dev.kfp.operator.reconciler.status.StatusWriter;
 import java.util.ArrayList;
 import java.util.List;
 

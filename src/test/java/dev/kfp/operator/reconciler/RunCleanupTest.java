@@ -11,7 +11,11 @@ import dev.kfp.operator.kfp.KfpErrors;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.KfpStorageState;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import dev.kfp.operator.reconciler.cleanup.RunCleanup;
+import dev.kfp.operator.reconciler.phase.PhaseResult;
+import dev.kfp.operator.reconciler.phase.RetrySchedule;
+import dev.kfp.operator.reconciler.status.StatusRecorder;
+import dev.kfp.operator.reconciler.submit.SubmissionMarker;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -33,13 +37,13 @@ class RunCleanupTest {
     return run;
   }
 
-  private static void assertReleased(DeleteControl control) {
-    assertThat(control.isRemoveFinalizer()).as("finalizer removed").isTrue();
+  private static void assertReleased(PhaseResult result) {
+    assertThat(result.lookAgainIn()).as("finalizer kept until a later look").isEmpty();
   }
 
-  private static Duration assertKept(DeleteControl control) {
-    assertThat(control.isRemoveFinalizer()).as("finalizer removed").isFalse();
-    return Duration.ofMillis(control.getScheduleDelay().orElseThrow());
+  private static Duration assertKept(PhaseResult result) {
+    assertThat(result.lookAgainIn()).as("finalizer kept until a later look").isPresent();
+    return result.lookAgainIn().orElseThrow();
   }
 
   @Test

@@ -18,6 +18,7 @@ import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.KfpStorageState;
+import dev.kfp.operator.reconciler.follow.RunFollower;
 import dev.kfp.operator.sync.BulkSync;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ class RunFollowerTest {
 
   /** Follows the Run, reading its KFP run from KFP (nothing read by the sync). */
   private Optional<Duration> follow(Run run) {
-    return follower.follow(run, Optional::empty, readsHandedToTheSync::add);
+    return follower.follow(run, Optional::empty, readsHandedToTheSync::add).lookAgainIn();
   }
 
   private void kfpMoves(Run run, UnaryOperator<KfpRun> change) {
@@ -161,7 +162,7 @@ class RunFollowerTest {
 
     Optional<Duration> next = bulk.follow(run, () -> {
       throw listFailed;
-    }, readsHandedToTheSync::add);
+    }, readsHandedToTheSync::add).lookAgainIn();
 
     assertThat(next).as("the sync lists again; the reconcile does not reschedule").isEmpty();
     assertThat(kfp.calls()).isEmpty();

@@ -20,6 +20,10 @@ import dev.kfp.operator.kfp.KfpExperiment;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.KfpStorageState;
+import dev.kfp.operator.reconciler.phase.PhaseResult;
+import dev.kfp.operator.reconciler.phase.RetrySchedule;
+import dev.kfp.operator.reconciler.submit.RunSubmitter;
+import dev.kfp.operator.reconciler.submit.SubmissionMarker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,7 +40,7 @@ class RunSubmitterTest {
   private final FakeKfp kfp = phases.kfp;
   private final RunSubmitter submitter = phases.submitter();
 
-  private RunSubmitter.Submission submit(Run run) {
+  private PhaseResult submit(Run run) {
     return submitter.submit(run, new RecordedStatusWrites(run, kfp));
   }
 
@@ -45,7 +49,7 @@ class RunSubmitterTest {
     Run run = newRun("train");
     RecordedStatusWrites writes = new RecordedStatusWrites(run, kfp);
 
-    RunSubmitter.Submission submission = submitter.submit(run, writes);
+    PhaseResult submission = submitter.submit(run, writes);
 
     assertThat(kfp.calls()).containsExactly("ListRuns", "CreateRun");
     assertThat(writes.all()).singleElement().satisfies(write -> {
@@ -55,7 +59,7 @@ class RunSubmitterTest {
       assertThat(write.claim().endedAt()).isNull();
     });
     assertThat(submission.kfpRun()).map(KfpRun::runId).hasValue("run-1");
-    assertThat(submission.retryAfter()).isEmpty();
+    assertThat(submission.lookAgainIn()).isEmpty();
     assertThat(run.getStatus().getRunId()).isEqualTo("run-1");
     assertThat(run.getStatus().getSpecHash()).isNotNull();
     assertCondition(run, SUBMITTED, "True", RunConditions.REASON_CREATED);
@@ -68,8 +72,8 @@ class RunSubmitterTest {
     Run run = newRun("no-pipeline");
     run.getSpec().setPipeline(null);
 
-    RunSubmitter.Submission first = submit(run);
-    RunSubmitter.Submission second = submit(run);
+    PhaseResult first = submit(run);
+    PhaseResult second = submit(run);
 
     assertThat(kfp.calls()).isEmpty();
     assertCondition(run, SUBMITTED, "False", RunConditions.REASON_INVALID_SPEC);
@@ -78,8 +82,8 @@ class RunSubmitterTest {
     assertThat(condition(run, SUCCEEDED).getMessage()).startsWith("the run was not submitted");
     assertThat(phases.events.warnings()).singleElement()
         .satisfies(e -> assertThat(e.reason()).isEqualTo(RunConditions.REASON_INVALID_SPEC));
-    assertThat(first.retryAfter()).as("an edit brings the next look").isEmpty();
-    assertThat(second.retryAfter()).isEmpty();
+    assertThat(first.lookAgainIn()).as("an edit brings the next look").isEmpty();
+    assertThat(second.lookAgainIn()).isEmpty();
   }
 
   @Test
@@ -88,12 +92,12 @@ class RunSubmitterTest {
     run.getSpec().setPipeline(new PipelineSource(null, null,
         new PipelineSource.SpecFrom(new PipelineSource.ConfigMapKeyRef("not-yet", "pipeline.yaml"))));
 
-    RunSubmitter.Submission submission = submit(run);
+    PhaseResult submission = submit(run);
 
     assertThat(kfp.calls()).isEmpty();
     assertCondition(run, SUBMITTED, "False", RunConditions.REASON_INVALID_SPEC);
     assertCondition(run, SUCCEEDED, "Unknown", RunConditions.REASON_INVALID_SPEC);
-    assertThat(submission.retryAfter()).hasValue(RESYNC);
+    assertThat(submission.lookAgainIn()).hasValue(RESYNC);
   }
 
   @Test
@@ -106,7 +110,7 @@ class RunSubmitterTest {
         phases.clock.instant().minusSeconds(60)));
     RecordedStatusWrites writes = new RecordedStatusWrites(run, kfp);
 
-    RunSubmitter.Submission submission = submitter.submit(run, writes);
+    PhaseResult submission = submitter.submit(run, writes);
 
     assertThat(kfp.calls()).containsExactly("ListRuns");
     assertThat(writes.all()).as("no claim is written for a run that exists").isEmpty();
@@ -140,10 +144,10 @@ class RunSubmitterTest {
       run.getStatus().setClaim(new SubmissionClaim(holder, 1, claimedAt.toString(), null, null));
       RecordedStatusWrites writes = new RecordedStatusWrites(run, kfp);
 
-      RunSubmitter.Submission submission = submitter.submit(run, writes);
+      PhaseResult submission = submitter.submit(run, writes);
 
       assertThat(writes.all()).as("held by " + holder).isEmpty();
-      assertThat(submission.retryAfter()).isPresent();
+      assertThat(submission.lookAgainIn()).isPresent();
       assertCondition(run, SUBMITTED, "False", RunConditions.REASON_CREATE_IN_DOUBT);
       assertThat(condition(run, SUBMITTED).getMessage()).contains("sent create attempt 1", "may still be running",
           "no other create is sent before " + claimedAt.plus(CREATE_WINDOW));
@@ -159,9 +163,9 @@ class RunSubmitterTest {
     run.getStatus().setClaim(new SubmissionClaim("operator-0", 1, claimedAt.toString(), null, null));
     phases.clock.advance(CREATE_WINDOW.minusMillis(300));
 
-    RunSubmitter.Submission submission = submit(run);
+    PhaseResult submission = submit(run);
 
-    assertThat(submission.retryAfter()).hasValueSatisfying(delay ->
+    assertThat(submission.lookAgainIn()).hasValueSatisfying(delay ->
         assertThat(delay).isEqualTo(Duration.ofMillis(300).plus(RetrySchedule.CLAIM_MARGIN)));
     assertThat(kfp.count("CreateRun")).isZero();
   }
@@ -171,13 +175,13 @@ class RunSubmitterTest {
     Run run = newRun("slow");
     kfp.failNext("CreateRun", KfpErrors.timedOut("CreateRun"));
 
-    RunSubmitter.Submission first = submit(run);
+    PhaseResult first = submit(run);
 
     SubmissionClaim ended = run.getStatus().getClaim();
     assertThat(ended.outcome()).isEqualTo(SubmissionClaim.UNCERTAIN);
     assertThat(ended.endedAt()).isEqualTo(phases.clock.instant().toString());
     assertCondition(run, SYNCED, "False", RunConditions.REASON_KFP_UNREACHABLE);
-    assertThat(first.retryAfter()).hasValueSatisfying(delay -> assertThat(delay).isLessThan(CREATE_WINDOW));
+    assertThat(first.lookAgainIn()).hasValueSatisfying(delay -> assertThat(delay).isLessThan(CREATE_WINDOW));
 
     for (Duration at : List.of(Duration.ofSeconds(1), CREATE_WINDOW.minusMillis(1))) {
       phases.clock.advance(at.minus(Duration.between(Instant.parse(ended.endedAt()), phases.clock.instant())));
@@ -219,7 +223,7 @@ class RunSubmitterTest {
     run.getSpec().setSuspend(true);
 
     phases.clock.advance(Duration.ofSeconds(1));
-    RunSubmitter.Submission submission = submit(run);
+    PhaseResult submission = submit(run);
 
     assertThat(kfp.calls()).containsExactly("ListRuns", "CreateRun", "ListRuns");
     assertThat(submission.kfpRun()).map(KfpRun::runId).hasValue("run-1");
@@ -236,16 +240,16 @@ class RunSubmitterTest {
     run.getSpec().setSuspend(true);
 
     phases.clock.advance(CREATE_WINDOW.minusSeconds(1));
-    RunSubmitter.Submission inDoubt = submit(run);
+    PhaseResult inDoubt = submit(run);
 
     assertCondition(run, SUBMITTED, "False", RunConditions.REASON_CREATE_IN_DOUBT);
-    assertThat(inDoubt.retryAfter()).as("it looks again while the create may still show").isPresent();
+    assertThat(inDoubt.lookAgainIn()).as("it looks again while the create may still show").isPresent();
 
     phases.clock.advance(Duration.ofSeconds(1));
-    RunSubmitter.Submission held = submit(run);
+    PhaseResult held = submit(run);
 
     assertCondition(run, SUBMITTED, "False", RunConditions.REASON_SUSPENDED);
-    assertThat(held.retryAfter()).as("an edit of the spec lets it go").isEmpty();
+    assertThat(held.lookAgainIn()).as("an edit of the spec lets it go").isEmpty();
     assertThat(kfp.calls()).containsExactly("ListRuns", "CreateRun", "ListRuns", "ListRuns");
   }
 
@@ -267,7 +271,7 @@ class RunSubmitterTest {
     Run run = newRun("refused");
     kfp.failNext("CreateRun", KfpErrors.answered("CreateRun", 400, "pipeline version not found"));
 
-    RunSubmitter.Submission submission = submit(run);
+    PhaseResult submission = submit(run);
 
     SubmissionClaim claim = run.getStatus().getClaim();
     assertThat(claim.outcome()).isEqualTo(SubmissionClaim.REFUSED);
@@ -277,7 +281,7 @@ class RunSubmitterTest {
     assertCondition(run, SYNCED, "True", RunConditions.REASON_OK);
     assertThat(phases.events.warnings()).extracting(RecordedEvents.Event::reason)
         .containsExactly(RunConditions.REASON_KFP_ERROR);
-    assertThat(submission.retryAfter()).as("the same create fails the same way: an edit brings the next look")
+    assertThat(submission.lookAgainIn()).as("the same create fails the same way: an edit brings the next look")
         .isEmpty();
 
     submit(run);
@@ -289,11 +293,11 @@ class RunSubmitterTest {
     Run run = newRun("conflict");
     kfp.failNext("CreateRun", KfpErrors.answered("CreateRun", 409, "already exists"));
 
-    RunSubmitter.Submission submission = submit(run);
+    PhaseResult submission = submit(run);
 
     assertThat(run.getStatus().getClaim().outcome()).isEqualTo(SubmissionClaim.REFUSED);
     assertCondition(run, SUBMITTED, "False", RunConditions.REASON_KFP_ERROR);
-    assertThat(submission.retryAfter()).hasValue(RESYNC);
+    assertThat(submission.lookAgainIn()).hasValue(RESYNC);
   }
 
   @Test
@@ -303,7 +307,7 @@ class RunSubmitterTest {
       kfp.failNext("CreateRun", KfpErrors.answered("CreateRun", 500, "invalid pipeline spec"));
     }
 
-    RunSubmitter.Submission submission = null;
+    PhaseResult submission = null;
     for (int attempt = 1; attempt <= 3; attempt++) {
       submission = submit(run);
       assertThat(run.getStatus().getClaim().attempt()).isEqualTo(attempt);
@@ -311,7 +315,7 @@ class RunSubmitterTest {
           .isEqualTo(SubmissionClaim.UNCERTAIN);
       if (attempt < 3) {
         assertCondition(run, SYNCED, "False", RunConditions.REASON_KFP_ERROR);
-        assertThat(submission.retryAfter()).as("attempt " + attempt + " is tried again").isPresent();
+        assertThat(submission.lookAgainIn()).as("attempt " + attempt + " is tried again").isPresent();
         phases.clock.advance(CREATE_WINDOW.plusSeconds(1));
       }
     }
@@ -320,7 +324,7 @@ class RunSubmitterTest {
     assertCondition(run, SUBMITTED, "False", RunConditions.REASON_KFP_ERROR);
     assertThat(condition(run, SUBMITTED).getMessage()).contains("create attempt 3 with an internal error",
         "invalid pipeline spec");
-    assertThat(submission.retryAfter()).isEmpty();
+    assertThat(submission.lookAgainIn()).isEmpty();
   }
 
   @Test
@@ -329,7 +333,7 @@ class RunSubmitterTest {
     RecordedStatusWrites writes = new RecordedStatusWrites(run, kfp);
     writes.makeStale();
 
-    RunSubmitter.Submission submission = submitter.submit(run, writes);
+    PhaseResult submission = submitter.submit(run, writes);
 
     assertThat(submission.stale()).isTrue();
     assertThat(kfp.calls()).containsExactly("ListRuns");
@@ -342,12 +346,12 @@ class RunSubmitterTest {
     RecordedStatusWrites writes = new RecordedStatusWrites(run, kfp);
     writes.whileWriting(() -> phases.clock.advance(CREATE_WINDOW.dividedBy(2)));
 
-    RunSubmitter.Submission submission = submitter.submit(run, writes);
+    PhaseResult submission = submitter.submit(run, writes);
 
     assertThat(kfp.calls()).containsExactly("ListRuns");
     assertThat(run.getStatus().getClaim().outcome()).isEqualTo(SubmissionClaim.UNCERTAIN);
     assertCondition(run, SUBMITTED, "False", RunConditions.REASON_CREATE_IN_DOUBT);
-    assertThat(submission.retryAfter()).isPresent();
+    assertThat(submission.lookAgainIn()).isPresent();
   }
 
   @Test
@@ -355,13 +359,13 @@ class RunSubmitterTest {
     Run run = newRun("forbidden");
     kfp.failNext("ListRuns", KfpErrors.answered("ListRuns", 403, "not allowed in namespace team-a"));
 
-    RunSubmitter.Submission submission = submit(run);
+    PhaseResult submission = submit(run);
 
     assertThat(kfp.calls()).containsExactly("ListRuns");
     assertCondition(run, SUBMITTED, "False", RunConditions.REASON_UNAUTHORIZED);
     assertThat(condition(run, SUBMITTED).getMessage()).contains("refused the operator's credentials",
         "not allowed in namespace team-a");
-    assertThat(submission.retryAfter()).hasValue(RESYNC);
+    assertThat(submission.lookAgainIn()).hasValue(RESYNC);
   }
 
   @Test
@@ -370,8 +374,8 @@ class RunSubmitterTest {
     kfp.failNext("ListRuns", KfpErrors.timedOut("ListRuns"));
     kfp.failNext("ListRuns", KfpErrors.timedOut("ListRuns"));
 
-    Duration first = submit(run).retryAfter().orElseThrow();
-    Duration second = submit(run).retryAfter().orElseThrow();
+    Duration first = submit(run).lookAgainIn().orElseThrow();
+    Duration second = submit(run).lookAgainIn().orElseThrow();
 
     assertThat(kfp.calls()).containsExactly("ListRuns", "ListRuns");
     assertCondition(run, SYNCED, "False", RunConditions.REASON_KFP_UNREACHABLE);
@@ -391,13 +395,13 @@ class RunSubmitterTest {
     Run own = newRun("own");
     own.getSpec().setExperimentId("exp-a");
 
-    RunSubmitter.Submission refused = multiUser.submit(foreign, new RecordedStatusWrites(foreign, kfp));
+    PhaseResult refused = multiUser.submit(foreign, new RecordedStatusWrites(foreign, kfp));
     multiUser.submit(own, new RecordedStatusWrites(own, kfp));
 
     assertThat(kfp.calls()).containsExactly("GetExperiment", "GetExperiment", "ListRuns", "CreateRun");
     assertCondition(foreign, SUBMITTED, "False", RunConditions.REASON_EXPERIMENT_NOT_IN_NAMESPACE);
     assertThat(condition(foreign, SUBMITTED).getMessage()).contains("belongs to namespace team-b, not team-a");
-    assertThat(refused.retryAfter()).isEmpty();
+    assertThat(refused.lookAgainIn()).isEmpty();
     assertThat(kfp.run(own.getStatus().getRunId()).experimentId()).isEqualTo("exp-a");
   }
 

@@ -11,6 +11,8 @@ import dev.kfp.operator.api.PipelineSource;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunSpec;
 import dev.kfp.operator.kfp.KfpRun;
+import dev.kfp.operator.reconciler.submit.InvalidSpecException;
+import dev.kfp.operator.reconciler.submit.RunValidator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.io.IOException;

@@ -7,7 +7,8 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
-import dev.kfp.operator.reconciler.StatusRecorder.Notice;
+import dev.kfp.operator.reconciler.status.StatusRecorder.Notice;
+import dev.kfp.operator.reconciler.status.StatusRecorder;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunStatus;
+import dev.kfp.operator.reconciler.status.StatusWriter;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.mockwebserver.http.RecordedRequest;

@@ -6,6 +6,9 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
+import dev.kfp.operator.reconciler.phase.PhaseResult;
+import dev.kfp.operator.reconciler.status.StatusWriter;
+import dev.kfp.operator.reconciler.submit.RunSubmitter;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -20,7 +23,7 @@ class SuspendAndDeadlineTest {
   private final FakeKfp kfp = phases.kfp;
 
   private Optional<Duration> follow(Run run) {
-    return phases.follower().follow(run, Optional::empty, read -> { });
+    return phases.follower().follow(run, Optional::empty, read -> { }).lookAgainIn();
   }
 
   @Test
@@ -28,10 +31,10 @@ class SuspendAndDeadlineTest {
     Run run = Phases.newRun("held");
     run.getSpec().setSuspend(true);
 
-    RunSubmitter.Submission submission = phases.submitter().submit(run, () -> StatusWriter.Outcome.WRITTEN);
+    PhaseResult submission = phases.submitter().submit(run, () -> StatusWriter.Outcome.WRITTEN);
 
     assertThat(submission.kfpRun()).isEmpty();
-    assertThat(submission.retryAfter()).as("an edit of the spec lets it go; nothing to poll").isEmpty();
+    assertThat(submission.lookAgainIn()).as("an edit of the spec lets it go; nothing to poll").isEmpty();
     assertThat(kfp.calls()).isEmpty();
     assertThat(run.getStatus().condition(RunConditions.SUBMITTED)).get()
         .satisfies(c -> {
@@ -51,7 +54,7 @@ class SuspendAndDeadlineTest {
     submitter.submit(run, () -> StatusWriter.Outcome.WRITTEN);
 
     run.getSpec().setSuspend(false);
-    RunSubmitter.Submission submission = submitter.submit(run, () -> StatusWriter.Outcome.WRITTEN);
+    PhaseResult submission = submitter.submit(run, () -> StatusWriter.Outcome.WRITTEN);
 
     assertThat(submission.kfpRun()).isPresent();
     assertThat(kfp.count("CreateRun")).isEqualTo(1);
@@ -81,7 +84,7 @@ class SuspendAndDeadlineTest {
     phases.clock.advance(Duration.ofSeconds(10));
 
     Optional<Duration> next = phases.follower(new dev.kfp.operator.sync.BulkSync(null, Phases.POLL, Phases.RESYNC))
-        .follow(run, Optional::empty, read -> { });
+        .follow(run, Optional::empty, read -> { }).lookAgainIn();
 
     assertThat(next).as("bulk sync never reschedules, but the deadline does").contains(Duration.ofSeconds(20));
     assertThat(kfp.count("TerminateRun")).isZero();

@@ -8,6 +8,8 @@ import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.kfp.KfpErrors;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.KfpStorageState;
+import dev.kfp.operator.reconciler.cleanup.GitOpsTracking;
+import dev.kfp.operator.reconciler.phase.PhaseResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -52,7 +54,7 @@ class TtlAfterFinishedTest {
     run.getSpec().setTtlSecondsAfterFinished(60L);
     phases.clock.advance(Duration.ofSeconds(10));
 
-    TtlAfterFinished.Outcome outcome = phases.ttl(null).check(run);
+    PhaseResult outcome = phases.ttl(null).check(run);
 
     assertThat(outcome.deleteRun()).isFalse();
     assertThat(outcome.lookAgainIn()).contains(Duration.ofSeconds(50));
@@ -65,7 +67,7 @@ class TtlAfterFinishedTest {
     run.getSpec().setTtlSecondsAfterFinished(60L);
     phases.clock.advance(Duration.ofSeconds(60));
 
-    TtlAfterFinished.Outcome outcome = phases.ttl(null).check(run);
+    PhaseResult outcome = phases.ttl(null).check(run);
 
     assertThat(outcome.deleteRun()).isTrue();
     assertThat(outcome.lookAgainIn()).isEmpty();
@@ -89,10 +91,10 @@ class TtlAfterFinishedTest {
     Run run = finishedRun("by-default");
     phases.clock.advance(Duration.ofSeconds(10));
 
-    assertThat(phases.ttl(null).check(run)).isEqualTo(TtlAfterFinished.Outcome.NONE);
+    assertThat(phases.ttl(null).check(run)).isEqualTo(PhaseResult.NONE);
     assertThat(phases.ttl(30L).check(run).lookAgainIn()).contains(Duration.ofSeconds(20));
     phases.clock.advance(Duration.ofSeconds(20));
-    TtlAfterFinished.Outcome outcome = phases.ttl(30L).check(run);
+    PhaseResult outcome = phases.ttl(30L).check(run);
     assertThat(outcome.deleteRun()).isTrue();
     assertThat(phases.events.all()).anySatisfy(e -> assertThat(e.message())
         .contains("the operator's default TTL_SECONDS_AFTER_FINISHED (30 s)"));
@@ -104,7 +106,7 @@ class TtlAfterFinishedTest {
     run.getSpec().setTtlSecondsAfterFinished(3600L);
     phases.clock.advance(Duration.ofSeconds(60));
 
-    TtlAfterFinished.Outcome outcome = phases.ttl(30L).check(run);
+    PhaseResult outcome = phases.ttl(30L).check(run);
 
     assertThat(outcome.deleteRun()).isFalse();
     assertThat(outcome.lookAgainIn()).contains(Duration.ofSeconds(3540));
@@ -116,7 +118,7 @@ class TtlAfterFinishedTest {
     run.getSpec().setTtlSecondsAfterFinished(0L);
     phases.follower().follow(run, Optional::empty, read -> { });
 
-    assertThat(phases.ttl(0L).check(run)).isEqualTo(TtlAfterFinished.Outcome.NONE);
+    assertThat(phases.ttl(0L).check(run)).isEqualTo(PhaseResult.NONE);
   }
 
   @Test
@@ -128,7 +130,7 @@ class TtlAfterFinishedTest {
     assertCondition(run, RunConditions.SYNCED, "False", RunConditions.REASON_KFP_UNREACHABLE);
 
     assertThat(phases.ttl(null).check(run)).as("a retry may have been accepted meanwhile")
-        .isEqualTo(TtlAfterFinished.Outcome.NONE);
+        .isEqualTo(PhaseResult.NONE);
   }
 
   @Test
@@ -138,7 +140,7 @@ class TtlAfterFinishedTest {
     run.getMetadata().setAnnotations(Map.of(GitOpsTracking.ARGO_CD_TRACKING_ID,
         "pipelines:pipelines.kfp.dev/Run:team-a/argo-tracked"));
 
-    TtlAfterFinished.Outcome outcome = phases.ttl(null).check(run);
+    PhaseResult outcome = phases.ttl(null).check(run);
 
     assertThat(outcome.deleteRun()).isFalse();
     assertThat(newCalls()).containsExactly("GetRun", "ArchiveRun");
@@ -150,7 +152,7 @@ class TtlAfterFinishedTest {
     assertThat(phases.events.reasons()).contains("Archived", RunConditions.REASON_KEPT_FOR_GITOPS);
 
     callsSoFar();
-    assertThat(phases.ttl(null).check(run)).as("done once").isEqualTo(TtlAfterFinished.Outcome.NONE);
+    assertThat(phases.ttl(null).check(run)).as("done once").isEqualTo(PhaseResult.NONE);
     assertThat(newCalls()).isEmpty();
   }
 
@@ -193,7 +195,7 @@ class TtlAfterFinishedTest {
     run.getMetadata().setLabels(Map.of(GitOpsTracking.ARGO_CD_INSTANCE_LABEL, "pipelines"));
     kfp.failNext("ArchiveRun", KfpErrors.answered("ArchiveRun", 503, "unavailable"));
 
-    TtlAfterFinished.Outcome outcome = phases.ttl(null).check(run);
+    PhaseResult outcome = phases.ttl(null).check(run);
 
     assertThat(outcome.deleteRun()).isFalse();
     assertThat(outcome.lookAgainIn()).isPresent();

@@ -8,6 +8,7 @@ import dev.kfp.operator.api.DeletionPolicy;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.reconciler.OperatorHarness.Backend;
+import dev.kfp.operator.reconciler.cleanup.GitOpsTracking;
 import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.PipelineVersion;
 import dev.kfp.operator.simulator.RunSnapshot;

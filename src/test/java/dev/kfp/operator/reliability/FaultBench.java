@@ -11,7 +11,7 @@ import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.kfp.KfpCircuitBreaker;
 import dev.kfp.operator.kfp.KfpClientConfig;
 import dev.kfp.operator.kfp.KfpClientProvider;
-import dev.kfp.operator.reconciler.ReconcilerSettings;
+import dev.kfp.operator.reconciler.phase.ReconcilerSettings;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
 import dev.kfp.operator.sandbox.LocalKubernetes;
 import dev.kfp.operator.simulator.KfpSimulator;
