@@ -144,6 +144,11 @@ public final class OperatorProcess implements AutoCloseable {
     return awaitState(name, "SUCCEEDED");
   }
 
+  /** The port of the operator's /healthz, /readyz and /metrics. */
+  public int monitoringPort() {
+    return running.monitoringPort();
+  }
+
   /** GET on the operator's monitoring port. */
   public HttpResponse<String> endpoint(String path) {
     try {

@@ -10,6 +10,7 @@ import dev.kfp.operator.sandbox.EmbeddedKubernetes;
 import dev.kfp.operator.sandbox.KfpServer;
 import dev.kfp.operator.sandbox.PersistenceAgent;
 import dev.kfp.operator.sandbox.SandboxKfp;
+import dev.kfp.operator.simulator.Faults;
 import dev.kfp.operator.simulator.KfpSimulator;
 import dev.kfp.operator.simulator.OutcomeRule;
 import dev.kfp.operator.simulator.RunState;
@@ -140,6 +141,14 @@ final class BenchmarkEnvironment implements AutoCloseable {
   /** Response bytes KFP sent so far, counted the same way as {@link #kfpCalls()}. */
   long kfpBytes() {
     return simulator != null ? simulator.calls().bytesSent() : bytes.get();
+  }
+
+  /** The simulator's faults, to take it down; fails on KFP's server. */
+  Faults simulatorFaults() {
+    if (simulator == null) {
+      throw new IllegalStateException("the benchmark runs on " + kfpDescription() + ", not on the simulator");
+    }
+    return simulator.faults();
   }
 
   /** Every state change of a run after its create (PENDING), with the instant KFP made it. */
