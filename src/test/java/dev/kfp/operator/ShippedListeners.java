@@ -70,9 +70,10 @@ public final class ShippedListeners {
   public static void awaitCallsHeldBack(int monitoringPort, String endpoint) {
     String refused = "kfp_client_requests_seconds_count{endpoint=\"" + endpoint + "\",outcome=\"server_error\"}";
     String heldBack = "kfp_client_requests_seconds_count{endpoint=\"" + endpoint + "\",outcome=\"no_response\"}";
-    Map<String, Double> samples = await("calls held back by the circuit breaker").atMost(Duration.ofSeconds(30))
+    await("calls held back by the circuit breaker").atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(200))
-        .until(() -> samples(metrics(monitoringPort)), s -> s.getOrDefault(heldBack, 0.0) > 0);
-    assertThat(samples.get(refused)).as(refused).isGreaterThanOrEqualTo(OperatorCommand.BREAKER_THRESHOLD);
+        .until(() -> samples(metrics(monitoringPort)).getOrDefault(heldBack, 0.0), count -> count > 0);
+    assertThat(samples(metrics(monitoringPort)).get(refused)).as(refused)
+        .isGreaterThanOrEqualTo(OperatorCommand.BREAKER_THRESHOLD);
   }
 }
