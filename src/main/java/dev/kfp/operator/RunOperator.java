@@ -1,6 +1,5 @@
 package dev.kfp.operator;
 
-import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.reconciler.status.EventRecorder;
 import dev.kfp.operator.reconciler.submit.PipelineVersionObjects;
@@ -50,18 +49,13 @@ public final class RunOperator implements AutoCloseable {
     this.sync = sync;
   }
 
-  /** Registers the reconciler and starts watching Runs in the given namespaces (all when empty). */
-  public static RunOperator start(KubernetesClient kubernetes, KfpClient kfp, ReconcilerSettings settings,
-      Set<String> namespaces) {
-    return start(kubernetes, KfpClientProvider.shared(kfp), settings, namespaces, overrider -> { });
-  }
-
   /**
-   * Like {@link #start(KubernetesClient, KfpClient, ReconcilerSettings, Set)}, with a KFP client per namespace
-   * and further JOSDK settings (metrics, leader election) applied after the ones this class needs.
+   * Registers the reconciler with a KFP client per namespace and starts watching Runs in the given namespaces
+   * (all when empty); further JOSDK settings (metrics, leader election) are applied after the ones this class
+   * needs. Only {@link OperatorWiring} starts an operator, so that every one started has the shipped listeners.
    */
   @SuppressWarnings("unchecked") // JOSDK registers every reconciler as a Controller
-  public static RunOperator start(KubernetesClient kubernetes, KfpClientProvider kfp, ReconcilerSettings settings,
+  static RunOperator start(KubernetesClient kubernetes, KfpClientProvider kfp, ReconcilerSettings settings,
       Set<String> namespaces, Consumer<ConfigurationServiceOverrider> operatorSettings) {
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(kubernetes)

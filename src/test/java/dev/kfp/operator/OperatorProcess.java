@@ -60,7 +60,7 @@ public final class OperatorProcess implements AutoCloseable {
   public final KfpSimulator kfp;
   public final PipelineVersion pipeline;
   private final KubernetesClient operatorClient;
-  private final OperatorCommand.Running running;
+  private final OperatorWiring.Running running;
   private final HttpClient http = HttpClient.newHttpClient();
 
   private OperatorProcess(Map<String, String> settings, Consumer<KfpSimulator.Builder> simulator,
@@ -83,7 +83,8 @@ public final class OperatorProcess implements AutoCloseable {
     env.put(Setting.RESYNC_INTERVAL.envName(), "2s");
     env.put(Setting.LEADER_ELECTION_NAMESPACE.envName(), OPERATOR_NAMESPACE);
     env.putAll(settings);
-    running = OperatorCommand.start(OperatorConfig.load(env, new String[0]), operatorClient, false);
+    running = OperatorWiring.of(OperatorConfig.load(env, new String[0]), operatorClient)
+        .exitOnLostLease(false).start();
   }
 
   /** Starts with these settings (environment variable names) over the defaults above. */
@@ -141,6 +142,11 @@ public final class OperatorProcess implements AutoCloseable {
     awaitState(name, "RUNNING");
     clock.advance(TIMING.running());
     return awaitState(name, "SUCCEEDED");
+  }
+
+  /** The port of the operator's /healthz, /readyz and /metrics. */
+  public int monitoringPort() {
+    return running.monitoringPort();
   }
 
   /** GET on the operator's monitoring port. */

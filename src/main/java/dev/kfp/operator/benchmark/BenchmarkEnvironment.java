@@ -10,6 +10,7 @@ import dev.kfp.operator.sandbox.EmbeddedKubernetes;
 import dev.kfp.operator.sandbox.KfpServer;
 import dev.kfp.operator.sandbox.PersistenceAgent;
 import dev.kfp.operator.sandbox.SandboxKfp;
+import dev.kfp.operator.simulator.Faults;
 import dev.kfp.operator.simulator.KfpSimulator;
 import dev.kfp.operator.simulator.OutcomeRule;
 import dev.kfp.operator.simulator.RunState;
@@ -70,6 +71,13 @@ final class BenchmarkEnvironment implements AutoCloseable {
   final ObjectNode inlineSpec;
   private final AtomicLong calls = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
+  /** Counts the calls and response bytes of a KFP client on the wire; unused on the simulator, which counts. */
+  private final Interceptor counter = chain -> {
+    Response response = chain.proceed(chain.request());
+    calls.incrementAndGet();
+    bytes.addAndGet(response.peekBody(Long.MAX_VALUE).contentLength());
+    return response;
+  };
 
   /**
    * @param spread each run's phases are longer by up to this much, so runs do not change state in step
@@ -100,21 +108,17 @@ final class BenchmarkEnvironment implements AutoCloseable {
     this.agent = startedAgent;
     this.pipelineId = pipeline;
     this.kubernetes = EmbeddedKubernetes.start();
-    Interceptor counter = chain -> {
-      Response response = chain.proceed(chain.request());
-      calls.incrementAndGet();
-      bytes.addAndGet(response.peekBody(Long.MAX_VALUE).contentLength());
-      return response;
-    };
-    this.client = new HttpKfpClient(KfpClientConfig.builder(baseUrl())
-        .connectTimeout(Duration.ofSeconds(10))
-        .readTimeout(Duration.ofSeconds(30))
-        .build(), server == null ? List.of() : List.of(counter));
+    this.client = new HttpKfpClient(KfpClientConfig.builder(baseUrl()).build(), kfpInterceptors());
     this.inlineSpec = specKib == 0 ? null : (ObjectNode) Serialization.unmarshal(
         BENCH_PIPELINE.formatted("x".repeat(specKib * 1024)), JsonNode.class);
   }
 
-  private String baseUrl() {
+  /** What every KFP client of the benchmark (the operator's, the bare loop's) sends its calls through. */
+  List<Interceptor> kfpInterceptors() {
+    return server == null ? List.of() : List.of(counter);
+  }
+
+  String baseUrl() {
     return (simulator != null ? simulator.baseUrl() : server.baseUrl()).toString();
   }
 
@@ -137,6 +141,14 @@ final class BenchmarkEnvironment implements AutoCloseable {
   /** Response bytes KFP sent so far, counted the same way as {@link #kfpCalls()}. */
   long kfpBytes() {
     return simulator != null ? simulator.calls().bytesSent() : bytes.get();
+  }
+
+  /** The simulator's faults, to take it down; fails on KFP's server. */
+  Faults simulatorFaults() {
+    if (simulator == null) {
+      throw new IllegalStateException("the benchmark runs on " + kfpDescription() + ", not on the simulator");
+    }
+    return simulator.faults();
   }
 
   /** Every state change of a run after its create (PENDING), with the instant KFP made it. */

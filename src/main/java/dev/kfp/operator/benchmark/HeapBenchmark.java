@@ -1,7 +1,7 @@
 package dev.kfp.operator.benchmark;
 
 import dev.kfp.operator.sandbox.SandboxKfp;
-import dev.kfp.operator.RunOperator;
+import dev.kfp.operator.OperatorWiring;
 import dev.kfp.operator.simulator.Timing;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -31,11 +31,11 @@ final class HeapBenchmark {
       double fill = BareSubmissionLoop.submit(env, options.heapRuns(), options.concurrency(), false);
       progress.printf("  heap: %d Runs filled in %.1f s%n", options.heapRuns(), fill);
       long withOperator;
-      try (RunOperator operator = ModeBenchmark.startOperator(env, options, false)) {
+      try (OperatorWiring.Running operator = ModeBenchmark.startOperator(env, options, false)) {
         ModeBenchmark.await(() -> watch.count("PENDING") >= options.heapRuns(), Duration.ofMinutes(15),
             "the operator to observe every Run");
-        long ticks = operator.statusSync().orElseThrow().ticks();
-        ModeBenchmark.await(() -> operator.statusSync().orElseThrow().ticks() >= ticks + 2,
+        long ticks = operator.operator().statusSync().orElseThrow().ticks();
+        ModeBenchmark.await(() -> operator.operator().statusSync().orElseThrow().ticks() >= ticks + 2,
             options.interval().multipliedBy(3), "two ticks of the status sync");
         withOperator = usedHeapAfterGc();
       }

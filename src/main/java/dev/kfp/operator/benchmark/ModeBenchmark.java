@@ -1,8 +1,9 @@
 package dev.kfp.operator.benchmark;
 
-import dev.kfp.operator.RunOperator;
-import dev.kfp.operator.kfp.KfpClientProvider;
-import dev.kfp.operator.reconciler.phase.ReconcilerSettings;
+import dev.kfp.operator.OperatorWiring;
+import dev.kfp.operator.config.OperatorConfig;
+import dev.kfp.operator.config.Setting;
+import dev.kfp.operator.config.SyncMode;
 import dev.kfp.operator.sync.PollSchedule;
 import dev.kfp.operator.simulator.Timing;
 import java.io.PrintStream;
@@ -10,7 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,7 +35,7 @@ final class ModeBenchmark {
     Timing timing = options.timing();
     try (BenchmarkEnvironment env = options.environment();
         StatusWatch watch = new StatusWatch(env.k8s(), BenchmarkEnvironment.NAMESPACE);
-        RunOperator operator = startOperator(env, options, mode.equals("per-run"))) {
+        OperatorWiring.Running operator = startOperator(env, options, mode.equals("per-run"))) {
       Instant start = Instant.now();
       createRuns(env, options.runs(), options.concurrency());
       await(() -> watch.submittedCount() >= options.runs(), Duration.ofMinutes(10), "all Runs submitted");
@@ -71,10 +72,25 @@ final class ModeBenchmark {
     }
   }
 
-  static RunOperator startOperator(BenchmarkEnvironment env, BenchmarkOptions options, boolean pollsEachRun) {
-    return RunOperator.start(env.k8s(), KfpClientProvider.shared(env.client),
-        new ReconcilerSettings(options.interval(), options.resync(), null, pollsEachRun),
-        Set.of(BenchmarkEnvironment.NAMESPACE), o -> o.withConcurrentReconciliationThreads(options.concurrency()));
+  /**
+   * The operator as the {@code operator} command starts it (KFP call metrics, circuit breaker, reconcile metrics,
+   * endpoints on a free port), watching the benchmark's namespace, with as many reconcile threads as the Runs are
+   * applied from. On KFP's server its KFP calls are counted on the wire, with the bare loop's.
+   */
+  static OperatorWiring.Running startOperator(BenchmarkEnvironment env, BenchmarkOptions options,
+      boolean pollsEachRun) {
+    OperatorConfig config = OperatorConfig.load(Map.of(
+        Setting.KFP_ENDPOINT.envName(), env.baseUrl(),
+        Setting.POLL_INTERVAL.envName(), options.interval().toString(),
+        Setting.RESYNC_INTERVAL.envName(), options.resync().toString(),
+        Setting.SYNC_MODE.envName(), (pollsEachRun ? SyncMode.PER_RUN : SyncMode.BULK).externalName(),
+        Setting.WATCH_NAMESPACES.envName(), BenchmarkEnvironment.NAMESPACE,
+        Setting.MONITORING_PORT.envName(), "0",
+        Setting.LEADER_ELECTION.envName(), "false"), new String[0]);
+    OperatorWiring wiring = OperatorWiring.of(config, env.k8s()).exitOnLostLease(false)
+        .operatorSettings(o -> o.withConcurrentReconciliationThreads(options.concurrency()));
+    env.kfpInterceptors().forEach(wiring::kfpInterceptor);
+    return wiring.start();
   }
 
   /** Applies the Runs from a pool as large as the operator's, as {@code kubectl apply} of many files would. */

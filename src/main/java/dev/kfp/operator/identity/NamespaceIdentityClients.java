@@ -2,7 +2,6 @@ package dev.kfp.operator.identity;
 
 import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.kfp.KfpClient;
-import dev.kfp.operator.kfp.KfpClientConfig;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
@@ -31,25 +30,25 @@ public final class NamespaceIdentityClients implements KfpClientProvider, AutoCl
 
   private final KubernetesClient kubernetes;
   private final String serviceAccount;
-  private final Function<Supplier<String>, KfpClientConfig> configs;
+  private final Function<Supplier<String>, HttpKfpClient> factory;
   private final Clock clock;
   private final Map<String, HttpKfpClient> clients = new ConcurrentHashMap<>();
 
   /**
-   * @param configs builds the KFP client configuration around a token supplier (endpoint, timeouts, CA, and
-   *     the call listeners: circuit breaker, metrics)
+   * @param factory builds a namespace's KFP client around its token supplier (endpoint, timeouts, CA, and the
+   *     call listeners: circuit breaker, metrics); called once per namespace, from any thread
    */
   public NamespaceIdentityClients(KubernetesClient kubernetes, String serviceAccount,
-      Function<Supplier<String>, KfpClientConfig> configs, Clock clock) {
+      Function<Supplier<String>, HttpKfpClient> factory, Clock clock) {
     this.kubernetes = kubernetes;
     this.serviceAccount = serviceAccount;
-    this.configs = configs;
+    this.factory = factory;
     this.clock = clock;
   }
 
   @Override
   public KfpClient forNamespace(String namespace) {
-    return clients.computeIfAbsent(namespace, ns -> new HttpKfpClient(configs.apply(new TokenSource(ns))));
+    return clients.computeIfAbsent(namespace, ns -> factory.apply(new TokenSource(ns)));
   }
 
   @Override

@@ -60,6 +60,12 @@ public record KfpClientConfig(
     }
   }
 
+  /** These settings with another token supplier, as each namespace's client of one operator has. */
+  public KfpClientConfig withBearerToken(Supplier<String> token) {
+    return new KfpClientConfig(baseUrl, connectTimeout, readTimeout, caBundle, trustSystemCas, token, userIdHeader,
+        userIdValue, listeners);
+  }
+
   public static Builder builder(String baseUrl) {
     return new Builder(baseUrl);
   }

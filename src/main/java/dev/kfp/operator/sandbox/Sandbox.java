@@ -1,6 +1,6 @@
 package dev.kfp.operator.sandbox;
 
-import dev.kfp.operator.OperatorCommand;
+import dev.kfp.operator.OperatorWiring;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.config.OperatorConfig;
 import dev.kfp.operator.config.Setting;
@@ -77,12 +77,12 @@ public final class Sandbox implements AutoCloseable {
   private final LocalKubernetes kubernetes;
   private final SandboxKfp kfp;
   private final List<SandboxScenario> scenarios;
-  private final OperatorCommand.Running operator;
+  private final OperatorWiring.Running operator;
   private final Map<String, String> lastRow = new ConcurrentHashMap<>();
   private final Set<String> actedOn = ConcurrentHashMap.newKeySet();
   private Watch watch;
 
-  private Sandbox(PrintStream out, LocalKubernetes kubernetes, SandboxKfp kfp, OperatorCommand.Running operator) {
+  private Sandbox(PrintStream out, LocalKubernetes kubernetes, SandboxKfp kfp, OperatorWiring.Running operator) {
     this.out = out;
     this.kubernetes = kubernetes;
     this.kfp = kfp;
@@ -169,7 +169,8 @@ public final class Sandbox implements AutoCloseable {
           Setting.LEADER_ELECTION.envName(), "false",
           Setting.WATCH_NAMESPACES.envName(), NAMESPACE,
           Setting.MONITORING_PORT.envName(), Integer.toString(monitoringPort)), new String[0]);
-      OperatorCommand.Running operator = OperatorCommand.start(config, kubernetes.client(), false);
+      OperatorWiring.Running operator = OperatorWiring.of(config, kubernetes.client()).exitOnLostLease(false)
+          .start();
       return new Sandbox(out, kubernetes, kfp, operator);
     } catch (RuntimeException e) {
       if (kfp != null) {

@@ -2,7 +2,7 @@ package dev.kfp.operator.benchmark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kfp.operator.RunOperator;
+import dev.kfp.operator.OperatorWiring;
 import dev.kfp.operator.sandbox.SandboxKfp;
 import dev.kfp.operator.simulator.Timing;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -32,7 +32,7 @@ class KubernetesRequestsPerStateChangeTest {
     try (BenchmarkEnvironment env = new BenchmarkEnvironment(timing, Duration.ofSeconds(1), 1,
             SandboxKfp.Choice.SIMULATOR, null);
         StatusWatch watch = new StatusWatch(env.k8s(), BenchmarkEnvironment.NAMESPACE);
-        RunOperator operator = ModeBenchmark.startOperator(env, options, false)) {
+        OperatorWiring.Running operator = ModeBenchmark.startOperator(env, options, false)) {
       ModeBenchmark.createRuns(env, RUNS, 4);
       ModeBenchmark.await(() -> watch.submittedCount() >= RUNS, Duration.ofMinutes(1), "all Runs submitted");
       ModeBenchmark.await(() -> watch.count("PENDING") >= RUNS, Duration.ofMinutes(1), "all Runs PENDING");

@@ -43,4 +43,18 @@ class KfpClientConfigTest {
     assertThatThrownBy(() -> KfpClientConfig.builder("http://kfp").userIdHeader("kubeflow-userid", null).build())
         .hasMessageContaining("name and a value");
   }
+
+  @Test
+  void anotherTokenKeepsEveryOtherSetting() {
+    KfpCallListener listener = (operation, duration, failure) -> { };
+    KfpClientConfig shared = KfpClientConfig.builder("https://kfp.example/pipeline")
+        .connectTimeout(Duration.ofSeconds(3)).readTimeout(Duration.ofSeconds(4))
+        .caBundle(Path.of("/etc/kfp/ca.pem")).userIdHeader("kubeflow-userid", "operator").listener(listener).build();
+
+    KfpClientConfig teamA = shared.withBearerToken(() -> "token-of-team-a");
+
+    assertThat(teamA.bearerToken().get()).isEqualTo("token-of-team-a");
+    assertThat(shared.bearerToken()).isNull();
+    assertThat(teamA).usingRecursiveComparison().ignoringFields("bearerToken").isEqualTo(shared);
+  }
 }

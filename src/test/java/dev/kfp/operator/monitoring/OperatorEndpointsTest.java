@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kfp.operator.OperatorProcess;
+import dev.kfp.operator.ShippedListeners;
 import dev.kfp.operator.config.Setting;
 import dev.kfp.operator.simulator.Endpoint;
 import java.io.IOException;
@@ -22,8 +23,6 @@ import org.junit.jupiter.api.Test;
 /** The operator, started as the {@code operator} command starts it, serves its probes and metrics. */
 class OperatorEndpointsTest {
 
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? (\\S+)$",
-      Pattern.MULTILINE);
   private static final Pattern TYPE = Pattern.compile("^# TYPE (\\S+) \\S+$", Pattern.MULTILINE);
   /** The operating docs' metrics page, which must name every family the operator serves. */
   private static final Path METRICS_PAGE = Path.of("docs/operating/metrics.md");
@@ -41,7 +40,7 @@ class OperatorEndpointsTest {
       assertThat(scrape.statusCode()).isEqualTo(200);
       assertThat(scrape.headers().firstValue("Content-Type")).hasValueSatisfying(
           type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
-      Map<String, Double> metrics = samples(scrape.body());
+      Map<String, Double> metrics = ShippedListeners.samples(scrape.body());
 
       // Every call the simulator served was counted once, under KFP's name for it, as a success.
       assertThat(metrics.get("kfp_client_requests_seconds_count{endpoint=\"CreateRun\",outcome=\"success\"}"))
@@ -90,13 +89,4 @@ class OperatorEndpointsTest {
     return families;
   }
 
-  /** Sample name with labels, as written, to value. */
-  private static Map<String, Double> samples(String text) {
-    Map<String, Double> samples = new HashMap<>();
-    Matcher m = SAMPLE.matcher(text);
-    while (m.find()) {
-      samples.put(m.group(1) + (m.group(2) == null ? "" : m.group(2)), Double.valueOf(m.group(3)));
-    }
-    return samples;
-  }
 }

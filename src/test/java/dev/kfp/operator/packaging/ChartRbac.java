@@ -10,10 +10,7 @@ import dev.kfp.operator.OperatorCommand;
 import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.config.AuthMode;
 import dev.kfp.operator.config.OperatorConfig;
-import dev.kfp.operator.identity.NamespaceIdentityClients;
-import dev.kfp.operator.kfp.KfpClient;
-import dev.kfp.operator.kfp.KfpClientConfig;
-import dev.kfp.operator.kfp.KfpClientProvider;
+import dev.kfp.operator.config.Setting;
 import dev.kfp.operator.reconciler.OperatorAccess;
 import dev.kfp.operator.sandbox.LocalKubernetes;
 import dev.kfp.operator.sandbox.RealKubernetes;
@@ -26,10 +23,9 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
-import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -203,9 +199,20 @@ public final class ChartRbac implements OperatorAccess {
     return applied.stream().map(o -> (HasMetadata) Serialization.unmarshal(o.toString())).toList();
   }
 
+  /**
+   * The watched namespaces as the chart's Deployment sets them, and its {@code namespace-identity} mode with its
+   * service account, under which the operator mints a token per namespace with its own client; any other KFP
+   * auth mode leaves the harness's (none).
+   */
   @Override
-  public Set<String> namespaces() {
-    return config.watchNamespaces();
+  public Map<String, String> settings() {
+    Map<String, String> settings = new HashMap<>();
+    settings.put(Setting.WATCH_NAMESPACES.envName(), String.join(",", config.watchNamespaces()));
+    if (config.kfpAuth() == AuthMode.NAMESPACE_IDENTITY) {
+      settings.put(Setting.KFP_AUTH.envName(), AuthMode.NAMESPACE_IDENTITY.externalName());
+      settings.put(Setting.KFP_IDENTITY_SERVICE_ACCOUNT.envName(), config.kfpIdentityServiceAccount());
+    }
+    return settings;
   }
 
   /**
@@ -234,17 +241,6 @@ public final class ChartRbac implements OperatorAccess {
       lease.withLeaseNamespace(config.leaderElectionNamespace());
     }
     operator.withLeaderElectionConfiguration(lease.build());
-  }
-
-  /** In {@code namespace-identity} mode, the operator's own TokenRequest-based clients; else the shared one. */
-  @Override
-  public KfpClientProvider kfp(KubernetesClient operatorClient, URI kfpBaseUrl, KfpClient shared) {
-    if (config.kfpAuth() != AuthMode.NAMESPACE_IDENTITY) {
-      return KfpClientProvider.shared(shared);
-    }
-    return new NamespaceIdentityClients(operatorClient, config.kfpIdentityServiceAccount(),
-        token -> KfpClientConfig.builder(kfpBaseUrl.toString()).bearerToken(token).build(),
-        Clock.systemUTC());
   }
 
   /** Deletes what {@link #client} applied, the cluster-wide objects too (the wipe of the namespaces misses those). */

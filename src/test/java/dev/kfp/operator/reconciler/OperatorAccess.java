@@ -1,18 +1,15 @@
 package dev.kfp.operator.reconciler;
 
-import dev.kfp.operator.kfp.KfpClient;
-import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.sandbox.LocalKubernetes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
-import java.net.URI;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * Who the operator under test is on the Kubernetes API: the client it uses (the test itself keeps the
- * administrator's), the JOSDK settings that go with that identity (leader election) and the KFP clients it
- * gives each namespace. {@link #ADMINISTRATOR}, the default, is the administrator's client, no leader election
- * and the harness's one KFP client.
+ * administrator's), the JOSDK settings that go with that identity (leader election) and the settings it runs with
+ * (watched namespaces, KFP auth mode). {@link #ADMINISTRATOR}, the default, is the administrator's client, no
+ * leader election and one KFP client for all namespaces.
  */
 public interface OperatorAccess extends AutoCloseable {
 
@@ -26,17 +23,12 @@ public interface OperatorAccess extends AutoCloseable {
   default void configure(ConfigurationServiceOverrider operator) {
   }
 
-  /** The namespaces the operator watches; empty (the default): all. */
-  default Set<String> namespaces() {
-    return Set.of();
-  }
-
   /**
-   * The KFP clients per namespace, given the operator's Kubernetes client, the simulator's address and the
-   * harness's own KFP client (the default, for every namespace).
+   * The operator's settings that go with this identity (by environment variable name, over the harness's own),
+   * such as the watched namespaces and the KFP auth mode; none by default: all namespaces, no KFP auth.
    */
-  default KfpClientProvider kfp(KubernetesClient operatorClient, URI kfpBaseUrl, KfpClient shared) {
-    return KfpClientProvider.shared(shared);
+  default Map<String, String> settings() {
+    return Map.of();
   }
 
   /** Undoes what {@link #client} set up; called when the harness closes, before the test's objects are wiped. */

@@ -2,13 +2,16 @@ package dev.kfp.operator.reconciler;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.kfp.operator.OperatorWiring;
 import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.RunOperator;
 import dev.kfp.operator.api.Run;
+import dev.kfp.operator.config.OperatorConfig;
+import dev.kfp.operator.config.Setting;
+import dev.kfp.operator.config.SyncMode;
 import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientConfig;
-import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.realkfp.KfpTestServer;
 import dev.kfp.operator.reconciler.phase.ReconcilerSettings;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
@@ -36,9 +39,9 @@ import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -52,8 +55,10 @@ import java.util.function.UnaryOperator;
  * kube-apiserver; {@link Backend#MOCK}: the embedded Fabric8 mock, CRUD) and a KFP ({@link KfpBackend#SIMULATOR}:
  * the simulator on a manual clock, whose runs advance only when a test moves the clock;
  * {@link KfpBackend#KFP_SERVER}: KFP's own server, whose runs advance only when a test reports a workflow phase
- * through {@link #kfpServer()}). The operator follows runs in bulk (the default) or per run, as the test asks; it
- * counts its reconciles per Run.
+ * through {@link #kfpServer()}). The operator is started through {@link OperatorWiring}, as the {@code operator}
+ * command starts it (its own KFP client with the call metrics and the circuit breaker, reconcile metrics,
+ * {@code /metrics} on a free port); it follows runs in bulk (the default) or per run, as the test asks, and
+ * counts its reconciles per Run. A test's KFP client decorator wraps the operator's client above those listeners.
  */
 public final class OperatorHarness implements AutoCloseable {
 
@@ -106,7 +111,7 @@ public final class OperatorHarness implements AutoCloseable {
   private final Duration poll;
   private final Map<String, AtomicInteger> reconciles = new ConcurrentHashMap<>();
   private final Map<String, List<Exception>> failures = new ConcurrentHashMap<>();
-  private RunOperator operator;
+  private OperatorWiring.Running running;
   private final List<Runnable> others = new CopyOnWriteArrayList<>();
 
   private final UnaryOperator<KfpClient> decorator;
@@ -266,14 +271,35 @@ public final class OperatorHarness implements AutoCloseable {
             .add(exception);
       }
     };
-    KubernetesClient operatorClient = access.client(kubernetes);
-    operator = RunOperator.start(operatorClient, access.kfp(operatorClient, kfpUrl, decorator.apply(client)),
-        new ReconcilerSettings(poll, resync, UI, pollsEachRun).withCreateWindow(CREATE_WINDOW)
-            .withTtlSecondsAfterFinished(defaultTtl), access.namespaces(),
-        o -> {
-          o.withMetrics(countingReconciles);
-          access.configure(o);
-        });
+    running = OperatorWiring.of(config(true), access.client(kubernetes)).exitOnLostLease(false)
+        .kfpDecorator(decorator)
+        .reconcileListener(countingReconciles)
+        .operatorSettings(access::configure)
+        .start();
+  }
+
+  /**
+   * The operator's settings, as environment variables would give them: this harness's KFP, timeouts, poll and
+   * resync intervals, sync mode and default TTL, endpoints on a free port, no leader election; then, if asked,
+   * those of its {@link OperatorAccess}.
+   */
+  private OperatorConfig config(boolean withAccess) {
+    Map<String, String> env = new HashMap<>();
+    env.put(Setting.KFP_ENDPOINT.envName(), kfpUrl.toString());
+    env.put(Setting.KFP_TIMEOUT.envName(), KFP_TIMEOUT.toString());
+    env.put(Setting.KFP_UI_URL.envName(), UI.toString());
+    env.put(Setting.POLL_INTERVAL.envName(), poll.toString());
+    env.put(Setting.RESYNC_INTERVAL.envName(), resync.toString());
+    env.put(Setting.SYNC_MODE.envName(), (pollsEachRun ? SyncMode.PER_RUN : SyncMode.BULK).externalName());
+    if (defaultTtl != null) {
+      env.put(Setting.TTL_SECONDS_AFTER_FINISHED.envName(), defaultTtl.toString());
+    }
+    env.put(Setting.MONITORING_PORT.envName(), "0");
+    env.put(Setting.LEADER_ELECTION.envName(), "false");
+    if (withAccess) {
+      env.putAll(access.settings());
+    }
+    return OperatorConfig.load(env, new String[0]);
   }
 
   /**
@@ -291,22 +317,24 @@ public final class OperatorHarness implements AutoCloseable {
   RunOperator startAnotherInstance(Consumer<HttpClient.Builder> http) {
     KubernetesClient kubernetesClient = new KubernetesClientBuilder()
         .withConfig(new ConfigBuilder(k8s().getConfiguration()).build()).withHttpClientBuilderConsumer(http).build();
-    HttpKfpClient kfpClient = new HttpKfpClient(KfpClientConfig.builder(kfpUrl.toString())
-        .connectTimeout(KFP_TIMEOUT).readTimeout(KFP_TIMEOUT).build());
-    RunOperator another = RunOperator.start(kubernetesClient, KfpClientProvider.shared(decorator.apply(kfpClient)),
-        new ReconcilerSettings(poll, resync, UI, pollsEachRun).withCreateWindow(CREATE_WINDOW), Set.of(),
-        o -> { });
+    OperatorWiring.Running another = OperatorWiring.of(config(false), kubernetesClient).exitOnLostLease(false)
+        .kfpDecorator(decorator)
+        .start();
     others.add(() -> {
       another.close();
-      kfpClient.close();
       kubernetesClient.close();
     });
-    return another;
+    return another.operator();
+  }
+
+  /** The port of the running operator's /healthz, /readyz and /metrics. */
+  public int monitoringPort() {
+    return running.monitoringPort();
   }
 
   /** The running operator. */
   public RunOperator operator() {
-    return operator;
+    return running.operator();
   }
 
   /** Reconciles of the named Run that finished so far. */
@@ -321,7 +349,8 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   void stopOperator() {
-    operator.close();
+    running.close();
+    running = null;
   }
 
   public NamespacedKubernetesClient k8s() {
@@ -509,8 +538,8 @@ public final class OperatorHarness implements AutoCloseable {
   @Override
   public void close() {
     others.forEach(Runnable::run);
-    if (operator != null) {
-      operator.close();
+    if (running != null) {
+      running.close();
     }
     client.close();
     if (kfp != null) {

@@ -3,15 +3,12 @@ package dev.kfp.operator.reliability;
 import static org.awaitility.Awaitility.await;
 
 import dev.kfp.operator.OperatorCommand;
+import dev.kfp.operator.OperatorWiring;
 import dev.kfp.operator.RealCluster;
-import dev.kfp.operator.RunOperator;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
-import dev.kfp.operator.kfp.HttpKfpClient;
-import dev.kfp.operator.kfp.KfpCircuitBreaker;
-import dev.kfp.operator.kfp.KfpClientConfig;
-import dev.kfp.operator.kfp.KfpClientProvider;
-import dev.kfp.operator.reconciler.phase.ReconcilerSettings;
+import dev.kfp.operator.config.OperatorConfig;
+import dev.kfp.operator.config.Setting;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
 import dev.kfp.operator.sandbox.LocalKubernetes;
 import dev.kfp.operator.simulator.KfpSimulator;
@@ -27,7 +24,6 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +36,9 @@ import java.util.stream.Collectors;
 
 /**
  * The stage of the reliability suite: an embedded Kubernetes API, the KFP simulator on the real clock, and
- * operator instances wired as the {@code operator} command wires them (circuit breaker, capped backoff), with
- * leader election on a Lease so that several instances can run and fail over. A watch records every state each
+ * operator instances started through {@link OperatorWiring}, as the {@code operator} command starts them
+ * (circuit breaker, call metrics, capped backoff), with leader election on a Lease so that several instances can
+ * run and fail over. A watch records every state each
  * Run's status ever showed, to prove that none went backwards.
  */
 final class FaultBench implements AutoCloseable {
@@ -65,38 +62,43 @@ final class FaultBench implements AutoCloseable {
   private final Map<String, List<String>> statesSeen = new ConcurrentHashMap<>();
   private final Watch watch;
 
-  /** One operator process: its own Kubernetes client, KFP client and breaker. */
+  /**
+   * One operator process, started as the {@code operator} command starts it (its own KFP client with the call
+   * metrics and the circuit breaker, leader election on the Lease), on its own Kubernetes client; the Lease's
+   * timings are shortened so that a failover takes seconds.
+   */
   final class Instance {
     final String identity;
     private final KubernetesClient client;
-    private final HttpKfpClient http;
-    private final RunOperator operator;
+    private final OperatorWiring.Running operator;
 
     Instance(String identity) {
       this.identity = identity;
       client = new KubernetesClientBuilder()
           .withConfig(new ConfigBuilder(kubernetes.client().getConfiguration()).build()).build();
-      KfpCircuitBreaker breaker = new KfpCircuitBreaker(OperatorCommand.BREAKER_THRESHOLD,
-          OperatorCommand.BREAKER_PROBE_INTERVAL, Clock.systemUTC());
-      http = new HttpKfpClient(KfpClientConfig.builder(kfp.baseUrl().toString())
-          .connectTimeout(KFP_TIMEOUT).readTimeout(KFP_TIMEOUT).listener(breaker).build());
-      operator = RunOperator.start(client, KfpClientProvider.shared(http),
-          new ReconcilerSettings(POLL, resync, null, false).withCreateWindow(
-              ReconcilerSettings.createWindowFor(KFP_TIMEOUT, KFP_TIMEOUT)), Set.of(), overrider -> overrider
-              .withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
-                  .aLeaderElectionConfiguration(OperatorCommand.LEASE_NAME)
-                  .withLeaseNamespace(LEASE_NAMESPACE)
-                  .withIdentity(identity)
-                  .withLeaseDuration(Duration.ofSeconds(3))
-                  .withRenewDeadline(Duration.ofSeconds(2))
-                  .withRetryPeriod(Duration.ofMillis(300))
-                  .withExitOnStopLeading(false)
-                  .build()));
+      OperatorConfig config = OperatorConfig.load(Map.of(
+          Setting.KFP_ENDPOINT.envName(), kfp.baseUrl().toString(),
+          Setting.KFP_TIMEOUT.envName(), KFP_TIMEOUT.toString(),
+          Setting.POLL_INTERVAL.envName(), POLL.toString(),
+          Setting.RESYNC_INTERVAL.envName(), resync.toString(),
+          Setting.MONITORING_PORT.envName(), "0",
+          Setting.LEADER_ELECTION.envName(), "true",
+          Setting.LEADER_ELECTION_NAMESPACE.envName(), LEASE_NAMESPACE), new String[0]);
+      operator = OperatorWiring.of(config, client).exitOnLostLease(false).operatorSettings(overrider -> overrider
+          .withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
+              .aLeaderElectionConfiguration(OperatorCommand.LEASE_NAME)
+              .withLeaseNamespace(LEASE_NAMESPACE)
+              .withIdentity(identity)
+              .withLeaseDuration(Duration.ofSeconds(3))
+              .withRenewDeadline(Duration.ofSeconds(2))
+              .withRetryPeriod(Duration.ofMillis(300))
+              .withExitOnStopLeading(false)
+              .build()))
+          .start();
     }
 
     void stop() {
       operator.close();
-      http.close();
       client.close();
       instances.remove(this);
     }
