@@ -6,6 +6,9 @@
 #   src/test/cluster/cluster.sh load IMAGE...   # hands images of the project's podman storage to the node
 #   src/test/cluster/cluster.sh kfp-server      # KFP's own API server at ml-pipeline.kubeflow:8888
 #   src/test/cluster/cluster.sh host-state      # what a cluster could leave behind, to diff before and after
+#   src/test/cluster/cluster.sh running         # exits 0 and prints the kubeconfig while a cluster runs, else 1
+#
+# start exits 3, touching nothing, while a cluster runs (one per machine).
 #
 # etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet and kube-proxy are built from their Go
 # modules by src/test/go/control-plane/build.sh --node, CoreDNS (the Service kube-dns) by src/test/go/coredns/;
@@ -245,11 +248,14 @@ load() { # load IMAGE...: from the project's podman storage into the node's cont
   done
 }
 
+running() { alive kube-apiserver || alive kubelet || alive containerd; }
+
 start() {
-  # one cluster per machine (fixed ports, bridge, directories); a second start would share it, and its stop end it
-  if alive kube-apiserver || alive kubelet || alive containerd; then
+  # one cluster per machine: besides its ports, bridge and directories, its iptables chains (KUBE-*, CNI-*), kernel
+  # settings and cgroups are the machine's, and stop removes them all; a second start would share it, its stop end it
+  if running; then
     log "a cluster is running already (KUBECONFIG=$state/admin.kubeconfig); stop it first: $0 stop"
-    exit 1
+    exit 3
   fi
   local started=$SECONDS bin ip
   bin="$("$root/src/test/go/control-plane/build.sh" --node)"
@@ -401,5 +407,6 @@ case "${1:-}" in
   load) shift; load "$@" ;;
   kfp-server) kfp_server ;;
   host-state) host_state ;;
-  *) echo "usage: cluster.sh start | stop | load IMAGE... | kfp-server | host-state" >&2; exit 2 ;;
+  running) running && echo "$state/admin.kubeconfig" ;;
+  *) echo "usage: cluster.sh start | stop | load IMAGE... | kfp-server | host-state | running" >&2; exit 2 ;;
 esac

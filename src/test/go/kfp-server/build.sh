@@ -79,7 +79,8 @@ else
   want="kfp=$KFP_VERSION inputs=$inputs_hash source=proxy"
 fi
 
-out="$cache/kfp-server/$KFP_VERSION"
+# one directory per version of this directory's files: worktrees on different versions keep a binary each
+out="$cache/kfp-server/$KFP_VERSION-$inputs_hash"
 binary="$out/kfp-server"
 stamp="$out/.built-from"
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$binary" ]]; then

@@ -123,7 +123,10 @@ func main() {
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		serial.Lock()
 		defer serial.Unlock()
-		router.ServeHTTP(w, r)
+		// A client that goes away (a killed operator pod, a client timeout) must not cut a call short: the gRPC
+		// handler would run on after the gateway gave up, beside the next request, and a second SQLite connection
+		// to ":memory:" is a new, empty database ("no such table: run_details" from then on).
+		router.ServeHTTP(w, r.WithContext(context.WithoutCancel(r.Context())))
 	})
 	log.Fatal((&http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}).Serve(listener))
 }

@@ -103,6 +103,14 @@ public final class KfpServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A KFP test server that runs elsewhere (in a cluster, behind its Service) and is reached at {@code baseUrl}:
+   * {@link #close()} leaves it running, and {@link #version()} is null.
+   */
+  public static KfpServer at(URI baseUrl) {
+    return new KfpServer(null, baseUrl, null, null);
+  }
+
   private static int readPort(Process process, Path log) {
     CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
       try {
@@ -257,6 +265,9 @@ public final class KfpServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (process == null) {
+      return;
+    }
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
