@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kfp.operator.OperatorProcess;
 import dev.kfp.operator.config.Setting;
 import dev.kfp.operator.simulator.Endpoint;
+import dev.kfp.operator.tiers.MockApiTier;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The operator, started as the {@code operator} command starts it, serves its probes and metrics. */
+@MockApiTier
 class OperatorEndpointsTest {
 
   private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? (\\S+)$",

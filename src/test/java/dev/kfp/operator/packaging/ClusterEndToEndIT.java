@@ -7,6 +7,7 @@ import dev.kfp.operator.OperatorCommand;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.argocd.ArgoCdLua;
+import dev.kfp.operator.tiers.ClusterTier;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * new image tag, {@code helm uninstall}, and {@code kubectl apply -k deploy/}. Stopping the cluster must leave the host as it
  * was. A step that fails fails the tier; nothing is skipped.
  */
+@ClusterTier
 class ClusterEndToEndIT {
 
   private static final Path CLUSTER = Path.of("src/test/cluster/cluster.sh");

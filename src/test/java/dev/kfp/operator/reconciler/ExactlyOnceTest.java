@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A Run gets exactly one KFP run even when the create's answer or the first status write is lost. */
-class ExactlyOnceTest {
+abstract class ExactlyOnceTest {
 
   OperatorHarness harness;
   PipelineVersion pipeline;
@@ -26,10 +26,8 @@ class ExactlyOnceTest {
     pipeline = harness.registerPlainPipeline();
   }
 
-  /** The Kubernetes API this specification runs against; a subclass runs it again on the real server. */
-  OperatorHarness.Backend backend() {
-    return OperatorHarness.Backend.MOCK;
-  }
+  /** The Kubernetes API this specification runs against: one subclass per API. */
+  abstract OperatorHarness.Backend backend();
 
   @AfterEach
   void stop() {

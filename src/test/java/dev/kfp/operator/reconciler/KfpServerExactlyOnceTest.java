@@ -8,6 +8,7 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.PipelineVersionReference;
+import dev.kfp.operator.tiers.KfpServerTier;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,14 @@ import org.junit.jupiter.api.Test;
  * filter on the description, its paging), a crash between create and status write adopts, a look-alike marker is
  * never adopted, and two instances or a handover make one KFP run per Run.
  */
+@KfpServerTier
 class KfpServerExactlyOnceTest extends KfpServerSuite {
+
+  /** On the mock: the bulk status sync, no TTL_SECONDS_AFTER_FINISHED. */
+  @Override
+  OperatorHarness startHarness() {
+    return OperatorHarness.startOnKfpServer(OperatorHarness.Backend.MOCK, false, null);
+  }
 
   private static final Duration WAIT = Duration.ofSeconds(60);
 

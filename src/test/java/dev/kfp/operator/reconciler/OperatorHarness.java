@@ -327,6 +327,11 @@ public final class OperatorHarness implements AutoCloseable {
     return kubernetes.client();
   }
 
+  /** Whether the Kubernetes API checks the CRD's schema and CEL rules: the real server does, the mock does not. */
+  boolean validatesCrds() {
+    return !(kubernetes instanceof EmbeddedKubernetes);
+  }
+
   /** The embedded mock, for tests that script its answers; fails on the real server. */
   EmbeddedKubernetes mock() {
     if (kubernetes instanceof EmbeddedKubernetes mock) {

@@ -9,6 +9,7 @@ import dev.kfp.operator.reconciler.OperatorHarness.Backend;
 import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.Fault;
 import dev.kfp.operator.simulator.PipelineVersion;
+import dev.kfp.operator.tiers.MockApiTier;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code spec.suspend} and {@code spec.activeDeadlineSeconds} end to end: a JOSDK operator (bulk sync) on the
  * real API server and on the mock, against the KFP simulator, with the KFP calls counted.
  */
+@MockApiTier
 class SuspendAndDeadlineOperatorTest {
 
   private OperatorHarness harness;
