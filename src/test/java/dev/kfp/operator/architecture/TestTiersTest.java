@@ -137,22 +137,30 @@ class TestTiersTest {
     assertThat(problems).as("test classes outside their tier").isEmpty();
   }
 
+  /**
+   * A parameter over the harness's Backend (an {@code @EnumSource(Backend.class)}, {@code Backend.values()}, a
+   * method parameter or a field of that type) would run one class on both APIs, which the markers cannot see.
+   */
   @Test
-  void aConcreteClassNamesTheKubernetesApiItRunsOn() {
+  void noTestClassTakesTheKubernetesApiAsAParameter() throws ClassNotFoundException {
+    Class<?> backend = load(HARNESS + "$Backend");
     List<String> problems = new ArrayList<>();
     for (ClassFileReferences file : classes.values()) {
-      if (file.isAbstract() || file.name().contains("$")) {
+      if (!isTestClass(load(file.name()))) {
         continue;
       }
-      Set<ClassFileReferences> closure = closure(file.name());
-      boolean passesABackend = closure.stream().flatMap(c -> c.members().stream())
-          .anyMatch(m -> m.owner().equals(HARNESS) && HARNESS_STARTS.contains(m.name())
-              && m.descriptor().contains(BACKEND));
-      boolean namesOne = closure.stream().flatMap(c -> c.members().stream())
-          .anyMatch(m -> m.owner().equals(HARNESS + "$Backend") && (m.name().equals("MOCK") || m.name().equals("REAL")));
-      if (passesABackend && !namesOne) {
-        problems.add(file.name().replace('/', '.') + " starts the harness on a Kubernetes API it does not name (a"
-            + " parameter over Backend?): a test class runs on one API");
+      for (ClassFileReferences used : closure(file.name())) {
+        Class<?> type = load(used.name());
+        boolean takesOne = Stream.of(type.getDeclaredMethods())
+            .anyMatch(m -> List.of(m.getParameterTypes()).contains(backend))
+            || Stream.of(type.getDeclaredFields()).anyMatch(f -> f.getType() == backend)
+            || used.members().stream().anyMatch(m -> m.owner().equals(HARNESS + "$Backend")
+                && (m.name().equals("values") || m.name().equals("valueOf")));
+        if (takesOne) {
+          problems.add(file.name().replace('/', '.') + " takes the Kubernetes API as a parameter in "
+              + type.getName() + ": one class per API, a scenario class with an abstract backend() and a"
+              + " subclass per API");
+        }
       }
     }
     assertThat(problems).isEmpty();
