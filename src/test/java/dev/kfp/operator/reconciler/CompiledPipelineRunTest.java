@@ -111,6 +111,8 @@ class CompiledPipelineRunTest {
         "spec.parameters.batch_size is not an input of the pipeline",
         "spec.parameters.dataset is required by the pipeline (type STRING)");
     assertThat(submitted.getMessage().split("; ")).as("one problem per wrong parameter, none for the rest").hasSize(5);
+    // a change the operator looks at: it reads the Run again and still sends nothing
+    harness.awaitReconciled(harness.touch("mistyped"));
     await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5))
         .until(() -> harness.kfp.calls().count(Endpoint.CREATE_RUN) == 0);
   }

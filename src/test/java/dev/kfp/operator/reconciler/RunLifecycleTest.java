@@ -226,8 +226,7 @@ abstract class RunLifecycleTest {
     assertThat(stopped.getStatus().condition(RunConditions.SUCCEEDED).orElseThrow().getReason())
         .isEqualTo(RunConditions.REASON_TERMINATED);
     harness.annotate("stop-me", Run.TERMINATE_ANNOTATION, "yes, again");
-    harness.annotate("stop-me", "unrelated", "touch");
-    harness.awaitRun("stop-me", run -> run.getMetadata().getAnnotations().containsKey("unrelated"));
+    harness.awaitReconciled(harness.touch("stop-me"));
     await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
         .until(() -> harness.kfp.calls().count(Endpoint.TERMINATE_RUN) == 1);
     assertThat(harness.eventReasons("stop-me")).containsOnlyOnce("Terminated");
@@ -250,7 +249,7 @@ abstract class RunLifecycleTest {
 
     assertThat(succeeded.getStatus().getLastRetry()).isEqualTo("2026-11-29T10:00");
     assertThat(succeeded.getStatus().isTrue(RunConditions.RETRIED)).isTrue();
-    harness.annotate("fail-then-retry", "unrelated", "touch");
+    harness.awaitReconciled(harness.touch("fail-then-retry"));
     await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
         .until(() -> harness.kfp.calls().count(Endpoint.RETRY_RUN) == 1);
     assertThat(onlyKfpRun().attempt()).isEqualTo(2);
