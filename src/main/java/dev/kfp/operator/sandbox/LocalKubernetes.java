@@ -23,8 +23,9 @@ public interface LocalKubernetes extends AutoCloseable {
    * Returns the Run as the patch left it.
    */
   default Run annotateRun(String namespace, String name, String key, String value) {
-    return client().resources(Run.class).inNamespace(namespace).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
-        Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
+    return client().resources(Run.class).inNamespace(namespace).withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE),
+            Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
   }
 
   /** One line saying what this API is. */

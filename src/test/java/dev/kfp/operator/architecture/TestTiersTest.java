@@ -2,7 +2,16 @@ package dev.kfp.operator.architecture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.architecture.ClassFileReferences.Member;
+import dev.kfp.operator.benchmark.BenchmarkCommand;
+import dev.kfp.operator.realkfp.KfpTestServer;
+import dev.kfp.operator.reconciler.OperatorHarness;
+import dev.kfp.operator.sandbox.EmbeddedKubernetes;
+import dev.kfp.operator.sandbox.KfpServer;
+import dev.kfp.operator.sandbox.RealKubernetes;
+import dev.kfp.operator.sandbox.Sandbox;
+import dev.kfp.operator.sandbox.SandboxKfp;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
@@ -46,13 +55,13 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
 class TestTiersTest {
 
   private static final Path TEST_CLASSES = Path.of("target/test-classes");
-  private static final String HARNESS = "dev/kfp/operator/reconciler/OperatorHarness";
-  private static final String BACKEND = "L" + HARNESS + "$Backend;";
+  private static final String HARNESS = internal(OperatorHarness.class);
+  private static final String BACKEND = "L" + internal(OperatorHarness.Backend.class) + ";";
   private static final String FAULT_BENCH = "dev/kfp/operator/reliability/FaultBench";
   /** The harness's static methods that start an operator with its backends. */
   private static final Set<String> HARNESS_STARTS = Set.of("start", "startWithDefaultTtl", "startOnKfpServer");
-  private static final Set<String> ENTRY_POINTS = Set.of(HARNESS, "dev/kfp/operator/RealCluster",
-      "dev/kfp/operator/realkfp/KfpTestServer", FAULT_BENCH);
+  private static final Set<String> ENTRY_POINTS = Set.of(HARNESS, internal(RealCluster.class),
+      internal(KfpTestServer.class), FAULT_BENCH);
   private static final Set<String> KUBERNETES_TIERS = Set.of("mock-api", "real-api", "kfp-server");
   private static final Set<String> FAILSAFE_TIERS = Set.of("jar", "image", "cluster");
 
@@ -72,27 +81,27 @@ class TestTiersTest {
   }
 
   private static final List<Marker> MARKERS = List.of(
-      new Marker(Backend.MOCK_API, "dev/kfp/operator/sandbox/EmbeddedKubernetes", "start"),
+      new Marker(Backend.MOCK_API, internal(EmbeddedKubernetes.class), "start"),
       // the benchmark always runs on the embedded mock
       new Marker(Backend.MOCK_API, "dev/kfp/operator/benchmark/BenchmarkEnvironment", "<init>"),
-      new Marker(Backend.MOCK_API, "dev/kfp/operator/benchmark/BenchmarkCommand", "run"),
+      new Marker(Backend.MOCK_API, internal(BenchmarkCommand.class), "run"),
       // the sandbox's own choice of Kubernetes: tests give it no binaries, so it starts the mock or refuses
-      new Marker(Backend.MOCK_API, "dev/kfp/operator/sandbox/Sandbox", "startKubernetes"),
-      new Marker(Backend.MOCK_API, HARNESS + "$Backend", "MOCK"),
+      new Marker(Backend.MOCK_API, internal(Sandbox.class), "startKubernetes"),
+      new Marker(Backend.MOCK_API, internal(OperatorHarness.Backend.class), "MOCK"),
       // the harness's starts that name no Kubernetes API run on the mock
       new Marker(Backend.MOCK_API, HARNESS, HARNESS_STARTS::contains, descriptor -> !descriptor.contains(BACKEND)),
       // the fault bench runs on the mock unless -Dfaults.kubernetes=real asks for the real server, outside the tiers
       new Marker(Backend.MOCK_API, FAULT_BENCH, "<init>"),
-      new Marker(Backend.REAL_API, "dev/kfp/operator/RealCluster", "lease"),
-      new Marker(Backend.REAL_API, "dev/kfp/operator/RealCluster", "shared"),
-      new Marker(Backend.REAL_API, "dev/kfp/operator/sandbox/RealKubernetes", "start"),
-      new Marker(Backend.REAL_API, HARNESS + "$Backend", "REAL"),
-      new Marker(Backend.KFP_SERVER, "dev/kfp/operator/realkfp/KfpTestServer", "start"),
-      new Marker(Backend.KFP_SERVER, "dev/kfp/operator/realkfp/KfpTestServer", "binary"),
-      new Marker(Backend.KFP_SERVER, "dev/kfp/operator/sandbox/KfpServer", "start"),
+      new Marker(Backend.REAL_API, internal(RealCluster.class), "lease"),
+      new Marker(Backend.REAL_API, internal(RealCluster.class), "shared"),
+      new Marker(Backend.REAL_API, internal(RealKubernetes.class), "start"),
+      new Marker(Backend.REAL_API, internal(OperatorHarness.Backend.class), "REAL"),
+      new Marker(Backend.KFP_SERVER, internal(KfpTestServer.class), "start"),
+      new Marker(Backend.KFP_SERVER, internal(KfpTestServer.class), "binary"),
+      new Marker(Backend.KFP_SERVER, internal(KfpServer.class), "start"),
       new Marker(Backend.KFP_SERVER, HARNESS, "startOnKfpServer"),
-      new Marker(Backend.KFP_SERVER, HARNESS + "$KfpBackend", "KFP_SERVER"),
-      new Marker(Backend.KFP_SERVER, "dev/kfp/operator/sandbox/SandboxKfp$Choice", "KFP_SERVER"));
+      new Marker(Backend.KFP_SERVER, internal(OperatorHarness.KfpBackend.class), "KFP_SERVER"),
+      new Marker(Backend.KFP_SERVER, internal(SandboxKfp.Choice.class), "KFP_SERVER"));
 
   private static Map<String, ClassFileReferences> classes;
 
@@ -143,7 +152,7 @@ class TestTiersTest {
    */
   @Test
   void noTestClassTakesTheKubernetesApiAsAParameter() throws ClassNotFoundException {
-    Class<?> backend = load(HARNESS + "$Backend");
+    Class<?> backend = OperatorHarness.Backend.class;
     List<String> problems = new ArrayList<>();
     for (ClassFileReferences file : classes.values()) {
       if (!isTestClass(load(file.name()))) {
@@ -154,7 +163,7 @@ class TestTiersTest {
         boolean takesOne = Stream.of(type.getDeclaredMethods())
             .anyMatch(m -> List.of(m.getParameterTypes()).contains(backend))
             || Stream.of(type.getDeclaredFields()).anyMatch(f -> f.getType() == backend)
-            || used.members().stream().anyMatch(m -> m.owner().equals(HARNESS + "$Backend")
+            || used.members().stream().anyMatch(m -> m.owner().equals(internal(OperatorHarness.Backend.class))
                 && (m.name().equals("values") || m.name().equals("valueOf")));
         if (takesOne) {
           problems.add(file.name().replace('/', '.') + " takes the Kubernetes API as a parameter in "
@@ -168,12 +177,21 @@ class TestTiersTest {
 
   @Test
   void theScanSeesEachTiersStarts() {
-    assertThat(started("dev/kfp/operator/reconciler/RealServerRunLifecycleTest")).containsOnly(Backend.REAL_API);
-    assertThat(started("dev/kfp/operator/reconciler/MockApiRunLifecycleTest")).containsOnly(Backend.MOCK_API);
-    assertThat(started("dev/kfp/operator/reconciler/KfpServerDeletedRunTest"))
-        .containsOnly(Backend.MOCK_API, Backend.KFP_SERVER);
-    assertThat(started("dev/kfp/operator/reliability/FaultSuiteTest")).containsOnly(Backend.MOCK_API);
-    assertThat(started("dev/kfp/operator/kfp/KfpJsonTest")).isEmpty();
+    assertThat(started(named("RealServerRunLifecycleTest"))).containsOnly(Backend.REAL_API);
+    assertThat(started(named("MockApiRunLifecycleTest"))).containsOnly(Backend.MOCK_API);
+    assertThat(started(named("KfpServerDeletedRunTest"))).containsOnly(Backend.MOCK_API, Backend.KFP_SERVER);
+    assertThat(started(named("FaultSuiteTest"))).containsOnly(Backend.MOCK_API);
+    assertThat(started(named("KfpJsonTest"))).isEmpty();
+  }
+
+  /** The internal name of the test class with this simple name. */
+  private static String named(String simpleName) {
+    return classes.keySet().stream().filter(name -> name.endsWith("/" + simpleName)).findFirst()
+        .orElseThrow(() -> new AssertionError("no test class " + simpleName + " under " + TEST_CLASSES));
+  }
+
+  private static String internal(Class<?> type) {
+    return type.getName().replace('.', '/');
   }
 
   private static Optional<String> expectedTier(Set<Backend> started) {

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.TestInfo;
 
 /**
  * The base of the operator suites that run against KFP's own server ({@link OperatorHarness.KfpBackend#KFP_SERVER}),
- * each on the Kubernetes API it names: a harness per test, the pipelines uploaded through KFP's upload handler, and run states
- * moved only through the test server's control endpoint, which reports the workflow the way KFP's persistence
- * agent does. Each test prints which KFP it ran on.
+ * each on the Kubernetes API it names: a harness per test, the pipelines uploaded through KFP's upload handler,
+ * and run states moved only through the test server's control endpoint, which reports the workflow the way KFP's
+ * persistence agent does. Each test prints which KFP it ran on.
  */
 abstract class KfpServerSuite {
 
