@@ -20,10 +20,12 @@ public interface LocalKubernetes extends AutoCloseable {
   /**
    * Sets an annotation of a Run as {@code kubectl annotate --overwrite} does: a merge patch without a
    * resourceVersion, so the operator's own writes to the Run at the same moment cannot make it fail with a conflict.
+   * Returns the Run as the patch left it.
    */
-  default void annotateRun(String namespace, String name, String key, String value) {
-    client().resources(Run.class).inNamespace(namespace).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
-        Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
+  default Run annotateRun(String namespace, String name, String key, String value) {
+    return client().resources(Run.class).inNamespace(namespace).withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE),
+            Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
   }
 
   /** One line saying what this API is. */

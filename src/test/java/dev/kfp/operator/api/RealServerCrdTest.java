@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
 import dev.kfp.operator.sandbox.LocalKubernetes;
+import dev.kfp.operator.tiers.RealApiTier;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.StatusCause;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -40,6 +41,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * rules refuse, with their message and field path, what a user may not do to a Run by any of the ways kubectl
  * and clients write: create, update (replace), JSON merge patch and JSON patch.
  */
+@RealApiTier
 class RealServerCrdTest {
 
   private static final ObjectMapper JSON = Serialization.jsonMapper();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kfp.operator.OperatorProcess;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunQueue;
+import dev.kfp.operator.tiers.MockApiTier;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * (the health_test.yaml fixtures are these files, and hand-edited copies of them for states the simulator cannot
  * reach; see testdata/README.md).
  */
+@MockApiTier
 class OperatorStatusesTest {
 
   private static final Path HEALTH = ArgoCdLua.DIR.resolve("health.lua");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kfp.operator.OperatorWiring;
 import dev.kfp.operator.sandbox.SandboxKfp;
 import dev.kfp.operator.simulator.Timing;
+import dev.kfp.operator.tiers.MockApiTier;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * the poller's list, so no GET of the Run either. With 1,000 Runs the benchmark's lag tail is the writing of
  * these on two shared cores (docs/developing/benchmark.md); a third request per change would show here first.
  */
+@MockApiTier
 class KubernetesRequestsPerStateChangeTest {
 
   private static final int RUNS = 20;

@@ -8,6 +8,7 @@ import dev.kfp.operator.ShippedListeners;
 import dev.kfp.operator.config.Setting;
 import dev.kfp.operator.simulator.Endpoint;
 import java.io.IOException;
+import dev.kfp.operator.tiers.MockApiTier;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The operator, started as the {@code operator} command starts it, serves its probes and metrics. */
+@MockApiTier
 class OperatorEndpointsTest {
 
   private static final Pattern TYPE = Pattern.compile("^# TYPE (\\S+) \\S+$", Pattern.MULTILINE);

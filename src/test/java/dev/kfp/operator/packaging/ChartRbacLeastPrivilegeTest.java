@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunQueue;
+import dev.kfp.operator.tiers.RealApiTier;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import dev.kfp.operator.packaging.ChartRbac.Grant;
 import dev.kfp.operator.reconciler.OperatorHarness;
@@ -44,6 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * rendered grants are enough, is {@code ChartRbacRunLifecycleTest} for the default values, and here for
  * {@code namespace-identity} mode and for listed namespaces (Roles only).
  */
+@RealApiTier
 class ChartRbacLeastPrivilegeTest {
 
   private static final Map<String, Object> NAMESPACE_IDENTITY = Map.of("operator.kfpAuth", "namespace-identity");

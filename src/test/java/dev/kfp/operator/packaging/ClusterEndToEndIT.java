@@ -9,6 +9,7 @@ import dev.kfp.operator.OperatorCommand;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.argocd.ArgoCdLua;
+import dev.kfp.operator.tiers.ClusterTier;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * must leave the host as it was. The scenarios run in order on one cluster and one install; a step that fails fails
  * the tier, nothing is skipped.
  */
+@ClusterTier
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterEndToEndIT {
 

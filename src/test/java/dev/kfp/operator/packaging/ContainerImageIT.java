@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kfp.operator.OperatorCommand;
 import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.sandbox.LocalKubernetes;
+import dev.kfp.operator.tiers.ImageTier;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.Config;
 import java.io.IOException;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * images made from Debian's packages, nothing pulled), then run the way the chart runs it. A build or run that
  * fails fails these tests; none is skipped.
  */
+@ImageTier
 class ContainerImageIT {
 
   private static final Duration BUILD = Duration.ofMinutes(30);

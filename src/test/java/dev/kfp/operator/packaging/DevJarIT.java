@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kfp.operator.Main;
 import dev.kfp.operator.packaging.ProductionJarIT.Result;
 import dev.kfp.operator.realkfp.KfpTestServer;
+import dev.kfp.operator.tiers.JarTier;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * README's first command runs from it on the mock API (the real one is SandboxTest's), on the simulator and on KFP's
  * own server; a bad {@code --kfp} and a missing KFP server each get one line.
  */
+@JarTier
 class DevJarIT {
 
   private static final Path JAR = Path.of("target", Main.DEV_JAR);

@@ -2,6 +2,7 @@ package dev.kfp.operator.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kfp.operator.tiers.JarTier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * only (no sandbox, simulator, benchmark, mock API server, kube-api-test or web server), none of its classes
  * refers to a development package, and it starts.
  */
+@JarTier
 class ProductionJarIT {
 
   /** Development packages and what only they need: the two Kubernetes test APIs, their web server and JUnit. */

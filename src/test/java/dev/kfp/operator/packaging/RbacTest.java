@@ -9,6 +9,7 @@ import dev.kfp.operator.OperatorCommand;
 import dev.kfp.operator.OperatorProcess;
 import dev.kfp.operator.packaging.OperatorApiUse.Permission;
 import dev.kfp.operator.packaging.OperatorApiUse.Use;
+import dev.kfp.operator.tiers.MockApiTier;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * SelfSubjectRulesReview it makes for that check is granted to every authenticated user by Kubernetes'
  * built-in {@code system:basic-user} role, so the chart does not grant it again.
  */
+@MockApiTier
 class RbacTest {
 
   private static final Permission LEASE_UPDATE = new Permission("coordination.k8s.io", "leases", "update");

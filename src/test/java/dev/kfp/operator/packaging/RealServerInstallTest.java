@@ -11,6 +11,7 @@ import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
 import dev.kfp.operator.sandbox.LocalKubernetes;
 import dev.kfp.operator.sandbox.RealKubernetes;
+import dev.kfp.operator.tiers.RealApiTier;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * ServiceAccount, RBAC, the metrics Service and the CRD. The operator running under the chart's RBAC is
  * {@code ChartRbacRunLifecycleTest}.
  */
+@RealApiTier
 class RealServerInstallTest {
 
   private static final String RELEASE = HelmChart.RELEASE;

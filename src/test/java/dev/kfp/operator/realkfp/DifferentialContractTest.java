@@ -16,6 +16,7 @@ import dev.kfp.operator.realkfp.DifferentialPeers.KfpPeer;
 import dev.kfp.operator.realkfp.DifferentialPeers.Peer;
 import dev.kfp.operator.realkfp.DifferentialPeers.SimulatorPeer;
 import dev.kfp.operator.realkfp.KnownDifferences.Difference;
+import dev.kfp.operator.tiers.KfpServerTier;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.TestInfo;
  * {@code docs/developing/kfp-simulator-differences.md} covers it; a row that covers nothing any more fails it too, once the
  * whole class has run.
  */
+@KfpServerTier
 class DifferentialContractTest {
 
   private static final String RUNS = "/apis/v2beta1/runs";

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kfp.operator.OperatorCommand;
 import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.packaging.ChartRbac;
+import dev.kfp.operator.tiers.RealApiTier;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.time.Duration;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * renders with the default values, and electing a leader as the chart's Deployment configures it. Least
  * privilege from the other side, each grant taken away in turn, is {@code ChartRbacLeastPrivilegeTest}.
  */
+@RealApiTier
 class ChartRbacRunLifecycleTest extends RunLifecycleTest {
 
   private ChartRbac rbac;

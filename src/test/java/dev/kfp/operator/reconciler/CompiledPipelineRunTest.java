@@ -14,6 +14,7 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.RunSnapshot;
+import dev.kfp.operator.tiers.MockApiTier;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * in this build (typed inputs: str, int, float, bool, list, dict, two of them with defaults), through the
  * operator and the simulator.
  */
+@MockApiTier
 class CompiledPipelineRunTest {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -109,6 +111,8 @@ class CompiledPipelineRunTest {
         "spec.parameters.batch_size is not an input of the pipeline",
         "spec.parameters.dataset is required by the pipeline (type STRING)");
     assertThat(submitted.getMessage().split("; ")).as("one problem per wrong parameter, none for the rest").hasSize(5);
+    // a change the operator looks at: it reads the Run again and still sends nothing
+    harness.awaitReconciled(harness.touch("mistyped"));
     await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5))
         .until(() -> harness.kfp.calls().count(Endpoint.CREATE_RUN) == 0);
   }

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
-import dev.kfp.operator.kfp.KfpRun;
-import dev.kfp.operator.kfp.PipelineVersionReference;
-import dev.kfp.operator.reconciler.submit.SubmissionMarker;
 import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.Fault;
 import dev.kfp.operator.simulator.PipelineVersion;
@@ -15,8 +12,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A Run gets exactly one KFP run even when the create's answer or the first status write is lost. */
-class ExactlyOnceTest {
+/**
+ * A Run gets exactly one KFP run even when the create's answer or the first status write is lost; across a restart,
+ * {@link AdoptionAfterRestartTest}.
+ */
+abstract class ExactlyOnceTest {
 
   OperatorHarness harness;
   PipelineVersion pipeline;
@@ -27,10 +27,8 @@ class ExactlyOnceTest {
     pipeline = harness.registerPlainPipeline();
   }
 
-  /** The Kubernetes API this specification runs against; a subclass runs it again on the real server. */
-  OperatorHarness.Backend backend() {
-    return OperatorHarness.Backend.MOCK;
-  }
+  /** The Kubernetes API this specification runs against: one subclass per API. */
+  abstract OperatorHarness.Backend backend();
 
   @AfterEach
   void stop() {
@@ -71,44 +69,5 @@ class ExactlyOnceTest {
     assertThat(harness.kfp.runs()).hasSize(1);
     assertThat(run.getStatus().getRunId()).isEqualTo(harness.kfp.runs().get(0).runId());
     assertThat(harness.kfp.calls().count(Endpoint.CREATE_RUN)).isEqualTo(1);
-  }
-
-  @Test
-  void aRunCreatedBeforeACrashIsAdoptedAfterTheRestart() {
-    harness.stopOperator();
-    applyRun("crashed");
-    Run unrecorded = harness.get("crashed");
-    KfpRun created = harness.client.createRun(KfpRun.create("crashed")
-        .description(SubmissionMarker.of(unrecorded).text())
-        .pipelineVersionReference(new PipelineVersionReference(pipeline.pipelineId(), null))
-        .build());
-
-    harness.startOperator();
-
-    Run adopted = harness.awaitRun("crashed", run -> run.getStatus() != null && run.getStatus().getRunId() != null);
-    assertThat(adopted.getStatus().getRunId()).isEqualTo(created.runId());
-    assertThat(adopted.getStatus().condition(RunConditions.SUBMITTED).orElseThrow().getReason())
-        .isEqualTo(RunConditions.REASON_ADOPTED);
-    assertThat(harness.kfp.runs()).hasSize(1);
-  }
-
-  @Test
-  void aRunCarryingAnotherObjectsMarkerIsNeverAdopted() {
-    harness.stopOperator();
-    applyRun("look-alike");
-    Run object = harness.get("look-alike");
-    SubmissionMarker sameUidOtherName = new SubmissionMarker("team-b", "look-alike", object.getMetadata().getUid());
-    harness.client.createRun(KfpRun.create("someone else's")
-        .description(sameUidOtherName.text())
-        .pipelineVersionReference(new PipelineVersionReference(pipeline.pipelineId(), null))
-        .build());
-
-    harness.startOperator();
-
-    Run submitted = harness.awaitRun("look-alike", run -> run.getStatus() != null
-        && run.getStatus().getRunId() != null);
-    assertThat(submitted.getStatus().condition(RunConditions.SUBMITTED).orElseThrow().getReason())
-        .isEqualTo(RunConditions.REASON_CREATED);
-    assertThat(harness.kfp.runs()).hasSize(2);
   }
 }

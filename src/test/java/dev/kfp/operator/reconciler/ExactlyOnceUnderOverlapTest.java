@@ -12,6 +12,7 @@ import dev.kfp.operator.simulator.Fault;
 import dev.kfp.operator.simulator.PipelineVersion;
 import dev.kfp.operator.simulator.RunSnapshot;
 import dev.kfp.operator.simulator.StorageState;
+import dev.kfp.operator.tiers.MockApiTier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * an instance stopped mid-reconcile, and a writer holding an old resourceVersion. Against the Fabric8 mock and
  * the simulator; each test prints its figures.
  */
+@MockApiTier
 class ExactlyOnceUnderOverlapTest {
 
   private static final Duration WAIT = Duration.ofSeconds(90);

@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Issue 7: a failed Run says which step failed and how its log ended, read once from the step's main-logs. */
-class FailureDiagnosticsTest {
+abstract class FailureDiagnosticsTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PIPELINE = """
@@ -58,10 +58,8 @@ class FailureDiagnosticsTest {
     pipeline = harness.kfp.registerPipeline("train", PIPELINE);
   }
 
-  /** The Kubernetes API this specification runs against; a subclass runs it again on the real server. */
-  OperatorHarness.Backend backend() {
-    return OperatorHarness.Backend.MOCK;
-  }
+  /** The Kubernetes API this specification runs against: one subclass per API. */
+  abstract OperatorHarness.Backend backend();
 
   @AfterEach
   void stop() {

@@ -16,6 +16,7 @@ import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.ListRunsRequest;
 import dev.kfp.operator.kfp.ListRunsResponse;
 import dev.kfp.operator.kfp.ReadArtifactResponse;
+import dev.kfp.operator.tiers.MockApiTier;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.util.Map;
@@ -33,6 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Answers from KFP that cannot be trusted (unknown state, a different or missing run id, a body that is not
  * JSON) leave the Run's last known state in place, say so in {@code Synced}, and do not crash or loop.
  */
+@MockApiTier
 class KfpBadAnswersTest {
 
   /** How a GetRun answer is spoiled. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
+import dev.kfp.operator.tiers.KfpServerTier;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * cannot tell an unchanged run from a deleted one, so active runs are counted every 5 poll intervals. Here the
  * interval is 2 s and the resync 10 minutes, so only that count can notice within the test.
  */
+@KfpServerTier
 class KfpServerDeletedRunTest extends KfpServerSuite {
 
   private static final Duration POLL = Duration.ofSeconds(2);

@@ -7,6 +7,7 @@ import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunFailure;
 import dev.kfp.operator.realkfp.KfpTestServer;
 import dev.kfp.operator.reconciler.status.EventReason;
+import dev.kfp.operator.tiers.KfpServerTier;
 import io.fabric8.kubernetes.api.model.Condition;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,14 @@ import org.junit.jupiter.api.Test;
  * Failure diagnostics against KFP's own server: the failed task is found in KFP's {@code run_details}, and its
  * log read through KFP's read_artifact handler from the archive Argo would have stored.
  */
+@KfpServerTier
 class KfpServerFailureDiagnosticsTest extends KfpServerSuite {
+
+  /** On the mock: the bulk status sync, no TTL_SECONDS_AFTER_FINISHED. */
+  @Override
+  OperatorHarness startHarness() {
+    return OperatorHarness.startOnKfpServer(OperatorHarness.Backend.MOCK, false, null);
+  }
 
   private static final String TRAIN_LOG = "loading data\nepoch 1: loss 0.7\nepoch 2: loss nan\n"
       + "RuntimeError: loss is NaN\n";

@@ -7,6 +7,7 @@ import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.kfp.KfpStorageState;
 import dev.kfp.operator.sandbox.SandboxKubectlTest;
 import dev.kfp.operator.sandbox.SandboxKubectlTest.DocStep;
+import dev.kfp.operator.tiers.KfpServerTier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * itself and re-apply, which removes {@code spec.pipeline}; the CRD refuses that ({@code spec.pipeline: Required
  * value}) and kubectl printed a warning. The step must print only what the page shows.
  */
+@KfpServerTier
 class KfpServerKubectlTest extends KfpServerSuite {
 
   private static final String ARCHIVED_WAIT = "kubectl wait --for=jsonpath='{.status.storageState}'=ARCHIVED";

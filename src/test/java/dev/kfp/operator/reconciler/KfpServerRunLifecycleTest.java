@@ -11,6 +11,7 @@ import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.KfpStorageState;
+import dev.kfp.operator.tiers.KfpServerTier;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import java.time.Duration;
@@ -20,7 +21,14 @@ import org.junit.jupiter.api.Test;
  * The life of a Run against KFP's own server: created by version, by inline spec, by ConfigMap and by pipeline
  * name; followed to its end; archived and unarchived; terminated; retried; deleted under each deletion policy.
  */
+@KfpServerTier
 class KfpServerRunLifecycleTest extends KfpServerSuite {
+
+  /** On the mock: the bulk status sync, no TTL_SECONDS_AFTER_FINISHED. */
+  @Override
+  OperatorHarness startHarness() {
+    return OperatorHarness.startOnKfpServer(OperatorHarness.Backend.MOCK, false, null);
+  }
 
   private String plain() {
     return upload("plain", PLAIN_PIPELINE);

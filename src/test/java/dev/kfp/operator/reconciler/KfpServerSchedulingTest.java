@@ -10,6 +10,7 @@ import dev.kfp.operator.api.RunQueue;
 import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
+import dev.kfp.operator.tiers.KfpServerTier;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,14 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** Queues, suspend, the active deadline, the TTL after finishing and caching, against KFP's own server. */
+@KfpServerTier
 class KfpServerSchedulingTest extends KfpServerSuite {
+
+  /** On the mock: the bulk status sync, no TTL_SECONDS_AFTER_FINISHED. */
+  @Override
+  OperatorHarness startHarness() {
+    return OperatorHarness.startOnKfpServer(OperatorHarness.Backend.MOCK, false, null);
+  }
 
 
   private static boolean active(KfpRun run) {

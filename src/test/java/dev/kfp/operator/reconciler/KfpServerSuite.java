@@ -14,10 +14,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * The base of the operator suites that run against KFP's own server ({@link OperatorHarness.KfpBackend#KFP_SERVER})
- * (on the Fabric8 mock unless a suite says otherwise): a harness per test, the pipelines uploaded through KFP's upload handler, and run states
- * moved only through the test server's control endpoint, which reports the workflow the way KFP's persistence
- * agent does. Each test prints which KFP it ran on.
+ * The base of the operator suites that run against KFP's own server ({@link OperatorHarness.KfpBackend#KFP_SERVER}),
+ * each on the Kubernetes API it names: a harness per test, the pipelines uploaded through KFP's upload handler,
+ * and run states moved only through the test server's control endpoint, which reports the workflow the way KFP's
+ * persistence agent does. Each test prints which KFP it ran on.
  */
 abstract class KfpServerSuite {
 
@@ -38,10 +38,8 @@ abstract class KfpServerSuite {
         + ", Kubernetes: " + harness.kubernetes.description());
   }
 
-  /** The harness of each test: the bulk status sync, no TTL_SECONDS_AFTER_FINISHED; a suite may choose others. */
-  OperatorHarness startHarness() {
-    return OperatorHarness.startOnKfpServer(OperatorHarness.Backend.MOCK, false, null);
-  }
+  /** The harness of each test, on the Kubernetes API the suite names (one per suite). */
+  abstract OperatorHarness startHarness();
 
   @AfterEach
   void stopHarness() {

@@ -38,6 +38,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -71,6 +72,13 @@ public final class OperatorHarness implements AutoCloseable {
   static final Duration KFP_TIMEOUT = Duration.ofSeconds(2);
   /** How long a create may still be running in KFP after it was sent, for that timeout. */
   static final Duration CREATE_WINDOW = ReconcilerSettings.createWindowFor(KFP_TIMEOUT, KFP_TIMEOUT);
+
+  /**
+   * {@code -Dharness.reconcile=off} (never in a normal run): {@link #touch} stops the operator before it changes the
+   * Run, so the operator looks at nothing from then on. A test that asserts that nothing happened must then fail, as
+   * it waits first until the operator has reconciled the touch ({@link #awaitReconciled}).
+   */
+  static final boolean RECONCILE_OFF = "off".equals(System.getProperty("harness.reconcile"));
 
   /** Which Kubernetes API a harness runs against. */
   public enum Backend {
@@ -110,6 +118,10 @@ public final class OperatorHarness implements AutoCloseable {
   private final boolean pollsEachRun;
   private final Duration poll;
   private final Map<String, AtomicInteger> reconciles = new ConcurrentHashMap<>();
+  /** The newest resourceVersion of each Run that a finished reconcile started from. */
+  private final Map<String, Long> reconciledVersions = new ConcurrentHashMap<>();
+  /** Whether {@link #touch} has stopped the operator, as {@link #RECONCILE_OFF} asks. */
+  private boolean stoppedBySwitch;
   private final Map<String, List<Exception>> failures = new ConcurrentHashMap<>();
   private OperatorWiring.Running running;
   private final List<Runnable> others = new CopyOnWriteArrayList<>();
@@ -263,6 +275,8 @@ public final class OperatorHarness implements AutoCloseable {
       @Override
       public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
         reconciles.computeIfAbsent(resource.getMetadata().getName(), name -> new AtomicInteger()).incrementAndGet();
+        reconciledVersions.merge(resource.getMetadata().getName(),
+            Long.parseLong(resource.getMetadata().getResourceVersion()), Math::max);
       }
 
       @Override
@@ -355,6 +369,11 @@ public final class OperatorHarness implements AutoCloseable {
 
   public NamespacedKubernetesClient k8s() {
     return kubernetes.client();
+  }
+
+  /** Whether the Kubernetes API checks the CRD's schema and CEL rules: the real server does, the mock does not. */
+  boolean validatesCrds() {
+    return !(kubernetes instanceof EmbeddedKubernetes);
   }
 
   /** The embedded mock, for tests that script its answers; fails on the real server. */
@@ -501,12 +520,35 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   /** Sets an annotation as {@code kubectl annotate --overwrite} does: a merge patch, whatever the operator wrote. */
-  void annotate(String name, String key, String value) {
-    kubernetes.annotateRun(NAMESPACE, name, key, value);
+  Run annotate(String name, String key, String value) {
+    return kubernetes.annotateRun(NAMESPACE, name, key, value);
   }
 
   void delete(String name) {
     k8s().resources(Run.class).inNamespace(NAMESPACE).withName(name).delete();
+  }
+
+  /**
+   * Sets an annotation that asks the operator for nothing, as any tool may, and returns the Run as the patch left
+   * it: the change a test waits on ({@link #awaitReconciled}) before it asserts that nothing happened.
+   */
+  Run touch(String name) {
+    if (RECONCILE_OFF && !stoppedBySwitch) {
+      stoppedBySwitch = true;
+      stopOperator();
+    }
+    return annotate(name, "test.kfp.dev/touched", Instant.now().toString());
+  }
+
+  /**
+   * Waits until the operator has finished a reconcile of the Run as {@code changed} left it, or of a later version:
+   * it has looked at the change.
+   */
+  void awaitReconciled(Run changed) {
+    String name = changed.getMetadata().getName();
+    long version = Long.parseLong(changed.getMetadata().getResourceVersion());
+    await("the operator reconciled " + name + " at resourceVersion " + version).atMost(Duration.ofSeconds(30))
+        .until(() -> reconciledVersions.getOrDefault(name, 0L) >= version);
   }
 
   /** Waits (no sleeps: polls) until the Run satisfies the condition and returns it. */

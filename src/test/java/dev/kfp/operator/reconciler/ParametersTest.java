@@ -8,6 +8,7 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.simulator.PipelineVersion;
 import dev.kfp.operator.simulator.RunSnapshot;
+import dev.kfp.operator.tiers.MockApiTier;
 import io.fabric8.kubernetes.api.model.Condition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * before any call; everything else is sent as written, and what KFP makes of it never reads as a spec change.
  * Against the simulator, which keeps numbers as doubles like KFP.
  */
+@MockApiTier
 class ParametersTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,7 +1,18 @@
 package dev.kfp.operator.reconciler;
 
-/** Every lifecycle specification again, with the operator reading each active run by GET (SYNC_MODE=per-run). */
+import dev.kfp.operator.tiers.MockApiTier;
+
+/**
+ * Every lifecycle specification again on the mock, with the operator reading each active run by GET
+ * (SYNC_MODE=per-run).
+ */
+@MockApiTier
 class PerRunLifecycleTest extends RunLifecycleTest {
+
+  @Override
+  OperatorHarness.Backend backend() {
+    return OperatorHarness.Backend.MOCK;
+  }
 
   @Override
   boolean pollsEachRun() {

@@ -9,6 +9,7 @@ import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.Experiment;
 import dev.kfp.operator.simulator.Fault;
 import dev.kfp.operator.simulator.PipelineVersion;
+import dev.kfp.operator.tiers.MockApiTier;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * is asked at most once per resync interval, by the reconciler alone (the status sync does not re-trigger it),
  * with one condition and one event saying what to change. In both sync modes.
  */
+@MockApiTier
 class PermanentRefusalTest {
 
   /** Long enough for several resync intervals of the harness (2 s). */

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.simulator.Endpoint;
+import dev.kfp.operator.tiers.RealApiTier;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * real watches) instead of the mock. Where the mock scripts a failed request, the real server is made to refuse
  * it for real, by a ValidatingAdmissionPolicy.
  */
+@RealApiTier
 class RealServerExactlyOnceTest extends ExactlyOnceTest {
 
   private static final String REFUSE = "test.kfp.dev/refuse-status-writes";

@@ -7,6 +7,7 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
 import dev.kfp.operator.simulator.PipelineVersion;
+import dev.kfp.operator.tiers.RealApiTier;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * CRD installed, the operator keeps running, reconciles every Run it can read, keeps the fields it does not know,
  * and reports the one it cannot read without touching it.
  */
+@RealApiTier
 class RealServerNewerCrdTest {
 
   private OperatorHarness harness;

@@ -6,6 +6,7 @@ import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunStatus;
 import dev.kfp.operator.reconciler.status.StatusWriter;
 import dev.kfp.operator.sandbox.EmbeddedKubernetes;
+import dev.kfp.operator.tiers.MockApiTier;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * What a status write costs the Kubernetes API: one PATCH of the status subresource, and nothing else. The
  * requests are the ones the Fabric8 mock recorded, so this shows what our client sends, not how a server answers.
  */
+@MockApiTier
 class StatusWriterTest {
 
   private EmbeddedKubernetes kubernetes;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.PipelineVersion;
+import dev.kfp.operator.tiers.MockApiTier;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * nothing reschedules it: here JOSDK gave up after its retries (it would come back after 10 hours) because
  * every status write was refused. Against the Fabric8 mock, which scripts the refusals, and the simulator.
  */
+@MockApiTier
 class SubmissionResyncTest {
 
   /** More refusals than JOSDK makes attempts (5), so that JOSDK alone gives up and would come back in 10 hours. */

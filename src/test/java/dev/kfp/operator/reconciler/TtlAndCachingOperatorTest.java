@@ -16,24 +16,25 @@ import dev.kfp.operator.simulator.StorageState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code spec.ttlSecondsAfterFinished}, the operator's default for it, and {@code spec.caching}, end to end: a
- * JOSDK operator (bulk sync) on the real API server and on the mock, against the KFP simulator, with the KFP
+ * JOSDK operator (bulk sync) on the Kubernetes API of each subclass, against the KFP simulator, with the KFP
  * calls counted.
  */
-class TtlAndCachingOperatorTest {
+abstract class TtlAndCachingOperatorTest {
 
   /** How long a plain run takes in the simulator, from its create to SUCCEEDED. */
   private static final Duration RUN_TIME = OperatorHarness.TIMING.pending().plus(OperatorHarness.TIMING.running());
 
-  private OperatorHarness harness;
+  OperatorHarness harness;
+
+  /** The Kubernetes API this specification runs against: one subclass per API. */
+  abstract Backend backend();
 
   @AfterEach
   void stop() {
@@ -42,15 +43,10 @@ class TtlAndCachingOperatorTest {
     }
   }
 
-  static Stream<Arguments> backendsAndPolicies() {
-    return Stream.of(Backend.values()).flatMap(backend -> Stream.of(DeletionPolicy.values())
-        .map(policy -> Arguments.of(backend, policy)));
-  }
-
-  @ParameterizedTest(name = "{0}, deletion policy {1}")
-  @MethodSource("backendsAndPolicies")
-  void aFinishedRunIsDeletedAfterItsTtlAndItsDeletionPolicyAppliesInKfp(Backend backend, DeletionPolicy policy) {
-    harness = OperatorHarness.start(backend, false, simulator -> { });
+  @ParameterizedTest(name = "deletion policy {0}")
+  @EnumSource(DeletionPolicy.class)
+  void aFinishedRunIsDeletedAfterItsTtlAndItsDeletionPolicyAppliesInKfp(DeletionPolicy policy) {
+    harness = OperatorHarness.start(backend(), false, simulator -> { });
     PipelineVersion pipeline = harness.registerPlainPipeline();
     String runId = submit("short-lived", pipeline, "ttlSecondsAfterFinished: 2\ndeletionPolicy: " + policy);
 
@@ -82,21 +78,9 @@ class TtlAndCachingOperatorTest {
     assertThat(kfp.calls().count(Endpoint.CREATE_RUN)).isEqualTo(1);
   }
 
-  @org.junit.jupiter.api.Test
-  void perRunSyncDeletesTheRunAfterItsTtlToo() {
-    harness = OperatorHarness.start(true, simulator -> { });
-    String runId = submit("per-run", harness.registerPlainPipeline(), "ttlSecondsAfterFinished: 2");
-
-    finish("per-run");
-    harness.awaitGone("per-run");
-
-    assertThat(harness.kfp().run(runId).map(RunSnapshot::storageState)).contains(StorageState.ARCHIVED);
-  }
-
-  @ParameterizedTest
-  @EnumSource(Backend.class)
-  void theOperatorsDefaultTtlDeletesRunsThatSetNoneOfTheirOwn(Backend backend) {
-    harness = OperatorHarness.startWithDefaultTtl(backend, 1);
+  @Test
+  void theOperatorsDefaultTtlDeletesRunsThatSetNoneOfTheirOwn() {
+    harness = OperatorHarness.startWithDefaultTtl(backend(), 1);
     PipelineVersion pipeline = harness.registerPlainPipeline();
     String byDefault = submit("by-default", pipeline, "");
     String ownTtl = submit("own-ttl", pipeline, "ttlSecondsAfterFinished: 3600");
@@ -111,10 +95,9 @@ class TtlAndCachingOperatorTest {
     assertThat(harness.kfp().calls().count(Endpoint.ARCHIVE_RUN)).isEqualTo(1);
   }
 
-  @ParameterizedTest
-  @EnumSource(Backend.class)
-  void aRunGitOpsTracksIsKeptAndOnlyItsKfpRunIsCleanedUp(Backend backend) {
-    harness = OperatorHarness.start(backend, false, simulator -> { });
+  @Test
+  void aRunGitOpsTracksIsKeptAndOnlyItsKfpRunIsCleanedUp() {
+    harness = OperatorHarness.start(backend(), false, simulator -> { });
     PipelineVersion pipeline = harness.registerPlainPipeline();
     String argoRunId = submit("argo-tracked", pipeline, "ttlSecondsAfterFinished: 0", Map.of(),
         Map.of(GitOpsTracking.ARGO_CD_TRACKING_ID, "pipelines:pipelines.kfp.dev/Run:team-a/argo-tracked"));
@@ -154,10 +137,9 @@ class TtlAndCachingOperatorTest {
     assertThat(flux.getStatus().getRunId()).isEqualTo(fluxRunId);
   }
 
-  @ParameterizedTest
-  @EnumSource(Backend.class)
-  void cachingDisabledReachesKfpOnEveryTaskOfTheInlineSpec(Backend backend) {
-    harness = OperatorHarness.start(backend, false, simulator -> { });
+  @Test
+  void cachingDisabledReachesKfpOnEveryTaskOfTheInlineSpec() {
+    harness = OperatorHarness.start(backend(), false, simulator -> { });
     harness.apply("""
         apiVersion: pipelines.kfp.dev/v1alpha1
         kind: Run
@@ -177,11 +159,11 @@ class TtlAndCachingOperatorTest {
   }
 
   /** Applies a Run of the pipeline with more spec lines and waits until its KFP run exists; its id. */
-  private String submit(String name, PipelineVersion pipeline, String extraSpec) {
+  String submit(String name, PipelineVersion pipeline, String extraSpec) {
     return submit(name, pipeline, extraSpec, Map.of(), Map.of());
   }
 
-  private String submit(String name, PipelineVersion pipeline, String extraSpec, Map<String, String> labels,
+  String submit(String name, PipelineVersion pipeline, String extraSpec, Map<String, String> labels,
       Map<String, String> annotations) {
     // The simulator's clock, which stamps finished_at, is put where the operator's will be when the run ends.
     if (harness.kfp().runs().isEmpty()) {
@@ -201,7 +183,7 @@ class TtlAndCachingOperatorTest {
   }
 
   /** Moves the simulator's runs to their end and waits until the Run shows it; KFP's finished_at. */
-  private Instant finish(String name) {
+  Instant finish(String name) {
     harness.clock.advance(RUN_TIME);
     Run done = harness.awaitRun(name, run -> run.getStatus().getFinishedAt() != null);
     return Instant.parse(done.getStatus().getFinishedAt());

@@ -9,6 +9,7 @@ import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.Fault;
 import dev.kfp.operator.simulator.Outage;
 import dev.kfp.operator.simulator.Timing;
+import dev.kfp.operator.tiers.MockApiTier;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * and {@code -Dfaults.kubernetes=real} runs it against the real kube-apiserver instead of the Fabric8 mock (see
  * docs/operating/reliability.md).
  */
+@MockApiTier
 class FaultSuiteTest {
 
   private static final int RUNS = Integer.getInteger("faults.runs", 200);

@@ -8,6 +8,7 @@ import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.config.Setting;
 import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.Experiment;
+import dev.kfp.operator.tiers.MockApiTier;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * operator token (token mode) or with each namespace's own identity (namespace-identity mode); and no token
  * ever shows up in a log line, an event or a status.
  */
+@MockApiTier
 class TenancyTest {
 
   private static final String OPERATOR_TOKEN = "operator-token-3b9f27c1";

@@ -3,6 +3,7 @@ package dev.kfp.operator.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kfp.operator.RealCluster;
+import dev.kfp.operator.tiers.RealApiTier;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * included) with the kubectl built at the API server's version, against the sandbox on the real API server after
  * its samples ran, shows the columns and results the page shows. Its commands must be exactly the ones here.
  */
+@RealApiTier
 public class SandboxKubectlTest {
 
   static final Path PAGE = Path.of("docs/using/sandbox.md");

@@ -9,6 +9,7 @@ import dev.kfp.operator.reconciler.OperatorHarness;
 import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.PipelineVersion;
 import dev.kfp.operator.simulator.Timing;
+import dev.kfp.operator.tiers.MockApiTier;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The bulk status sync against a real operator, the embedded Kubernetes API and the simulator on a manual clock. */
+@MockApiTier
 class BulkStatusSyncTest {
 
   private static final Timing TIMING = new Timing(Duration.ofSeconds(5), Duration.ofSeconds(10),

@@ -10,6 +10,7 @@ import dev.kfp.operator.reconciler.OperatorHarness;
 import dev.kfp.operator.simulator.Endpoint;
 import dev.kfp.operator.simulator.Fault;
 import dev.kfp.operator.simulator.Timing;
+import dev.kfp.operator.tiers.MockApiTier;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * are more than one answer may hold (16 MiB). The sync asks only for runs that changed, splits what is still
  * too large, and a list that fails shows on every Run it covered.
  */
+@MockApiTier
 class BulkSyncUnderSizeTest {
 
   private static final int RUNS = 20;
