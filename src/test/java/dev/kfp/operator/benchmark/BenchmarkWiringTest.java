@@ -7,6 +7,7 @@ import dev.kfp.operator.ShippedListeners;
 import dev.kfp.operator.sandbox.SandboxKfp;
 import dev.kfp.operator.simulator.Outage;
 import dev.kfp.operator.simulator.Timing;
+import dev.kfp.operator.tiers.MockApiTier;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * The benchmark measures the operator that ships: the one it starts counts its KFP calls on {@code /metrics}
  * and holds them back while KFP is down, as the {@code operator} command's does. Mock API server and simulator.
  */
+@MockApiTier
 class BenchmarkWiringTest {
 
   private static final int RUNS = 2;

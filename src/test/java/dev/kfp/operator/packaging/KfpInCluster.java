@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 final class KfpInCluster {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** The operator's marker, the last line of the description of every run it creates (docs/exactly-once.md). */
+  /** The operator's marker, the last line of the description of every run it creates (docs/developing/exactly-once.md). */
   private static final Pattern MARKER = Pattern.compile("\\[kfp-run-operator (\\S+)/(\\S+) uid=(\\S+)]$");
 
   /** A Run as a KFP run's marker names it. */

@@ -7,6 +7,7 @@ import dev.kfp.operator.ShippedListeners;
 import dev.kfp.operator.config.Setting;
 import dev.kfp.operator.simulator.Outage;
 import dev.kfp.operator.simulator.PipelineVersion;
+import dev.kfp.operator.tiers.MockApiTier;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * The operator the harness starts is the one the {@code operator} command starts: the same metrics on
  * {@code /metrics} after the same Run, and the circuit breaker on its KFP client. Mock API server and simulator.
  */
+@MockApiTier
 class HarnessWiringTest {
 
   @Test
