@@ -11,6 +11,8 @@ import dev.kfp.operator.sync.BulkStatusPoller;
 import dev.kfp.operator.sync.BulkSync;
 import dev.kfp.operator.sync.PerRunSync;
 import dev.kfp.operator.reconciler.SyncStrategy;
+import dev.kfp.operator.schedule.RunScheduleReconciler;
+import dev.kfp.operator.schedule.ScheduleSettings;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -30,8 +32,8 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The running operator: a JOSDK {@link Operator} with the Run reconciler registered, wired to one Kubernetes
- * client, the KFP clients and the sync strategy the settings choose. The reconciler writes status itself, as
+ * The running operator: a JOSDK {@link Operator} with the Run and RunSchedule reconcilers registered, wired to one
+ * Kubernetes client, the KFP clients and the sync strategy the settings choose. The reconciler writes status itself, as
  * JSON Patches locked on the resourceVersion (see docs/exactly-once.md); server-side apply stays off for what
  * JOSDK writes (the finalizer), since the embedded Kubernetes API of the sandbox and the tests does not
  * support it.
@@ -60,9 +62,18 @@ public final class RunOperator implements AutoCloseable {
    * Like {@link #start(KubernetesClient, KfpClient, ReconcilerSettings, Set)}, with a KFP client per namespace
    * and further JOSDK settings (metrics, leader election) applied after the ones this class needs.
    */
-  @SuppressWarnings("unchecked") // JOSDK registers every reconciler as a Controller
   public static RunOperator start(KubernetesClient kubernetes, KfpClientProvider kfp, ReconcilerSettings settings,
       Set<String> namespaces, Consumer<ConfigurationServiceOverrider> operatorSettings) {
+    return start(kubernetes, kfp, settings, namespaces, operatorSettings, ScheduleSettings.DEFAULT);
+  }
+
+  /**
+   * Like {@link #start(KubernetesClient, KfpClientProvider, ReconcilerSettings, Set, Consumer)}, with the
+   * RunSchedule controller on the given clock (tests move it by hand).
+   */
+  @SuppressWarnings("unchecked") // JOSDK registers every reconciler as a Controller
+  public static RunOperator start(KubernetesClient kubernetes, KfpClientProvider kfp, ReconcilerSettings settings,
+      Set<String> namespaces, Consumer<ConfigurationServiceOverrider> operatorSettings, ScheduleSettings schedules) {
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(kubernetes)
           .withUseSSAToPatchPrimaryResource(false)
@@ -92,6 +103,11 @@ public final class RunOperator implements AutoCloseable {
         new EventRecorder(kubernetes), settings, sync,
         instance);
     RegisteredController<Run> registered = operator.register(reconciler, configuration -> {
+      if (!namespaces.isEmpty()) {
+        configuration.settingNamespaces(namespaces);
+      }
+    });
+    operator.register(new RunScheduleReconciler(kubernetes, schedules), configuration -> {
       if (!namespaces.isEmpty()) {
         configuration.settingNamespaces(namespaces);
       }
