@@ -30,22 +30,28 @@ class RunScheduleOperatorTest {
     }
   }
 
-  /** The first whole minute at least ten seconds ahead: a schedule created now has its first minute slot there. */
-  private static Instant firstSlot() {
-    return Instant.now().plusSeconds(10).truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
+  /** An operator whose schedule clock stands before any schedule a test creates. */
+  private void start() {
+    fixture = new ScheduleFixture(Instant.now().minus(2, ChronoUnit.MINUTES));
+    fixture.startOperator();
   }
 
-  /** An operator whose schedule clock stands 30 s before {@code slot}. */
-  private void startBefore(Instant slot) {
-    fixture = new ScheduleFixture(slot.minusSeconds(30));
-    fixture.startOperator();
+  /**
+   * Creates a schedule and sets the clock 30 s before its first minute slot, the first whole minute after its
+   * creation; returns that slot.
+   */
+  private Instant createBeforeFirstSlot(String name, String schedule, String spec) {
+    RunSchedule created = fixture.create(name, schedule, spec);
+    Instant first = Instant.parse(created.getMetadata().getCreationTimestamp()).truncatedTo(ChronoUnit.MINUTES)
+        .plus(1, ChronoUnit.MINUTES);
+    fixture.advanceTo(first.minusSeconds(30));
+    return first;
   }
 
   @Test
   void eachMinuteSlotGivesOneRunNamedAfterItsSlot() {
-    Instant first = firstSlot();
-    startBefore(first);
-    fixture.create("minutely", "* * * * *", "");
+    start();
+    Instant first = createBeforeFirstSlot("minutely", "* * * * *", "");
     fixture.awaitLooked();
     assertThat(fixture.runs("minutely")).as("nothing before the first slot").isEmpty();
 
@@ -74,9 +80,9 @@ class RunScheduleOperatorTest {
 
   @Test
   void twoInstancesWithoutLeaderElectionGiveExactlyOneRunAndOneKfpRunPerSlotOverFiftySlots() {
-    startBefore(firstSlot());
+    start();
     fixture.startOperator();
-    fixture.create("twice", "* * * * *", "");
+    createBeforeFirstSlot("twice", "* * * * *", "");
 
     for (int slot = 1; slot <= 50; slot++) {
       fixture.advance(Duration.ofMinutes(1));
@@ -94,9 +100,8 @@ class RunScheduleOperatorTest {
 
   @Test
   void threeSlotsMissedWhileDownStartOnlyTheLatestWithoutADeadline() {
-    Instant first = firstSlot();
-    startBefore(first);
-    fixture.create("catch-up", "* * * * *", "");
+    start();
+    Instant first = createBeforeFirstSlot("catch-up", "* * * * *", "");
     fixture.advance(Duration.ofMinutes(1));
     fixture.awaitRunCount("catch-up", 1);
 
@@ -118,14 +123,13 @@ class RunScheduleOperatorTest {
 
   @Test
   void aSlotMissedByMoreThanTheStartingDeadlineIsNotStarted() {
-    Instant first = firstSlot();
-    startBefore(first);
-    fixture.create("deadline", "* * * * *", "startingDeadlineSeconds: 20");
-    fixture.advance(Duration.ofMinutes(1));
+    start();
+    Instant first = createBeforeFirstSlot("deadline", "* * * * *", "startingDeadlineSeconds: 20");
+    fixture.advance(Duration.ofSeconds(40));
     fixture.awaitRunCount("deadline", 1);
 
     fixture.stopOperators();
-    fixture.moveClockWhileDown(Duration.ofMinutes(3));
+    fixture.moveClockWhileDown(Duration.ofMinutes(3).plusSeconds(15));
     fixture.startOperator();
     fixture.awaitLooked();
     fixture.awaitLooked();
@@ -136,14 +140,14 @@ class RunScheduleOperatorTest {
             + " spec.startingDeadlineSeconds"));
 
     fixture.advance(Duration.ofSeconds(40));
-    fixture.awaitRunCount("deadline", 2);
+    assertThat(fixture.awaitRunCount("deadline", 2).getMetadata().getName())
+        .isEqualTo("deadline-" + first.plusSeconds(240).getEpochSecond() / 60);
   }
 
   @Test
   void aDeadlineLongEnoughStartsTheLatestMissedSlot() {
-    Instant first = firstSlot();
-    startBefore(first);
-    fixture.create("in-time", "* * * * *", "startingDeadlineSeconds: 45");
+    start();
+    Instant first = createBeforeFirstSlot("in-time", "* * * * *", "startingDeadlineSeconds: 45");
     fixture.advance(Duration.ofMinutes(1));
     fixture.awaitRunCount("in-time", 1);
 
@@ -157,9 +161,8 @@ class RunScheduleOperatorTest {
 
   @Test
   void aHundredAndFiftyMissedSlotsGiveOneWarningAndOneRun() {
-    Instant first = firstSlot();
-    startBefore(first);
-    fixture.create("storm", "* * * * *", "");
+    start();
+    Instant first = createBeforeFirstSlot("storm", "* * * * *", "");
     fixture.advance(Duration.ofMinutes(1));
     fixture.awaitRunCount("storm", 1);
 
@@ -180,8 +183,8 @@ class RunScheduleOperatorTest {
 
   @Test
   void forbidSkipsTheSlotWhileARunIsActiveWithAnEvent() {
-    startBefore(firstSlot());
-    fixture.create("forbid", "* * * * *", "concurrencyPolicy: Forbid");
+    start();
+    createBeforeFirstSlot("forbid", "* * * * *", "concurrencyPolicy: Forbid");
     fixture.advance(Duration.ofMinutes(1));
     fixture.awaitRunCount("forbid", 1);
 
@@ -202,8 +205,8 @@ class RunScheduleOperatorTest {
 
   @Test
   void replaceTerminatesTheActiveRunOnceAndCreatesTheNext() {
-    startBefore(firstSlot());
-    fixture.create("replace", "* * * * *", "concurrencyPolicy: Replace");
+    start();
+    createBeforeFirstSlot("replace", "* * * * *", "concurrencyPolicy: Replace");
     fixture.advance(Duration.ofMinutes(1));
     Run old = fixture.awaitRunCount("replace", 1);
     await().atMost(Duration.ofSeconds(30)).until(() -> fixture.kfp().runCount() == 1);
@@ -224,8 +227,8 @@ class RunScheduleOperatorTest {
 
   @Test
   void allowLetsRunsOverlap() {
-    startBefore(firstSlot());
-    fixture.create("allow", "* * * * *", "");
+    start();
+    createBeforeFirstSlot("allow", "* * * * *", "");
     fixture.advance(Duration.ofMinutes(1));
     fixture.awaitRunCount("allow", 1);
     fixture.advance(Duration.ofMinutes(1));
@@ -238,8 +241,8 @@ class RunScheduleOperatorTest {
 
   @Test
   void aTemplateEditLeavesTheRunningRunAloneAndShapesTheNextSlot() {
-    startBefore(firstSlot());
-    fixture.create("edited", "* * * * *", "");
+    start();
+    createBeforeFirstSlot("edited", "* * * * *", "");
     fixture.advance(Duration.ofMinutes(1));
     Run first = fixture.awaitRunCount("edited", 1);
     await().atMost(Duration.ofSeconds(30)).until(() -> fixture.kfp().runCount() == 1);
@@ -273,8 +276,8 @@ class RunScheduleOperatorTest {
 
   @Test
   void historyLimitsDeleteTheOldestFinishedRuns() {
-    startBefore(firstSlot());
-    fixture.create("history", "* * * * *", "successfulRunsHistoryLimit: 2");
+    start();
+    createBeforeFirstSlot("history", "* * * * *", "successfulRunsHistoryLimit: 2");
     for (int slot = 1; slot <= 4; slot++) {
       fixture.advance(Duration.ofMinutes(1));
       fixture.awaitRunCount("history", slot);
@@ -295,8 +298,8 @@ class RunScheduleOperatorTest {
 
   @Test
   void suspendStopsNewSlotsAndKeepsTheRunningRun() {
-    startBefore(firstSlot());
-    fixture.create("paused", "* * * * *", "");
+    start();
+    createBeforeFirstSlot("paused", "* * * * *", "");
     fixture.advance(Duration.ofMinutes(1));
     fixture.awaitRunCount("paused", 1);
 
@@ -314,8 +317,8 @@ class RunScheduleOperatorTest {
 
   @Test
   void aRunNowTokenCreatesOneRunPerTokenUnderRepeatsAndRestarts() {
-    startBefore(firstSlot());
-    fixture.create("manual", "0 0 1 1 *", "");
+    start();
+    createBeforeFirstSlot("manual", "0 0 1 1 *", "");
     fixture.annotate("manual", RunSchedule.TRIGGER_ANNOTATION, "first");
     Run run = fixture.awaitRunCount("manual", 1);
     assertThat(run.annotation(RunSchedule.TRIGGER_ANNOTATION)).isEqualTo("first");
