@@ -28,29 +28,38 @@ record SlotPlan(Optional<Instant> due, int missed, boolean tooMany, Optional<Ins
       // a slot exactly deadlineSeconds old may still start; next() looks strictly after its argument
       Instant beforeWindow = now.minusSeconds(deadlineSeconds).minusSeconds(1);
       if (beforeWindow.isAfter(lastHandled)) {
-        late = cron.latestAtOrBefore(beforeWindow).filter(slot -> slot.isAfter(lastHandled));
+        late = Optional.ofNullable(walk(cron, lastHandled, beforeWindow).latest());
         from = beforeWindow;
       }
     }
+    Walk inTime = walk(cron, from, now);
+    if (inTime.latest() == null) {
+      return new SlotPlan(Optional.empty(), 0, false, late);
+    }
+    return new SlotPlan(Optional.of(inTime.latest()), Math.min(inTime.count() - 1, TOO_MANY), inTime.tooMany(),
+        Optional.empty());
+  }
+
+  /** The slots in (from, until]: how many (up to one more than TOO_MANY) and the latest. */
+  private record Walk(Instant latest, int count, boolean tooMany) {}
+
+  /**
+   * Walks forward with next(), as the slots are started, so that a local time repeated over a daylight-saving
+   * change counts as the slots do; past {@link #TOO_MANY} it jumps to the latest slot instead of walking on.
+   */
+  private static Walk walk(CronSchedule cron, Instant from, Instant until) {
     Instant latest = null;
     int count = 0;
     Instant cursor = from;
     while (count <= TOO_MANY) {
       Optional<Instant> next = cron.next(cursor);
-      if (next.isEmpty() || next.get().isAfter(now)) {
-        break;
+      if (next.isEmpty() || next.get().isAfter(until)) {
+        return new Walk(latest, count, false);
       }
       latest = next.get();
       cursor = latest;
       count++;
     }
-    boolean tooMany = count > TOO_MANY;
-    if (tooMany) {
-      latest = cron.latestAtOrBefore(now).orElse(latest);
-    }
-    if (latest == null) {
-      return new SlotPlan(Optional.empty(), 0, false, late);
-    }
-    return new SlotPlan(Optional.of(latest), Math.min(count - 1, TOO_MANY), tooMany, Optional.empty());
+    return new Walk(cron.latestAtOrBefore(until).orElse(latest), count, true);
   }
 }

@@ -66,4 +66,14 @@ class SlotPlanTest {
     assertThat(plan.due()).isEqualTo(Optional.of(Instant.parse("2028-01-01T10:00:00Z")));
     assertThat(plan.tooMany()).isTrue();
   }
+
+  @Test
+  void theSecondInstantOfARepeatedLocalTimeIsNoMissedSlotForADailySchedule() {
+    // 02:30 comes twice in Berlin on 2027-10-31; the daily slot was its first instant, 00:30Z
+    CronSchedule daily = CronSchedule.parse("30 2 * * *", "Europe/Berlin");
+    SlotPlan plan = SlotPlan.at(daily, Instant.parse("2027-10-31T00:30:00Z"), 3600L,
+        Instant.parse("2027-10-31T05:00:00Z"));
+    assertThat(plan.due()).isEmpty();
+    assertThat(plan.late()).isEmpty();
+  }
 }
