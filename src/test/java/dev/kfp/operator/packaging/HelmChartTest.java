@@ -267,7 +267,7 @@ class HelmChartTest {
     }
 
     assertThat(ofKind(render(Map.of("crd.keep", false)), "CustomResourceDefinition"))
-        .allSatisfy(crd -> assertThat(crd.at("/metadata/annotations").isMissingNode()).isTrue()).hasSize(2);
+        .allSatisfy(crd -> assertThat(crd.at("/metadata/annotations").isMissingNode()).isTrue()).hasSize(3);
     assertThat(ofKind(render(Map.of("crd.install", false)), "CustomResourceDefinition")).isEmpty();
   }
 
