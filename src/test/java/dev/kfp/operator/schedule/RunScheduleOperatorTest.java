@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunSchedule;
+import dev.kfp.operator.api.RunScheduleStatus;
+import dev.kfp.operator.api.ScheduledRun;
 import dev.kfp.operator.simulator.Endpoint;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,6 +78,32 @@ class RunScheduleOperatorTest {
         .satisfies(active -> assertThat(active.uid()).isEqualTo(run.getMetadata().getUid()));
     assertThat(schedule.getStatus().getActiveCount()).isEqualTo(1);
     assertThat(fixture.eventReasons("minutely")).containsExactly(ScheduleEvents.SCHEDULED);
+  }
+
+  @Test
+  void aSlotRecordedButNotCreatedBeforeAStopIsCreatedOnceAfterTheRestart() {
+    start();
+    Instant first = createBeforeFirstSlot("cut-off", "* * * * *", "");
+    fixture.stopOperators();
+    // what an instance leaves when it stops between its status write and its create: the slot recorded, no Run
+    RunSchedule schedule = fixture.schedule("cut-off");
+    RunScheduleStatus status = schedule.getStatus();
+    String name = "cut-off-" + first.getEpochSecond() / 60;
+    status.setLastScheduleTime(first.toString());
+    status.setActive(List.of(new ScheduledRun(name, null, first.toString())));
+    fixture.k8s().resource(schedule).updateStatus();
+    fixture.moveClockWhileDown(Duration.ofSeconds(40));
+
+    fixture.startOperator();
+    Run run = fixture.awaitRunCount("cut-off", 1);
+    fixture.awaitLooked();
+    fixture.awaitLooked();
+
+    assertThat(run.getMetadata().getName()).isEqualTo(name);
+    assertThat(fixture.runs("cut-off")).hasSize(1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> fixture.kfp().runCount() == 1);
+    assertThat(fixture.schedule("cut-off").getStatus().getActive()).singleElement()
+        .satisfies(active -> assertThat(active.uid()).isEqualTo(run.getMetadata().getUid()));
   }
 
   @Test
