@@ -7,6 +7,7 @@ import dev.kfp.operator.api.RunScheduleStatus;
 import dev.kfp.operator.api.ScheduledRun;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -229,7 +230,7 @@ public class RunScheduleReconciler implements Reconciler<RunSchedule> {
       return true;
     }
     RunSchedule updated = new RunSchedule();
-    updated.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+    updated.setMetadata(new ObjectMetaBuilder()
         .withName(schedule.getMetadata().getName())
         .withNamespace(schedule.getMetadata().getNamespace())
         .withResourceVersion(schedule.getMetadata().getResourceVersion())
@@ -259,11 +260,17 @@ public class RunScheduleReconciler implements Reconciler<RunSchedule> {
     for (ScheduledRun replaced : plan.terminate) {
       Run run = runs.get(replaced.name());
       if (run != null && run.annotation(Run.TERMINATE_ANNOTATION) == null) {
-        kubernetes.resources(Run.class).inNamespace(schedule.getMetadata().getNamespace())
-            .withName(replaced.name())
-            .patch(PatchContext.of(PatchType.JSON_MERGE), kubernetes.getKubernetesSerialization().asJson(
-                Map.of("metadata", Map.of("annotations", Map.of(Run.TERMINATE_ANNOTATION,
-                    "replaced by the next slot of RunSchedule " + schedule.getMetadata().getName())))));
+        try {
+          kubernetes.resources(Run.class).inNamespace(schedule.getMetadata().getNamespace())
+              .withName(replaced.name())
+              .patch(PatchContext.of(PatchType.JSON_MERGE), kubernetes.getKubernetesSerialization().asJson(
+                  Map.of("metadata", Map.of("annotations", Map.of(Run.TERMINATE_ANNOTATION,
+                      "replaced by the next slot of RunSchedule " + schedule.getMetadata().getName())))));
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 404) {
+            throw e;
+          }
+        }
       }
     }
     prune(schedule, status, runs);

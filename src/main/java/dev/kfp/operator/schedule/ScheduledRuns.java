@@ -24,9 +24,6 @@ import java.util.Map;
  */
 final class ScheduledRuns {
 
-  /** On a Run made for a "run now" token: the token. */
-  static final String TRIGGER_ANNOTATION = RunSchedule.TRIGGER_ANNOTATION;
-
   private ScheduledRuns() {}
 
   /** The Run of a slot: the schedule's name and the slot in minutes since 1970, as CronJob names its Jobs. */
@@ -62,7 +59,7 @@ final class ScheduledRuns {
     annotations.remove(Run.RETRY_ANNOTATION);
     annotations.put(RunSchedule.SCHEDULED_TIME_ANNOTATION, scheduledTime);
     if (token != null) {
-      annotations.put(TRIGGER_ANNOTATION, token);
+      annotations.put(RunSchedule.TRIGGER_ANNOTATION, token);
     }
     Run run = new Run();
     run.setMetadata(new ObjectMetaBuilder()
