@@ -94,13 +94,14 @@ public class RunScheduleReconciler implements Reconciler<RunSchedule> {
       boolean news = !old.condition(READY).map(c -> ScheduleEvents.INVALID_SCHEDULE.equals(c.getReason())
           && e.getMessage().equals(c.getMessage())).orElse(false);
       status.putCondition(condition(schedule, READY, "False", ScheduleEvents.INVALID_SCHEDULE, e.getMessage(), now));
-      if (!write(schedule, old, status)) {
+      RunSchedule written = write(schedule, old, status);
+      if (written == null) {
         return UpdateControl.noUpdate();
       }
       if (news) {
         events.warning(schedule, ScheduleEvents.INVALID_SCHEDULE, e.getMessage());
       }
-      act(schedule, status, runs, plan);
+      act(written, status, runs, plan, now);
       return UpdateControl.noUpdate();
     }
 
@@ -124,7 +125,8 @@ public class RunScheduleReconciler implements Reconciler<RunSchedule> {
             now));
     status.setObservedGeneration(schedule.getMetadata().getGeneration());
 
-    if (!write(schedule, old, status)) {
+    RunSchedule written = write(schedule, old, status);
+    if (written == null) {
       return UpdateControl.noUpdate();
     }
     plan.events.forEach(e -> {
@@ -134,7 +136,7 @@ public class RunScheduleReconciler implements Reconciler<RunSchedule> {
         events.normal(schedule, e.reason(), e.message());
       }
     });
-    act(schedule, status, runs, plan);
+    act(written, status, runs, plan, now);
     Duration wait = next.map(slot -> Duration.between(now, slot).plus(AFTER_SLOT)).orElse(settings.longestWait());
     return UpdateControl.<RunSchedule>noUpdate().rescheduleAfter(
         wait.compareTo(settings.longestWait()) > 0 ? settings.longestWait() : wait);
@@ -218,16 +220,17 @@ public class RunScheduleReconciler implements Reconciler<RunSchedule> {
   }
 
   /**
-   * Writes the status unless it is unchanged, locked on the resourceVersion read. Returns false when another
-   * writer came first: the reconcile then stops without acting, and the change event brings a fresh one.
-   * A reconcile with a Run to create always writes, so that it acts only on the newest status.
+   * Writes the status unless it is unchanged, locked on the resourceVersion read, and returns the schedule as
+   * written (as read, when nothing was written). Returns null when another writer came first: the reconcile then
+   * stops without acting, and the change event brings a fresh one. A reconcile with a Run to create always
+   * writes, so that it acts only on the newest status.
    */
-  private boolean write(RunSchedule schedule, RunScheduleStatus old, RunScheduleStatus status) {
+  private RunSchedule write(RunSchedule schedule, RunScheduleStatus old, RunScheduleStatus status) {
     boolean creates = status.getActive().stream().anyMatch(r -> r.uid() == null);
     Map<String, Object> before = kubernetes.getKubernetesSerialization().convertValue(old, Map.class);
     Map<String, Object> after = kubernetes.getKubernetesSerialization().convertValue(status, Map.class);
     if (before.equals(after) && !creates && schedule.getStatus() != null) {
-      return true;
+      return schedule;
     }
     RunSchedule updated = new RunSchedule();
     updated.setMetadata(new ObjectMetaBuilder()
@@ -238,24 +241,36 @@ public class RunScheduleReconciler implements Reconciler<RunSchedule> {
     updated.setSpec(schedule.getSpec());
     updated.setStatus(status);
     try {
-      kubernetes.resource(updated).updateStatus();
-      return true;
+      return kubernetes.resource(updated).updateStatus();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
         LOG.debug("{}/{}: status changed meanwhile; a fresh reconcile follows", schedule.getMetadata().getNamespace(),
             schedule.getMetadata().getName());
-        return false;
+        return null;
       }
       throw e;
     }
   }
 
-  /** Creates the recorded Runs not seen yet, terminates the replaced ones, prunes the history. */
-  private void act(RunSchedule schedule, RunScheduleStatus status, Map<String, Run> runs, Plan plan) {
+  /**
+   * Creates the recorded Runs not seen yet, terminates the replaced ones, prunes the history. A Run the API
+   * server refuses (a template the Run CRD does not accept) is taken out of {@code status.active} again, so that
+   * it is reported once and not tried on every reconcile.
+   */
+  private void act(RunSchedule schedule, RunScheduleStatus status, Map<String, Run> runs, Plan plan, Instant now) {
+    List<ScheduledRun> refused = new ArrayList<>();
     for (ScheduledRun entry : status.getActive()) {
-      if (entry.uid() == null && !runs.containsKey(entry.name())) {
-        create(schedule, entry, status.getLastTrigger());
+      if (entry.uid() == null && !runs.containsKey(entry.name())
+          && !create(schedule, entry, status.getLastTrigger())) {
+        refused.add(entry);
       }
+    }
+    if (!refused.isEmpty()) {
+      RunScheduleStatus without = kubernetes.getKubernetesSerialization().clone(status);
+      without.setActive(status.getActive().stream().filter(entry -> !refused.contains(entry)).toList());
+      without.putCondition(condition(schedule, LAST_SLOT, "False", ScheduleEvents.INVALID_TEMPLATE,
+          "Run " + refused.get(0).name() + " was refused by the API server; see the InvalidTemplate event", now));
+      write(schedule, status, without);
     }
     for (ScheduledRun replaced : plan.terminate) {
       Run run = runs.get(replaced.name());
@@ -276,8 +291,11 @@ public class RunScheduleReconciler implements Reconciler<RunSchedule> {
     prune(schedule, status, runs);
   }
 
-  /** Creates the Run if absent; {@code lastTrigger} is the token whose Run it may be. */
-  private void create(RunSchedule schedule, ScheduledRun entry, String lastTrigger) {
+  /**
+   * Creates the Run if absent; {@code lastTrigger} is the token whose Run it may be. Returns false when the Run
+   * cannot be made from the template or the API server refuses it (an InvalidTemplate event says why).
+   */
+  private boolean create(RunSchedule schedule, ScheduledRun entry, String lastTrigger) {
     String token = lastTrigger != null && entry.name().equals(ScheduledRuns.triggerRunName(schedule, lastTrigger))
         ? lastTrigger : null;
     Run run;
@@ -287,20 +305,21 @@ public class RunScheduleReconciler implements Reconciler<RunSchedule> {
     } catch (IllegalArgumentException e) {
       events.warning(schedule, ScheduleEvents.INVALID_TEMPLATE, "spec.runTemplate.spec is not a Run spec: "
           + e.getMessage());
-      return;
+      return false;
     }
     try {
       kubernetes.resource(run).create();
       LOG.info("{}/{}: created Run {} for {}", schedule.getMetadata().getNamespace(), schedule.getMetadata().getName(),
           entry.name(), entry.scheduledTime());
+      return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
-        return; // created before, by this or another instance: the slot is done
+        return true; // created before, by this or another instance: the slot is done
       }
       if (e.getCode() == 422 || e.getCode() == 400) {
         events.warning(schedule, ScheduleEvents.INVALID_TEMPLATE, "Run " + entry.name() + " was refused: "
             + Optional.ofNullable(e.getStatus()).map(s -> s.getMessage()).orElse(e.getMessage()));
-        return;
+        return false;
       }
       throw e;
     }

@@ -107,6 +107,36 @@ class RunScheduleOperatorTest {
   }
 
   @Test
+  void aTemplateTheRunCrdRefusesIsReportedOnceAndNotTriedAgain() {
+    start();
+    fixture.k8s().resource(io.fabric8.kubernetes.client.utils.Serialization.unmarshal("""
+        apiVersion: pipelines.kfp.dev/v1alpha1
+        kind: RunSchedule
+        metadata:
+          name: no-pipeline
+          namespace: team-a
+          annotations: {pipelines.kfp.dev/trigger: now}
+        spec:
+          schedule: "0 0 1 1 *"
+          runTemplate:
+            spec: {displayName: a Run without a pipeline}
+        """, RunSchedule.class)).create();
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> fixture.eventReasons("no-pipeline")
+        .contains(ScheduleEvents.INVALID_TEMPLATE));
+    fixture.awaitLooked();
+    fixture.awaitLooked();
+
+    RunSchedule schedule = fixture.schedule("no-pipeline");
+    assertThat(schedule.getStatus().getActive()).isEmpty();
+    assertThat(schedule.getStatus().condition(RunScheduleReconciler.LAST_SLOT).orElseThrow().getReason())
+        .isEqualTo(ScheduleEvents.INVALID_TEMPLATE);
+    assertThat(fixture.events("no-pipeline")).filteredOn(e -> e.getReason().equals(ScheduleEvents.INVALID_TEMPLATE))
+        .singleElement().satisfies(e -> assertThat(e.getMessage()).contains("spec.pipeline"));
+    assertThat(fixture.runs("no-pipeline")).isEmpty();
+  }
+
+  @Test
   void twoInstancesWithoutLeaderElectionGiveExactlyOneRunAndOneKfpRunPerSlotOverFiftySlots() {
     start();
     fixture.startOperator();
