@@ -34,7 +34,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/*
 The Kubernetes API use of the operator, exactly: Runs are listed and watched (informer), patched (finalizer)
-and their status patched; ConfigMaps are read for spec.pipeline.specFrom, PipelineVersions (KFP's
+and their status patched, created by RunSchedules; RunSchedules are listed and watched and their status updated
+(a write locked on the resourceVersion); ConfigMaps are read for spec.pipeline.specFrom, PipelineVersions (KFP's
 Kubernetes-native mode) for spec.pipeline.versionRef.pipelineVersionObject; Events are created.
 RbacTest derives these from the requests the operator makes and fails when they differ;
 ChartRbacLeastPrivilegeTest takes each one away on a real API server and shows what fails without it.
@@ -42,7 +43,7 @@ ChartRbacLeastPrivilegeTest takes each one away on a real API server and shows w
 {{- define "kfp-run-operator.runRules" -}}
 - apiGroups: [pipelines.kfp.dev]
   resources: [runs]
-  verbs: [get, list, watch, patch, delete]
+  verbs: [get, list, watch, create, patch, delete]
 - apiGroups: [pipelines.kfp.dev]
   resources: [runs/status]
   verbs: [patch]
@@ -52,6 +53,12 @@ ChartRbacLeastPrivilegeTest takes each one away on a real API server and shows w
 - apiGroups: [pipelines.kfp.dev]
   resources: [runqueues/status]
   verbs: [patch]
+- apiGroups: [pipelines.kfp.dev]
+  resources: [runschedules]
+  verbs: [list, watch]
+- apiGroups: [pipelines.kfp.dev]
+  resources: [runschedules/status]
+  verbs: [update]
 - apiGroups: [""]
   resources: [configmaps]
   verbs: [get]

@@ -13,6 +13,7 @@ import dev.kfp.operator.monitoring.MonitoringServer;
 import dev.kfp.operator.monitoring.OperatorMetrics;
 import dev.kfp.operator.monitoring.OperatorReadiness;
 import dev.kfp.operator.reconciler.phase.ReconcilerSettings;
+import dev.kfp.operator.schedule.ScheduleSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
@@ -43,6 +44,7 @@ public final class OperatorWiring {
   private UnaryOperator<KfpClient> kfpDecorator = UnaryOperator.identity();
   private final List<Metrics> reconcileListeners = new ArrayList<>();
   private Consumer<ConfigurationServiceOverrider> operatorSettings = overrider -> { };
+  private ScheduleSettings schedules = ScheduleSettings.DEFAULT;
 
   private OperatorWiring(OperatorConfig config, KubernetesClient kubernetes) {
     this.config = Objects.requireNonNull(config, "config");
@@ -98,6 +100,15 @@ public final class OperatorWiring {
     return this;
   }
 
+  /**
+   * The RunSchedule controller's clock and longest wait, instead of the system clock and five minutes: a test's
+   * clock that only the test moves.
+   */
+  public OperatorWiring scheduleSettings(ScheduleSettings settings) {
+    this.schedules = Objects.requireNonNull(settings, "settings");
+    return this;
+  }
+
   /** Starts the operator and its endpoints; closing the result stops both and closes the KFP clients. */
   public Running start() {
     KfpClientConfig.Builder kfp = KfpClientConfig.builder(config.kfpEndpoint().toString())
@@ -139,7 +150,7 @@ public final class OperatorWiring {
           new ReconcilerSettings(config.pollInterval(), config.resyncInterval(), config.kfpUiUrl(),
               config.syncMode() == SyncMode.PER_RUN, config.kfpAuth() != AuthMode.NONE,
               ReconcilerSettings.createWindowFor(kfpConfig), config.ttlSecondsAfterFinished()),
-          config.watchNamespaces(), josdkSettings(metrics, readiness)));
+          config.watchNamespaces(), josdkSettings(metrics, readiness), schedules));
     } catch (RuntimeException e) {
       endpoints.close();
       closeClients(clients);

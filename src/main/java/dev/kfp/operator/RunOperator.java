@@ -10,6 +10,8 @@ import dev.kfp.operator.sync.BulkStatusPoller;
 import dev.kfp.operator.sync.BulkSync;
 import dev.kfp.operator.sync.PerRunSync;
 import dev.kfp.operator.reconciler.follow.SyncStrategy;
+import dev.kfp.operator.schedule.RunScheduleReconciler;
+import dev.kfp.operator.schedule.ScheduleSettings;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -29,8 +31,8 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The running operator: a JOSDK {@link Operator} with the Run reconciler registered, wired to one Kubernetes
- * client, the KFP clients and the sync strategy the settings choose. The reconciler writes status itself, as
+ * The running operator: a JOSDK {@link Operator} with the Run and RunSchedule reconcilers registered, wired to one
+ * Kubernetes client, the KFP clients and the sync strategy the settings choose. The reconciler writes status itself, as
  * JSON Patches locked on the resourceVersion (see docs/developing/exactly-once.md); server-side apply stays off for what
  * JOSDK writes (the finalizer), since the embedded Kubernetes API of the sandbox and the tests does not
  * support it.
@@ -50,13 +52,15 @@ public final class RunOperator implements AutoCloseable {
   }
 
   /**
-   * Registers the reconciler with a KFP client per namespace and starts watching Runs in the given namespaces
-   * (all when empty); further JOSDK settings (metrics, leader election) are applied after the ones this class
-   * needs. Only {@link OperatorWiring} starts an operator, so that every one started has the shipped listeners.
+   * Registers the Run reconciler with a KFP client per namespace, and the RunSchedule reconciler, and starts
+   * watching Runs and RunSchedules in the given namespaces (all when empty); further JOSDK settings (metrics,
+   * leader election) are applied after the ones this class needs; the RunSchedule controller reads slots on the
+   * clock of {@code schedules}. Only {@link OperatorWiring} starts an operator, so that every one started has the
+   * shipped listeners.
    */
   @SuppressWarnings("unchecked") // JOSDK registers every reconciler as a Controller
   static RunOperator start(KubernetesClient kubernetes, KfpClientProvider kfp, ReconcilerSettings settings,
-      Set<String> namespaces, Consumer<ConfigurationServiceOverrider> operatorSettings) {
+      Set<String> namespaces, Consumer<ConfigurationServiceOverrider> operatorSettings, ScheduleSettings schedules) {
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(kubernetes)
           .withUseSSAToPatchPrimaryResource(false)
@@ -86,6 +90,11 @@ public final class RunOperator implements AutoCloseable {
         new EventRecorder(kubernetes), settings, sync,
         instance);
     RegisteredController<Run> registered = operator.register(reconciler, configuration -> {
+      if (!namespaces.isEmpty()) {
+        configuration.settingNamespaces(namespaces);
+      }
+    });
+    operator.register(new RunScheduleReconciler(kubernetes, schedules), configuration -> {
       if (!namespaces.isEmpty()) {
         configuration.settingNamespaces(namespaces);
       }

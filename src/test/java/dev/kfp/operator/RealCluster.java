@@ -2,6 +2,7 @@ package dev.kfp.operator;
 
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunQueue;
+import dev.kfp.operator.api.RunSchedule;
 import dev.kfp.operator.sandbox.ControlPlaneBinaries;
 import dev.kfp.operator.sandbox.LocalKubernetes;
 import dev.kfp.operator.sandbox.RealKubernetes;
@@ -16,7 +17,7 @@ import org.awaitility.Awaitility;
 /**
  * The one real API server (etcd + kube-apiserver, RBAC on) of a test JVM, started on first use and stopped when
  * the JVM exits. Tests share it: {@link #lease()} hands out a view whose {@code close()} wipes what tests leave
- * behind (Runs with their finalizers, RunQueues, events, ConfigMaps, Leases, service accounts and RBAC objects in every
+ * behind (Runs with their finalizers, RunQueues, RunSchedules, events, ConfigMaps, Leases, service accounts and RBAC objects in every
  * namespace but Kubernetes' own) instead of stopping the server, which takes seconds to start.
  *
  * <p>The binaries come from {@code src/test/go/control-plane/build.sh} (or {@code KUBEBUILDER_ASSETS}); when
@@ -86,6 +87,7 @@ public final class RealCluster {
   /** Removes what tests create, so that the next test starts from an empty cluster. */
   static void wipe(RealKubernetes kubernetes) {
     NamespacedKubernetesClient client = kubernetes.client();
+    client.resources(RunSchedule.class).inAnyNamespace().delete();
     for (Run run : client.resources(Run.class).inAnyNamespace().list().getItems()) {
       var one = client.resources(Run.class).inNamespace(run.getMetadata().getNamespace())
           .withName(run.getMetadata().getName());

@@ -45,6 +45,7 @@ public final class EmbeddedKubernetes implements LocalKubernetes {
     EmbeddedKubernetes kubernetes = new EmbeddedKubernetes(server);
     kubernetes.client.apiextensions().v1().customResourceDefinitions().resource(runCrd()).create();
     kubernetes.client.apiextensions().v1().customResourceDefinitions().resource(runQueueCrd()).create();
+    kubernetes.client.apiextensions().v1().customResourceDefinitions().resource(runScheduleCrd()).create();
     return kubernetes;
   }
 
@@ -56,6 +57,11 @@ public final class EmbeddedKubernetes implements LocalKubernetes {
   /** The RunQueue CRD as committed in crds/ and packaged into the jar. */
   public static CustomResourceDefinition runQueueCrd() {
     return crd("runqueues.pipelines.kfp.dev-v1.yml");
+  }
+
+  /** The RunSchedule CRD as committed in crds/ and packaged into the jar. */
+  public static CustomResourceDefinition runScheduleCrd() {
+    return crd("runschedules.pipelines.kfp.dev-v1.yml");
   }
 
   private static CustomResourceDefinition crd(String file) {

@@ -64,6 +64,7 @@ public final class RealKubernetes implements LocalKubernetes {
       RealKubernetes kubernetes = new RealKubernetes(server, binaries, kubeconfig);
       kubernetes.installCrd(EmbeddedKubernetes.runCrd());
       kubernetes.installCrd(EmbeddedKubernetes.runQueueCrd());
+      kubernetes.installCrd(EmbeddedKubernetes.runScheduleCrd());
       return kubernetes;
     } catch (IOException e) {
       server.stop();

@@ -222,7 +222,7 @@ public final class Sandbox implements AutoCloseable {
       return true;
     }
     for (SandboxScenario scenario : pending) {
-      Run run = get(scenario.runName());
+      Run run = get(scenario);
       out.printf("NOT REACHED: %s (from deploy/examples/%s) should be %s but is %s%n", scenario.runName(),
           scenario.file(), scenario.expectation(), describe(run));
     }
@@ -232,7 +232,7 @@ public final class Sandbox implements AutoCloseable {
   private List<SandboxScenario> remaining() {
     List<SandboxScenario> pending = new ArrayList<>();
     for (SandboxScenario scenario : scenarios) {
-      Run run = get(scenario.runName());
+      Run run = get(scenario);
       if (!scenario.reached().test(run)
           || scenario.after() != null && (run == null || !createdAfterFinished(run, get(scenario.after())))) {
         pending.add(scenario);
@@ -314,6 +314,16 @@ public final class Sandbox implements AutoCloseable {
 
   private Run get(String name) {
     return kubernetes.client().resources(Run.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  /** The scenario's Run: by name, or the first (by name) its pick finds. */
+  private Run get(SandboxScenario scenario) {
+    if (scenario.pick() == null) {
+      return get(scenario.runName());
+    }
+    return kubernetes.client().resources(Run.class).inNamespace(NAMESPACE).list().getItems().stream()
+        .filter(scenario.pick()).min(java.util.Comparator.comparing(run -> run.getMetadata().getName()))
+        .orElse(null);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.kfp.operator.sandbox;
 
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
+import dev.kfp.operator.api.RunSchedule;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 import java.util.Map;
@@ -12,14 +13,16 @@ import java.util.function.Predicate;
  * The sample Runs of {@code deploy/examples/}, what the sandbox does to each (as a user would with
  * {@code kubectl annotate}), and the end state each must reach: a test of the Run as it is now, or of null once
  * it is gone (every sample is applied before the sandbox looks); a queued sample also names the Run whose KFP
- * run must have finished before its own was created ({@code after}).
+ * run must have finished before its own was created ({@code after}). A Run a RunSchedule creates has a name
+ * nobody writes: {@code pick} finds it among the Runs (null: the Run is {@code runName}, which then only labels
+ * the row).
  */
 record SandboxScenario(String file, String runName, String expectation, Predicate<Run> reached,
-    String actWhenState, Map<String, String> annotations, String after) {
+    String actWhenState, Map<String, String> annotations, String after, Predicate<Run> pick) {
 
   SandboxScenario(String file, String runName, String expectation, Predicate<Run> reached, String actWhenState,
       Map<String, String> annotations) {
-    this(file, runName, expectation, reached, actWhenState, annotations, null);
+    this(file, runName, expectation, reached, actWhenState, annotations, null, null);
   }
 
   static final String PIPELINE_ID = "6f1c2a4e-0b7d-4c3a-9e55-2d8f0a1b3c4d";
@@ -64,14 +67,24 @@ record SandboxScenario(String file, String runName, String expectation, Predicat
             "SUCCEEDED, then deleted by its ttlSecondsAfterFinished", Objects::isNull, null, Map.of()),
         queued("queued-1", null),
         queued("queued-2", "queued-1"),
-        queued("queued-3", "queued-2"));
+        queued("queued-3", "queued-2"),
+        scheduled("every-minute slot", "the Run of its first slot SUCCEEDED", false),
+        scheduled("every-minute run-now", "the Run of its run-now token SUCCEEDED", true));
+  }
+
+  /** A Run of the schedule sample: of a slot (no trigger annotation) or of the "run now" token. */
+  private static SandboxScenario scheduled(String label, String expectation, boolean runNow) {
+    return new SandboxScenario("schedule.yaml", label, expectation, run -> succeeded(run, "True", "Succeeded"), null,
+        Map.of(), null, run -> "every-minute".equals(run.getMetadata().getLabels() == null ? null
+            : run.getMetadata().getLabels().get(RunSchedule.SCHEDULE_LABEL))
+            && runNow == (run.annotation(RunSchedule.TRIGGER_ANNOTATION) != null));
   }
 
   /** A Run of the queue sample (maxActive 1): SUCCEEDED, and created in KFP only after {@code after} finished. */
   private static SandboxScenario queued(String runName, String after) {
     return new SandboxScenario("queue.yaml", runName, after == null ? "SUCCEEDED, first in its queue"
         : "SUCCEEDED, submitted after " + after + " finished", run -> succeeded(run, "True", "Succeeded"), null,
-        Map.of(), after);
+        Map.of(), after, null);
   }
 
   private static boolean succeeded(Run run, String status, String reason) {

@@ -28,18 +28,21 @@ class RunCrdTest {
 
   static final Path COMMITTED = Path.of("crds", "runs.pipelines.kfp.dev-v1.yml");
   static final Path QUEUE_COMMITTED = Path.of("crds", "runqueues.pipelines.kfp.dev-v1.yml");
+  static final Path SCHEDULE_COMMITTED = Path.of("crds", "runschedules.pipelines.kfp.dev-v1.yml");
+  private static final List<Class<?>> TYPES = List.of(Run.class, RunQueue.class, RunSchedule.class);
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   @Test
   void committedCrdsMatchTheTypes(@TempDir Path dir) throws IOException {
-    new CRDGenerator().inOutputDir(dir.toFile()).forCRDVersions("v1").customResourceClasses(Run.class, RunQueue.class)
+    new CRDGenerator().inOutputDir(dir.toFile()).forCRDVersions("v1").customResourceClasses(Run.class, RunQueue.class,
+            RunSchedule.class)
         .withPostProcessor(new CRDPostProcessor() {
           @Override
           public HasMetadata process(HasMetadata crd, String version) {
             return printerColumnsInDeclaredOrder(crd);
           }
         }).generate();
-    for (Path committed : List.of(COMMITTED, QUEUE_COMMITTED)) {
+    for (Path committed : List.of(COMMITTED, QUEUE_COMMITTED, SCHEDULE_COMMITTED)) {
       String generated = Files.readString(dir.resolve(committed.getFileName()));
       if (Boolean.getBoolean("crd.update")) {
         Files.writeString(committed, generated);
@@ -53,7 +56,8 @@ class RunCrdTest {
   /** The generator sorts printer columns by name; kubectl shows them in the order they are declared on the type. */
   private static HasMetadata printerColumnsInDeclaredOrder(HasMetadata crd) {
     CustomResourceDefinition definition = (CustomResourceDefinition) crd;
-    Class<?> type = definition.getSpec().getNames().getKind().equals("RunQueue") ? RunQueue.class : Run.class;
+    String kind = definition.getSpec().getNames().getKind();
+    Class<?> type = TYPES.stream().filter(t -> t.getSimpleName().equals(kind)).findFirst().orElseThrow();
     List<String> declared = Arrays.stream(type.getAnnotationsByType(AdditionalPrinterColumn.class))
         .map(AdditionalPrinterColumn::name).toList();
     definition.getSpec().getVersions().forEach(v -> v.getAdditionalPrinterColumns()
@@ -63,7 +67,7 @@ class RunCrdTest {
 
   @Test
   void everyCelRuleCompilesWithTheTypesTheApiServerGivesTheSchema() throws IOException {
-    for (Path committed : List.of(COMMITTED, QUEUE_COMMITTED)) {
+    for (Path committed : List.of(COMMITTED, QUEUE_COMMITTED, SCHEDULE_COMMITTED)) {
       assertThat(ApiServerCelTyping.check(YAML.readTree(committed.toFile()).at("/spec/versions/0/schema/openAPIV3Schema")))
           .as("rules a real API server would refuse in " + committed).isEmpty();
     }

@@ -71,7 +71,7 @@ public final class ArgoCdLua {
    * Runs an action script and returns the object it asks Argo CD to write: where the script's output has an empty
    * array and the object it was given an object, the object is kept, as Argo CD's {@code cleanReturnedObj} does.
    */
-  static JsonNode runAction(Path script, JsonNode object) {
+  public static JsonNode runAction(Path script, JsonNode object) {
     return keepEmptyObjects(run(script, object), object);
   }
 
@@ -111,7 +111,7 @@ public final class ArgoCdLua {
     return os;
   }
 
-  static JsonNode read(Path file) {
+  public static JsonNode read(Path file) {
     try {
       return YAML.readTree(file.toFile());
     } catch (IOException e) {

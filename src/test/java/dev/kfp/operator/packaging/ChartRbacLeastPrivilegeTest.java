@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunQueue;
+import dev.kfp.operator.api.RunSchedule;
 import dev.kfp.operator.tiers.RealApiTier;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import dev.kfp.operator.packaging.ChartRbac.Grant;
@@ -157,6 +158,46 @@ class ChartRbacLeastPrivilegeTest {
           Run run = harness.get("never-admitted");
           assertThat(run.getStatus() == null || run.getStatus().getClaim() == null).as("no claim before admission")
               .isTrue();
+          assertThat(harness.kfp().calls().count(Endpoint.CREATE_RUN)).isZero();
+        }
+      }
+    },
+    LIST_RUN_SCHEDULES("list pipelines.kfp.dev/runschedules",
+        "the operator does not start: its RunSchedule informer cannot list schedules") {
+      @Override
+      void show(ChartRbac rbac) {
+        assertStartRefused(rbac, forbidden("list", "runschedules", "pipelines.kfp.dev"));
+      }
+    },
+    WATCH_RUN_SCHEDULES("watch pipelines.kfp.dev/runschedules",
+        "the operator does not start: its RunSchedule informer lists schedules, then the watch is refused") {
+      @Override
+      void show(ChartRbac rbac) {
+        assertStartRefused(rbac, "Received 403 on websocket", "/apis/pipelines.kfp.dev/v1alpha1/runschedules?",
+            "watch=true");
+      }
+    },
+    UPDATE_RUN_SCHEDULE_STATUS("update pipelines.kfp.dev/runschedules/status",
+        "a RunSchedule never creates a Run (each Run is recorded in the schedule's status before it is created)") {
+      @Override
+      void show(ChartRbac rbac) {
+        try (OperatorHarness harness = start(rbac)) {
+          createRunNowSchedule(harness, "unrecorded");
+          awaitFailure(harness, "unrecorded", forbidden("update", "runschedules/status", "pipelines.kfp.dev"));
+          assertThat(harness.k8s().resources(Run.class).inNamespace(NAMESPACE).list().getItems()).isEmpty();
+        }
+      }
+    },
+    CREATE_RUNS("create pipelines.kfp.dev/runs",
+        "a RunSchedule records its Run but cannot create it: no Run, nothing reaches KFP") {
+      @Override
+      void show(ChartRbac rbac) {
+        try (OperatorHarness harness = start(rbac)) {
+          createRunNowSchedule(harness, "uncreated");
+          awaitFailure(harness, "uncreated", forbidden("create", "runs", "pipelines.kfp.dev"));
+          assertThat(harness.k8s().resources(RunSchedule.class).inNamespace(NAMESPACE).withName("uncreated").get()
+              .getStatus().getActive()).as("recorded").hasSize(1);
+          assertThat(harness.k8s().resources(Run.class).inNamespace(NAMESPACE).list().getItems()).isEmpty();
           assertThat(harness.kfp().calls().count(Endpoint.CREATE_RUN)).isZero();
         }
       }
@@ -402,6 +443,23 @@ class ChartRbacLeastPrivilegeTest {
   private static boolean conditionMessage(Run run, String text) {
     return run.getStatus() != null && run.getStatus().getConditions() != null && run.getStatus().getConditions()
         .stream().anyMatch(c -> c.getMessage() != null && c.getMessage().contains(text));
+  }
+
+  /** A RunSchedule that never comes by itself, with a "run now" token: one Run at once. */
+  private static void createRunNowSchedule(OperatorHarness harness, String name) {
+    harness.k8s().resource(Serialization.unmarshal("""
+        apiVersion: pipelines.kfp.dev/v1alpha1
+        kind: RunSchedule
+        metadata:
+          name: %s
+          namespace: %s
+          annotations: {pipelines.kfp.dev/trigger: now}
+        spec:
+          schedule: "0 0 1 1 *"
+          runTemplate:
+            spec:
+              pipeline: {versionRef: {pipelineId: %s}}
+        """.formatted(name, NAMESPACE, harness.registerPlainPipeline().pipelineId()), RunSchedule.class)).create();
   }
 
   private static void createIdentityServiceAccount(OperatorHarness harness) {

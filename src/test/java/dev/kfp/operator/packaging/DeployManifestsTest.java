@@ -33,7 +33,8 @@ class DeployManifestsTest {
   void deployManifestsAreTheChartsDefaultRendering() throws IOException {
     if (Boolean.getBoolean("deploy.update")) {
       // the chart's copies of the CRDs first: the rendering below includes them
-      for (String crd : List.of("runs.pipelines.kfp.dev-v1.yml", "runqueues.pipelines.kfp.dev-v1.yml")) {
+      for (String crd : List.of("runs.pipelines.kfp.dev-v1.yml", "runqueues.pipelines.kfp.dev-v1.yml",
+          "runschedules.pipelines.kfp.dev-v1.yml")) {
         Files.copy(Path.of("crds", crd), HelmChart.DIR.resolve("files").resolve(crd),
             StandardCopyOption.REPLACE_EXISTING);
       }

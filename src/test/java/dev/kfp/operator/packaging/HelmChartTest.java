@@ -254,7 +254,7 @@ class HelmChartTest {
   void crdsAreTheCommittedOnesAndKeptOnUninstallByDefault() throws IOException {
     List<JsonNode> crds = ofKind(render(Map.of()), "CustomResourceDefinition");
     assertThat(crds).extracting(crd -> crd.at("/metadata/name").asText())
-        .containsExactly("runs.pipelines.kfp.dev", "runqueues.pipelines.kfp.dev");
+        .containsExactly("runs.pipelines.kfp.dev", "runqueues.pipelines.kfp.dev", "runschedules.pipelines.kfp.dev");
     for (JsonNode crd : crds) {
       Path committed = Path.of("crds", crd.at("/metadata/name").asText() + "-v1.yml");
       assertThat(Files.readString(HelmChart.DIR.resolve("files").resolve(committed.getFileName())))
@@ -267,7 +267,7 @@ class HelmChartTest {
     }
 
     assertThat(ofKind(render(Map.of("crd.keep", false)), "CustomResourceDefinition"))
-        .allSatisfy(crd -> assertThat(crd.at("/metadata/annotations").isMissingNode()).isTrue()).hasSize(2);
+        .allSatisfy(crd -> assertThat(crd.at("/metadata/annotations").isMissingNode()).isTrue()).hasSize(3);
     assertThat(ofKind(render(Map.of("crd.install", false)), "CustomResourceDefinition")).isEmpty();
   }
 

@@ -3,6 +3,7 @@ package dev.kfp.operator.packaging;
 import dev.kfp.operator.OperatorProcess;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunQueue;
+import dev.kfp.operator.api.RunSchedule;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
@@ -18,8 +19,8 @@ import java.util.regex.Pattern;
 /**
  * The Kubernetes API permissions the operator really needs, derived from the requests it makes: it runs the
  * operator (with leader election) through a Run's whole life — pipeline from a ConfigMap or a PipelineVersion
- * object, success, archive, terminate and retry annotations, a Run in a RunQueue, deletion with the finalizer —
- * and turns every request into an RBAC rule.
+ * object, success, archive, terminate and retry annotations, a Run in a RunQueue, a RunSchedule's "run now",
+ * deletion with the finalizer — and turns every request into an RBAC rule.
  */
 final class OperatorApiUse {
 
@@ -88,6 +89,25 @@ final class OperatorApiUse {
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> operator.k8s()
           .resources(RunQueue.class).inNamespace(OperatorProcess.NAMESPACE).withName("one-at-a-time").get()
           .getStatus().getAdmitted().isEmpty());
+
+      // A RunSchedule with a "run now" token: its informer lists and watches schedules, the Run is recorded in
+      // the schedule's status (an update) and then created.
+      operator.k8s().resource(Serialization.unmarshal("""
+          apiVersion: pipelines.kfp.dev/v1alpha1
+          kind: RunSchedule
+          metadata:
+            name: yearly
+            namespace: %s
+            annotations: {pipelines.kfp.dev/trigger: now}
+          spec:
+            schedule: "0 0 1 1 *"
+            runTemplate:
+              spec:
+                pipeline: {versionRef: {pipelineId: %s}}
+          """.formatted(OperatorProcess.NAMESPACE, operator.pipeline.pipelineId()), RunSchedule.class)).create();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> operator.k8s()
+          .resources(Run.class).inNamespace(OperatorProcess.NAMESPACE).withLabel(RunSchedule.SCHEDULE_LABEL, "yearly")
+          .list().getItems().size() == 1);
 
       operator.apply(operator.runManifest("stopped", ""));
       operator.awaitState("stopped", "PENDING");

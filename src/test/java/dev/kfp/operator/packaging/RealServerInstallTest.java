@@ -41,6 +41,7 @@ class RealServerInstallTest {
   private static final String NAMESPACE = HelmChart.NAMESPACE;
   private static final String CRD = "runs.pipelines.kfp.dev";
   private static final String QUEUE_CRD = "runqueues.pipelines.kfp.dev";
+  private static final String SCHEDULE_CRD = "runschedules.pipelines.kfp.dev";
 
   private LocalKubernetes kubernetes;
   private NamespacedKubernetesClient admin;
@@ -58,6 +59,7 @@ class RealServerInstallTest {
         .ignoreNotFound().call();
     RealCluster.shared().installCrd(EmbeddedKubernetes.runCrd());
     RealCluster.shared().installCrd(EmbeddedKubernetes.runQueueCrd());
+    RealCluster.shared().installCrd(EmbeddedKubernetes.runScheduleCrd());
     kubernetes.close();
   }
 
@@ -68,7 +70,7 @@ class RealServerInstallTest {
         .as("a CRD applied from crds/ is not Helm's: install with crd.install=false then, as docs/operating/install.md says")
         .hasMessageContaining(".pipelines.kfp.dev\"")
         .hasMessageContaining("exists and cannot be imported into the current release");
-    for (String crd : List.of(CRD, QUEUE_CRD)) {
+    for (String crd : List.of(CRD, QUEUE_CRD, SCHEDULE_CRD)) {
       admin.apiextensions().v1().customResourceDefinitions().withName(crd).withTimeout(30, TimeUnit.SECONDS).delete();
     }
 
@@ -98,7 +100,7 @@ class RealServerInstallTest {
     assertThat(admin.rbac().roleBindings().inNamespace(NAMESPACE).withName(RELEASE + "-leader-election").get())
         .isNotNull();
     assertThat(admin.services().inNamespace(NAMESPACE).withName(RELEASE + "-metrics").get()).isNotNull();
-    for (String crd : List.of(CRD, QUEUE_CRD)) {
+    for (String crd : List.of(CRD, QUEUE_CRD, SCHEDULE_CRD)) {
       assertThat(admin.apiextensions().v1().customResourceDefinitions().withName(crd).get().getMetadata()
           .getAnnotations()).as(crd).containsEntry("helm.sh/resource-policy", "keep");
     }
@@ -137,6 +139,8 @@ class RealServerInstallTest {
         .as("the CRD is kept, and with it every Run").isNotNull();
     assertThat(admin.apiextensions().v1().customResourceDefinitions().withName(QUEUE_CRD).get())
         .as("the RunQueue CRD is kept, and with it every queue").isNotNull();
+    assertThat(admin.apiextensions().v1().customResourceDefinitions().withName(SCHEDULE_CRD).get())
+        .as("the RunSchedule CRD is kept, and with it every schedule").isNotNull();
   }
 
   @Test
@@ -160,6 +164,7 @@ class RealServerInstallTest {
         "serviceaccount/kfp-run-operator",
         "customresourcedefinition.apiextensions.k8s.io/runs.pipelines.kfp.dev",
         "customresourcedefinition.apiextensions.k8s.io/runqueues.pipelines.kfp.dev",
+        "customresourcedefinition.apiextensions.k8s.io/runschedules.pipelines.kfp.dev",
         "clusterrole.rbac.authorization.k8s.io/kfp-run-operator",
         "clusterrolebinding.rbac.authorization.k8s.io/kfp-run-operator",
         "role.rbac.authorization.k8s.io/kfp-run-operator-leader-election",
