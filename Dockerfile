@@ -15,20 +15,27 @@ RUN --mount=type=secret,id=ca-certificates \
       && echo "-Djavax.net.ssl.trustStore=/src/.mvn/truststore.p12 -Djavax.net.ssl.trustStorePassword=changeit" \
         > .mvn/jvm.config; \
     fi
+# Every module's pom (Maven reads them all), then the dependencies of the operator and the modules it builds on.
 COPY pom.xml .
-RUN mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:go-offline
-COPY src/main src/main
-COPY crds crds
-COPY deploy deploy
-# The production jar only (target/kfp-run-operator.jar): no development jar, no test compilation or test
-# resources, and not the control plane or the KFP test server the test build makes.
-RUN mvn -B -q -Dmaven.test.skip=true -Dcontrol-plane.skip=true -Dassembly.skipAssembly=true package
+COPY api/pom.xml api/
+COPY kfp-client/pom.xml kfp-client/
+COPY simulator/pom.xml simulator/
+COPY local-peers/pom.xml local-peers/
+COPY operator/pom.xml operator/
+COPY dev-tools/pom.xml dev-tools/
+RUN mvn -B -q -pl operator -am org.apache.maven.plugins:maven-dependency-plugin:3.8.1:go-offline
+COPY api/src/main api/src/main
+COPY kfp-client/src/main kfp-client/src/main
+COPY operator/src/main operator/src/main
+# The production jar only (operator/target/kfp-run-operator.jar): the modules api, kfp-client and operator; no
+# development module, no test compilation or test resources, no control plane or KFP test server.
+RUN mvn -B -q -pl operator -am -Dmaven.test.skip=true package
 
 FROM eclipse-temurin:17.0.16_8-jre
 # A numeric non-root user, so the kubelet can check runAsNonRoot without reading /etc/passwd.
 USER 10001:10001
 WORKDIR /app
-COPY --from=build --chown=10001:10001 /src/target/kfp-run-operator.jar /app/kfp-run-operator.jar
+COPY --from=build --chown=10001:10001 /src/operator/target/kfp-run-operator.jar /app/kfp-run-operator.jar
 EXPOSE 8080
 # The heap follows the container's memory limit, not the node's; on OutOfMemoryError the JVM exits and the
 # kubelet restarts the pod. More options: JDK_JAVA_OPTIONS.
