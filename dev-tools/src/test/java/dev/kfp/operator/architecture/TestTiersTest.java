@@ -3,6 +3,7 @@ package dev.kfp.operator.architecture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kfp.operator.RealCluster;
+import dev.kfp.operator.SourceTree;
 import dev.kfp.operator.architecture.ClassFileReferences.Member;
 import dev.kfp.operator.benchmark.BenchmarkCommand;
 import dev.kfp.operator.realkfp.KfpTestServer;
@@ -54,7 +55,9 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
  */
 class TestTiersTest {
 
-  private static final Path TEST_CLASSES = Path.of("target/test-classes");
+  /** Every module's compiled tests; this test runs in the last module of the build, when they are all there. */
+  private static final List<Path> TEST_CLASSES = SourceTree.modules().stream()
+      .map(module -> Path.of(module, "target", "test-classes")).filter(Files::isDirectory).toList();
   private static final String HARNESS = internal(OperatorHarness.class);
   private static final String BACKEND = "L" + internal(OperatorHarness.Backend.class) + ";";
   private static final String FAULT_BENCH = "dev/kfp/operator/reliability/FaultBench";
@@ -108,9 +111,11 @@ class TestTiersTest {
   @BeforeAll
   static void readTestClasses() throws IOException {
     classes = new TreeMap<>();
-    try (Stream<Path> files = Files.walk(TEST_CLASSES)) {
-      files.filter(f -> f.toString().endsWith(".class")).map(ClassFileReferences::read)
-          .forEach(c -> classes.put(c.name(), c));
+    for (Path dir : TEST_CLASSES) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.filter(f -> f.toString().endsWith(".class")).map(ClassFileReferences::read)
+            .forEach(c -> classes.put(c.name(), c));
+      }
     }
   }
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 @JarTier
 class DevJarIT {
 
-  private static final Path JAR = Path.of("target", Main.DEV_JAR);
+  private static final Path JAR = Path.of("dev-tools", "target", Main.DEV_JAR);
 
   @Test
   void holdsTheDevelopmentPackagesAndTheMockApi() throws Exception {

@@ -1,5 +1,8 @@
 package dev.kfp.operator.architecture;
 
+import dev.kfp.operator.SourceTree;
+import java.util.ArrayList;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kfp.operator.kfp.HttpKfpClient;
@@ -20,7 +23,6 @@ import org.junit.jupiter.api.Test;
  */
 class KfpClientImplementationsTest {
 
-  private static final Path MAIN = Path.of("src/main/java");
   /** A class declaring that it implements KfpClient, or an anonymous KfpClient. */
   private static final Pattern IMPLEMENTS = Pattern.compile(
       "implements\\s+(?:[\\w.]+\\s*,\\s*)*(?:dev\\.kfp\\.operator\\.kfp\\.)?KfpClient\\b(?!Provider)"
@@ -28,12 +30,10 @@ class KfpClientImplementationsTest {
 
   @Test
   void theHttpClientIsTheOnlyKfpClientInMainCode() throws IOException {
-    List<String> implementations;
-    try (Stream<Path> files = Files.walk(MAIN)) {
-      implementations = files.filter(f -> f.toString().endsWith(".java"))
-          .filter(f -> IMPLEMENTS.matcher(read(f)).find())
-          .map(f -> MAIN.relativize(f).toString())
-          .toList();
+    List<String> implementations = new ArrayList<>();
+    for (Path root : SourceTree.mainRoots()) {
+      SourceTree.javaFiles(root).stream().filter(f -> IMPLEMENTS.matcher(read(f)).find())
+          .forEach(f -> implementations.add(root.relativize(f).toString()));
     }
     assertThat(implementations).containsExactly("dev/kfp/operator/kfp/HttpKfpClient.java");
   }

@@ -3,6 +3,7 @@ package dev.kfp.operator.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kfp.operator.Main;
+import dev.kfp.operator.SourceTree;
 import dev.kfp.operator.config.Setting;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,16 +56,14 @@ class ReadmeTest {
   void everyDocsSectionTheCodeNamesExists() throws IOException {
     List<String> missing = new ArrayList<>();
     int pointers = 0;
-    for (Path root : List.of(Path.of("src/main/java"), Path.of("src/test/java"))) {
-      try (Stream<Path> files = Files.walk(root)) {
-        for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-          Matcher m = SECTION_POINTER.matcher(Files.readString(file).replaceAll("\\s*\n\\s*(\\* )?", " "));
-          while (m.find()) {
-            pointers++;
-            Path page = m.group(1).equals("README") ? README : Path.of(m.group(1));
-            if (!Files.exists(page) || !headings(page).contains(m.group(2))) {
-              missing.add(file + " names " + m.group(1) + ", \"" + m.group(2) + "\"");
-            }
+    for (Path root : SourceTree.allRoots()) {
+      for (Path file : SourceTree.javaFiles(root)) {
+        Matcher m = SECTION_POINTER.matcher(Files.readString(file).replaceAll("\\s*\n\\s*(\\* )?", " "));
+        while (m.find()) {
+          pointers++;
+          Path page = m.group(1).equals("README") ? README : Path.of(m.group(1));
+          if (!Files.exists(page) || !headings(page).contains(m.group(2))) {
+            missing.add(file + " names " + m.group(1) + ", \"" + m.group(2) + "\"");
           }
         }
       }

@@ -68,7 +68,7 @@ class ContainerImageIT {
     List<String> inImage = entries(dir.resolve("kfp-run-operator.jar"));
     assertThat(inImage).filteredOn(e -> ProductionJarIT.NOT_IN_PRODUCTION.matcher(e).find()).isEmpty();
     assertThat(inImage).as("the jar mvn package built here from the same sources")
-        .containsExactlyInAnyOrderElementsOf(entries(Path.of("target", "kfp-run-operator.jar")));
+        .containsExactlyInAnyOrderElementsOf(entries(Path.of("operator", "target", "kfp-run-operator.jar")));
   }
 
   @Test

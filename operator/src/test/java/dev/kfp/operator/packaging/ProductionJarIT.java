@@ -29,15 +29,16 @@ import org.junit.jupiter.api.io.TempDir;
 class ProductionJarIT {
 
   /** Development packages and what only they need: the two Kubernetes test APIs, their web server and JUnit. */
-  static final Pattern NOT_IN_PRODUCTION = Pattern.compile("^(dev/kfp/operator/(sandbox|simulator|benchmark)/"
+  static final Pattern NOT_IN_PRODUCTION = Pattern.compile(
+      "^(dev/kfp/operator/(sandbox|simulator|benchmark|peers|devtools)/"
       + "|io/fabric8/mockwebserver/|io/fabric8/kubernetes/client/server/mock/|io/fabric8/kubeapitest/|io/vertx/"
       + "|io/netty/|org/junit/|org/bouncycastle/|sandbox/|examples/)");
   private static final Pattern DEV_PACKAGE_REFERENCE =
-      Pattern.compile("dev/kfp/operator/(sandbox|simulator|benchmark)/");
+      Pattern.compile("dev/kfp/operator/(sandbox|simulator|benchmark|peers|devtools)/");
 
   private static Path jar;
 
-  /** {@code COPY --from=build ... /src/target/kfp-run-operator.jar /app/...}: the source, relative to the checkout. */
+  /** {@code COPY --from=build ... /src/operator/target/kfp-run-operator.jar /app/...}: the source, relative to the checkout. */
   @BeforeAll
   static void findTheJarTheDockerfileCopies() throws IOException {
     String dockerfile = Files.readString(Path.of("Dockerfile"));
