@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the test build's Python with these arguments; venv.sh creates the environment first when it is missing.
 #
-#   src/test/python/python.sh src/test/python/compile_pipelines.py target/compiled-pipelines
+#   src/test/python/python.sh src/test/python/compile_pipelines.py operator/target/compiled-pipelines
 #   src/test/python/python.sh -m pytest src/test/python/tests
 set -euo pipefail
 

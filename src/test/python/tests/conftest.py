@@ -1,6 +1,6 @@
 """Fixtures for running KFP's generated REST client (kfp-server-api) against the operator's KFP simulator.
 
-The simulator runs as its own process, the way `java -jar target/kfp-run-operator-dev.jar simulator` starts it:
+The simulator runs as its own process, the way `java -jar dev-tools/target/kfp-run-operator-dev.jar simulator` starts it:
 from KFP_SIMULATOR_CLASSPATH when that is set (the JUnit test that runs this suite sets it to the test
 classpath), else from the built jar.
 """
@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
-COMPILED_PIPELINES = pathlib.Path(os.environ.get("KFP_COMPILED_PIPELINES", ROOT / "target" / "compiled-pipelines"))
+COMPILED_PIPELINES = pathlib.Path(os.environ.get("KFP_COMPILED_PIPELINES", ROOT / "operator" / "target" / "compiled-pipelines"))
 # Short phases on the system clock, long enough for a test to see each one: a run is PENDING for 1 s, then
 # RUNNING for 1 s, and CANCELING for 1 s after a terminate; runs whose name contains "fail" end FAILED.
 TIMING = ["--pending", "1s", "--run-duration", "1s", "--cancel-duration", "1s"]
@@ -28,8 +28,8 @@ def simulator_command():
     java = os.environ.get("KFP_SIMULATOR_JAVA", "java")
     classpath = os.environ.get("KFP_SIMULATOR_CLASSPATH")
     if classpath:
-        return [java, "-cp", classpath, "dev.kfp.operator.sandbox.DevMain", "simulator"]
-    jar = ROOT / "target" / "kfp-run-operator-dev.jar"
+        return [java, "-cp", classpath, "dev.kfp.operator.devtools.DevMain", "simulator"]
+    jar = ROOT / "dev-tools" / "target" / "kfp-run-operator-dev.jar"
     if not jar.is_file():
         raise RuntimeError(f"no simulator to start: build {jar} (mvn -B -q -DskipTests package) or set "
                            "KFP_SIMULATOR_CLASSPATH")
@@ -135,7 +135,7 @@ def compiled_pipelines():
         path = COMPILED_PIPELINES / f"{name}.yaml"
         if not path.is_file():
             raise RuntimeError(f"{path} is missing: compile the pipelines first (src/test/python/python.sh "
-                               "src/test/python/compile_pipelines.py target/compiled-pipelines)")
+                               "src/test/python/compile_pipelines.py operator/target/compiled-pipelines)")
         return yaml.safe_load(path.read_text())
 
     return read

@@ -51,6 +51,8 @@ abstract class SuspendAndDeadlineOperatorTest {
     await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
     assertThat(harness.kfp().calls().count(Endpoint.CREATE_RUN)).isZero();
     assertThat(harness.reconciles("held")).as("a held Run is not polled").isEqualTo(reconcilesWhileHeld);
+    harness.awaitReconciled(harness.touch("held"));
+    assertThat(harness.kfp().calls().count(Endpoint.CREATE_RUN)).as("looked at again, still held").isZero();
 
     harness.edit("held", run -> run.getSpec().setSuspend(false));
 

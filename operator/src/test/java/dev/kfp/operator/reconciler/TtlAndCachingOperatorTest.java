@@ -120,8 +120,11 @@ abstract class TtlAndCachingOperatorTest {
     int fluxReconciles = harness.reconciles("flux-tracked");
 
     // Two resync intervals: the bulk sync's resync would find the deleted run missing, were it still followed.
+    // Then the operator must have looked at both Runs again, so that what follows is what it decided.
     await().pollDelay(OperatorHarness.RESYNC.multipliedBy(2).plusSeconds(1)).atMost(Duration.ofSeconds(10))
         .until(() -> true);
+    harness.awaitReconciled(harness.touch("argo-tracked"));
+    harness.awaitReconciled(harness.touch("flux-tracked"));
 
     for (String name : new String[] {"argo-tracked", "flux-tracked"}) {
       Run run = harness.get(name);
