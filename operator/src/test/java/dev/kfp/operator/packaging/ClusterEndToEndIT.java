@@ -65,7 +65,7 @@ class ClusterEndToEndIT {
   private static final String QUEUE_NAMESPACE = "queue";
   private static final String LOAD_NAMESPACE = "load";
   /** The Runs applied at once while the operator's pod is killed: the tier's load. */
-  private static final int LOAD_RUNS = 40;
+  private static final int LOAD_RUNS = 120;
   private static final Duration STATE_CHANGE = Duration.ofMinutes(2);
   /** The chart's operator.pollInterval: the bulk status sync reads KFP that often. */
   private static final Duration POLL_INTERVAL = Duration.ofSeconds(10);
