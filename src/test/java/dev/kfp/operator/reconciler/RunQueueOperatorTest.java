@@ -278,6 +278,70 @@ class RunQueueOperatorTest {
     assertThat(harness.kfp().calls().count(Endpoint.CREATE_RUN)).isEqualTo(3);
   }
 
+  /**
+   * Runs whose create KFP refuses for good (a parameter the pipeline does not declare: 400), oldest in a queue of
+   * one, with two good Runs behind them. Each refused Run is sent to KFP once, keeps its refusal, and gives its
+   * slot back; the good Runs go one after the other. The refused Runs are reconciled again whenever the queue
+   * changes, so the test waits for two more of their reconciles before it counts the creates. Before the fix the
+   * next reconcile took a refused Run through the gate again, which wrote {@code Queued} over its refusal and
+   * sent the create again: the cluster tier saw 45 claims in 30 s and "2 active" in a queue of one.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void runsKfpRefusedForGoodLeaveTheQueueAndAreNotSentAgain(Backend backend) {
+    start(backend);
+    List<Integer> activeSeen = new CopyOnWriteArrayList<>();
+    Watch watch = harness.k8s().resources(RunQueue.class).inNamespace(OperatorHarness.NAMESPACE)
+        .watch(new Watcher<>() {
+          @Override
+          public void eventReceived(Action action, RunQueue queue) {
+            if (queue.getStatus() != null) {
+              activeSeen.add(queue.getStatus().getActive());
+              activeSeen.add(queue.getStatus().getAdmitted().size());
+            }
+          }
+
+          @Override
+          public void onClose(WatcherException cause) {
+            // the test closes the watch itself once the queue ran to its end
+          }
+        });
+    createQueue("one-at-a-time", 1);
+    List<String> refused = IntStream.rangeClosed(1, 3).mapToObj(i -> "bad-" + i).toList();
+    refused.forEach(name -> harness.applyVersionRefRun(name, pipeline,
+        "queueName: one-at-a-time\nparameters: {param2: x}"));
+    List<String> good = applyRuns("q", 2, "one-at-a-time");
+
+    harness.awaitState("q-1", "PENDING");
+    Map<String, Integer> reconciled = refused.stream()
+        .collect(Collectors.toMap(name -> name, harness::reconciles));
+    driveToTheEnd(2, 1, 0);
+    good.forEach(name -> harness.awaitState(name, "SUCCEEDED"));
+    await("two more reconciles of each refused Run").atMost(Duration.ofSeconds(30))
+        .until(() -> refused.stream().allMatch(name -> harness.reconciles(name) >= reconciled.get(name) + 2));
+    watch.close();
+
+    assertThat(harness.kfp().calls().count(Endpoint.CREATE_RUN)).as("creates: one per refused Run, one per good")
+        .isEqualTo(5);
+    refused.forEach(name -> {
+      Run run = harness.get(name);
+      assertThat(run.getStatus().condition(RunConditions.SUBMITTED).orElseThrow())
+          .as(name + " keeps its refusal").satisfies(c -> {
+            assertThat(c.getStatus()).isEqualTo("False");
+            assertThat(c.getReason()).isEqualTo(RunConditions.REASON_KFP_ERROR);
+            assertThat(c.getMessage()).contains("param2");
+          });
+      assertThat(run.getStatus().condition(RunConditions.SUCCEEDED).orElseThrow().getStatus()).isEqualTo("False");
+      assertThat(run.getStatus().getClaim().attempt()).as(name + "'s claimed creates").isEqualTo(1);
+    });
+    assertFirstInFirstOut(good);
+    assertThat(mostActiveAtOnce()).isEqualTo(1);
+    assertThat(activeSeen).as("active count and admitted list of every version of the queue").isNotEmpty()
+        .allSatisfy(active -> assertThat(active).isLessThanOrEqualTo(1));
+    await().atMost(Duration.ofSeconds(30)).until(() -> queue("one-at-a-time").getStatus().getActive() == 0
+        && queue("one-at-a-time").getStatus().getWaiting() == 0);
+  }
+
   @Test
   void theRealApiServerRefusesAQueueWithoutASlotAndAnEditOfTheQueueName() {
     start(Backend.REAL);

@@ -13,6 +13,7 @@ import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpExperiment;
 import dev.kfp.operator.kfp.KfpRun;
+import dev.kfp.operator.lifecycle.RunLifecycle;
 import dev.kfp.operator.reconciler.phase.PhaseResult;
 import dev.kfp.operator.reconciler.phase.ReconcilerSettings;
 import dev.kfp.operator.reconciler.phase.RetrySchedule;
@@ -82,6 +83,10 @@ public final class RunSubmitter {
     }
     if (run.getSpec().isSuspended()) {
       return suspended(run, request);
+    }
+    if (RunLifecycle.of(status).refusedForGood(run.getMetadata().getGeneration())) {
+      // A queue's change triggers its Runs without a KFP run, this one too: it keeps its refusal, takes no slot.
+      return PhaseResult.lookAgain(Optional.empty());
     }
     // Admission comes before the claim: a Run claims its create only once it holds a slot of its queue.
     switch (queues.admit(run)) {
