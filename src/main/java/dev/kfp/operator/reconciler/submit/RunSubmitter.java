@@ -33,7 +33,8 @@ import java.util.Optional;
  * run that carries the Run's marker if there is one, and otherwise resolves a pipeline named by name to ids
  * (once: they are kept in the status with the claim), claims the create in the status (written before the create
  * is sent) and creates. A create whose outcome is unknown is never repeated before a marker
- * search made after the claim's window has come back empty; docs/developing/exactly-once.md gives the rules.
+ * search made after the claim's window has come back empty; docs/developing/exactly-once.md gives the rules. A
+ * spec refused for good is neither queued nor sent again until it changes.
  */
 public final class RunSubmitter {
 
