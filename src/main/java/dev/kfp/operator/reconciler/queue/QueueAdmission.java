@@ -131,6 +131,18 @@ final class QueueAdmission {
   }
 
   /**
+   * True when a change of the queue may let the Run go on: it names the queue, has no KFP run, and either has not
+   * given up or was refused by the queue itself (an edit of the queue may take it). A Run that gave up for another
+   * reason is asked again on its own schedule, or after an edit of its spec; triggered by every queue change, it
+   * would be admitted, refused and release its slot in a loop.
+   */
+  static boolean concerns(RunQueue queue, Run run) {
+    return names(run, queue) && !RunLifecycle.of(run.getStatus()).hasRun() && (!gaveUp(run)
+        || run.getStatus().condition(RunConditions.SUBMITTED)
+            .map(c -> RunConditions.REASON_QUEUE_REFUSED.equals(c.getReason())).orElse(false));
+  }
+
+  /**
    * The admitted Runs that still hold their slot, in the queue's order, then the Runs the queue does not list
    * that hold one by their own record, oldest first.
    */
