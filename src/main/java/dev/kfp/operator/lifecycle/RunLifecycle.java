@@ -108,8 +108,8 @@ public final class RunLifecycle {
    * True when the operator or KFP refused the Run's spec of {@code generation} for good: {@code Submitted=False}
    * written for that generation, with {@code ExperimentNotInNamespace}, or with {@code KfpError} or
    * {@code InvalidSpec} and {@code Succeeded=False} (KFP's 400, the last 500 allowed, a spec that cannot work).
-   * Such a Run is not submitted again, nor taken into its queue again, until its spec changes; refusals that may
-   * clear by themselves ({@code Succeeded=Unknown}) are asked again on their own schedule.
+   * Such a Run is not taken into its RunQueue again until its spec changes; refusals that may clear by themselves
+   * ({@code Succeeded=Unknown}) are asked again on their own schedule.
    */
   public boolean refusedForGood(Long generation) {
     if (hasRun() || status == null) {

@@ -60,6 +60,9 @@ final class QueueAdmission {
   /** The queue does not take the Run (another experiment) or cannot take any (its spec is not valid). */
   record Refused(String message) implements Decision {}
 
+  /** The Run's spec was refused for good: it is done with the queue, its conditions as they are, until it changes. */
+  record Finished() implements Decision {}
+
   private QueueAdmission() {}
 
   /**
@@ -69,6 +72,9 @@ final class QueueAdmission {
    * @param gone UIDs of admitted Runs that the API server no longer has
    */
   static Decision decide(RunQueue queue, Run run, Collection<Run> members, Set<String> gone, Instant now) {
+    if (RunLifecycle.of(run.getStatus()).refusedForGood(run.getMetadata().getGeneration())) {
+      return new Finished();
+    }
     String problem = problem(queue, run);
     if (problem != null) {
       return new Refused(problem);

@@ -13,7 +13,6 @@ import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpExperiment;
 import dev.kfp.operator.kfp.KfpRun;
-import dev.kfp.operator.lifecycle.RunLifecycle;
 import dev.kfp.operator.reconciler.phase.PhaseResult;
 import dev.kfp.operator.reconciler.phase.ReconcilerSettings;
 import dev.kfp.operator.reconciler.phase.RetrySchedule;
@@ -33,8 +32,7 @@ import java.util.Optional;
  * run that carries the Run's marker if there is one, and otherwise resolves a pipeline named by name to ids
  * (once: they are kept in the status with the claim), claims the create in the status (written before the create
  * is sent) and creates. A create whose outcome is unknown is never repeated before a marker
- * search made after the claim's window has come back empty; docs/developing/exactly-once.md gives the rules. A
- * spec refused for good is neither queued nor sent again until it changes.
+ * search made after the claim's window has come back empty; docs/developing/exactly-once.md gives the rules.
  */
 public final class RunSubmitter {
 
@@ -84,10 +82,6 @@ public final class RunSubmitter {
     }
     if (run.getSpec().isSuspended()) {
       return suspended(run, request);
-    }
-    if (RunLifecycle.of(status).refusedForGood(run.getMetadata().getGeneration())) {
-      // A queue's change triggers its Runs without a KFP run, this one too: it keeps its refusal, takes no slot.
-      return PhaseResult.lookAgain(Optional.empty());
     }
     // Admission comes before the claim: a Run claims its create only once it holds a slot of its queue.
     switch (queues.admit(run)) {
