@@ -16,14 +16,17 @@ import java.util.Set;
  */
 public final class RunLifecycle {
 
+  /** Reasons of a Run without a KFP run that the operator will submit without anyone changing anything. */
+  private static final Set<String> AWAITING_SUBMISSION = Set.of(RunConditions.REASON_CREATE_IN_DOUBT,
+      RunConditions.REASON_QUEUED, RunConditions.REASON_QUEUE_NOT_FOUND);
+  /** {@code Submitted=False} reasons of a refusal that is final when {@code Succeeded} is False too. */
+  private static final Set<String> REFUSED_WITH_AN_OUTCOME = Set.of(RunConditions.REASON_KFP_ERROR,
+      RunConditions.REASON_INVALID_SPEC);
   /**
    * {@code Synced=False} reasons that a later look at KFP can clear by itself: KFP was unreachable or answered
    * nonsense. The others (KfpError, Unauthorized, CommandRefused, RunDeletedInKfp) wait for a person, and
    * are looked at again only on the reconciler's slower schedule.
    */
-  /** Reasons of a Run without a KFP run that the operator will submit without anyone changing anything. */
-  private static final Set<String> AWAITING_SUBMISSION = Set.of(RunConditions.REASON_CREATE_IN_DOUBT,
-      RunConditions.REASON_QUEUED, RunConditions.REASON_QUEUE_NOT_FOUND);
   private static final Set<String> PASSING_SYNC_FAILURES = Set.of(RunConditions.REASON_KFP_UNREACHABLE,
       RunConditions.REASON_KFP_BAD_ANSWER);
 
@@ -99,6 +102,25 @@ public final class RunLifecycle {
     return status == null || status.condition(RunConditions.SUBMITTED)
         .map(c -> AWAITING_SUBMISSION.contains(c.getReason()))
         .orElse(true);
+  }
+
+  /**
+   * True when the operator or KFP refused the Run's spec of {@code generation} for good: {@code Submitted=False}
+   * written for that generation, with {@code ExperimentNotInNamespace}, or with {@code KfpError} or
+   * {@code InvalidSpec} and {@code Succeeded=False} (KFP's 400, the last 500 allowed, a spec that cannot work).
+   * Such a Run is not taken into its RunQueue again until its spec changes; refusals that may clear by themselves
+   * ({@code Succeeded=Unknown}) are asked again on their own schedule.
+   */
+  public boolean refusedForGood(Long generation) {
+    if (hasRun() || status == null) {
+      return false;
+    }
+    return status.condition(RunConditions.SUBMITTED)
+        .filter(c -> "False".equals(c.getStatus()) && Objects.equals(generation, c.getObservedGeneration()))
+        .map(c -> RunConditions.REASON_EXPERIMENT_NOT_IN_NAMESPACE.equals(c.getReason())
+            || REFUSED_WITH_AN_OUTCOME.contains(c.getReason())
+            && status.condition(RunConditions.SUCCEEDED).map(s -> "False".equals(s.getStatus())).orElse(false))
+        .orElse(false);
   }
 
   /** True when the last look at KFP failed in a way a later look can clear by itself. */

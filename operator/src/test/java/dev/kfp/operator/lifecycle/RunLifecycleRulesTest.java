@@ -81,6 +81,38 @@ class RunLifecycleRulesTest {
     assertThat(RunLifecycle.of(status("run-1", null)).awaitsSubmission()).as("has its run").isFalse();
   }
 
+  /** A Run without a KFP run whose spec of generation 1 was not submitted for {@code reason}. */
+  private static RunStatus notSubmitted(String reason, String succeeded) {
+    RunStatus status = new RunStatus();
+    status.putCondition(new ConditionBuilder().withType(RunConditions.SUBMITTED).withStatus("False")
+        .withReason(reason).withMessage("m").withObservedGeneration(1L).build());
+    return succeeded == null ? status : with(status, RunConditions.SUCCEEDED, succeeded, reason);
+  }
+
+  @Test
+  void aSpecRefusedForGoodStaysRefusedUntilTheSpecChanges() {
+    assertThat(RunLifecycle.of(notSubmitted(RunConditions.REASON_KFP_ERROR, "False")).refusedForGood(1L))
+        .as("KFP answered the create 400").isTrue();
+    assertThat(RunLifecycle.of(notSubmitted(RunConditions.REASON_INVALID_SPEC, "False")).refusedForGood(1L))
+        .isTrue();
+    assertThat(RunLifecycle.of(notSubmitted(RunConditions.REASON_EXPERIMENT_NOT_IN_NAMESPACE, null))
+        .refusedForGood(1L)).isTrue();
+
+    assertThat(RunLifecycle.of(notSubmitted(RunConditions.REASON_KFP_ERROR, "False")).refusedForGood(2L))
+        .as("the spec was edited since").isFalse();
+    assertThat(RunLifecycle.of(notSubmitted(RunConditions.REASON_KFP_ERROR, "Unknown")).refusedForGood(1L))
+        .as("an unknown pipeline, asked again at the resync").isFalse();
+    assertThat(RunLifecycle.of(notSubmitted(RunConditions.REASON_INVALID_SPEC, "Unknown")).refusedForGood(1L))
+        .isFalse();
+    assertThat(RunLifecycle.of(notSubmitted(RunConditions.REASON_QUEUE_REFUSED, "Unknown")).refusedForGood(1L))
+        .as("the queue may be edited").isFalse();
+    assertThat(RunLifecycle.of(notSubmitted(RunConditions.REASON_QUEUED, "Unknown")).refusedForGood(1L)).isFalse();
+    RunStatus withRun = notSubmitted(RunConditions.REASON_KFP_ERROR, "False");
+    withRun.setRunId("run-1");
+    assertThat(RunLifecycle.of(withRun).refusedForGood(1L)).isFalse();
+    assertThat(RunLifecycle.of(null).refusedForGood(1L)).isFalse();
+  }
+
   @Test
   void onlyAnUnreachableKfpOrABadAnswerMayClearByItself() {
     for (String passing : List.of(RunConditions.REASON_KFP_UNREACHABLE, RunConditions.REASON_KFP_BAD_ANSWER)) {

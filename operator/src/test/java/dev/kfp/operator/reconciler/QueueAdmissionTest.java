@@ -311,5 +311,13 @@ class QueueAdmissionTest {
     assertCondition(refused, RunConditions.SUBMITTED, "False", RunConditions.REASON_KFP_ERROR);
     assertThat(admitted("q")).isEmpty();
     assertThat(submit(next).kfpRun()).isPresent();
+
+    submit(refused);
+    phases.gate().refresh(refused);
+
+    assertThat(phases.kfp.count("CreateRun")).as("the refused Run looked at again is not sent again").isEqualTo(2);
+    assertCondition(refused, RunConditions.SUBMITTED, "False", RunConditions.REASON_KFP_ERROR);
+    assertThat(admitted("q")).containsExactly("next");
+    assertThat(queues.stored("q").getStatus().getWaiting()).isZero();
   }
 }

@@ -166,6 +166,106 @@ abstract class RunQueueOperatorTest {
         .map(c -> reason.equals(c.getReason())).orElse(false));
   }
 
+  /**
+   * Runs whose create KFP refuses for good (a parameter the pipeline does not declare: 400), oldest in a queue of
+   * one, with two good Runs behind them. Each refused Run is sent to KFP once, keeps its refusal, and gives its
+   * slot back; the good Runs go one after the other. Queue changes no longer trigger the refused Runs, so two
+   * annotations (an edit that is not of the spec) make the operator look at each of them again before the creates
+   * are counted. Before the fix the next reconcile took a refused Run through the gate again, which wrote
+   * {@code Queued} over its refusal and sent the create again: the cluster tier saw 45 claims in 30 s and
+   * "2 active" in a queue of one.
+   */
+  @Test
+  void runsKfpRefusedForGoodLeaveTheQueueAndAreNotSentAgain() {
+    start();
+    List<Integer> activeSeen = new CopyOnWriteArrayList<>();
+    Watch watch = harness.k8s().resources(RunQueue.class).inNamespace(OperatorHarness.NAMESPACE)
+        .watch(new Watcher<>() {
+          @Override
+          public void eventReceived(Action action, RunQueue queue) {
+            if (queue.getStatus() != null) {
+              activeSeen.add(queue.getStatus().getActive());
+              activeSeen.add(queue.getStatus().getAdmitted().size());
+            }
+          }
+
+          @Override
+          public void onClose(WatcherException cause) {
+            // the test closes the watch itself once the queue ran to its end
+          }
+        });
+    createQueue("one-at-a-time", 1);
+    List<String> refused = IntStream.rangeClosed(1, 3).mapToObj(i -> "bad-" + i).toList();
+    refused.forEach(name -> harness.applyVersionRefRun(name, pipeline,
+        "queueName: one-at-a-time\nparameters: {param2: x}"));
+    List<String> good = applyRuns("q", 2, "one-at-a-time");
+
+    harness.awaitState("q-1", "PENDING");
+    driveToTheEnd(2, 1, 0);
+    good.forEach(name -> harness.awaitState(name, "SUCCEEDED"));
+    Map<String, Integer> reconciled = refused.stream()
+        .collect(Collectors.toMap(name -> name, harness::reconciles));
+    for (String touch : List.of("1", "2")) {
+      refused.forEach(name -> harness.annotate(name, "example.com/touched", touch));
+    }
+    await("two more reconciles of each refused Run").atMost(Duration.ofSeconds(30))
+        .until(() -> refused.stream().allMatch(name -> harness.reconciles(name) >= reconciled.get(name) + 2));
+    watch.close();
+
+    assertThat(harness.kfp().calls().count(Endpoint.CREATE_RUN)).as("creates: one per refused Run, one per good")
+        .isEqualTo(5);
+    refused.forEach(name -> {
+      Run run = harness.get(name);
+      assertThat(run.getStatus().condition(RunConditions.SUBMITTED).orElseThrow())
+          .as(name + " keeps its refusal").satisfies(c -> {
+            assertThat(c.getStatus()).isEqualTo("False");
+            assertThat(c.getReason()).isEqualTo(RunConditions.REASON_KFP_ERROR);
+            assertThat(c.getMessage()).contains("param2");
+          });
+      assertThat(run.getStatus().condition(RunConditions.SUCCEEDED).orElseThrow().getStatus()).isEqualTo("False");
+      assertThat(run.getStatus().getClaim().attempt()).as(name + "'s claimed creates").isEqualTo(1);
+    });
+    assertFirstInFirstOut(good);
+    assertThat(mostActiveAtOnce()).isEqualTo(1);
+    assertThat(activeSeen).as("active count and admitted list of every version of the queue").isNotEmpty()
+        .allSatisfy(active -> assertThat(active).isLessThanOrEqualTo(1));
+    await().atMost(Duration.ofSeconds(30)).until(() -> queue("one-at-a-time").getStatus().getActive() == 0
+        && queue("one-at-a-time").getStatus().getWaiting() == 0);
+  }
+
+  /**
+   * A Run refused for now (an experiment KFP does not know: 404, which may be put right in KFP) alone in a queue
+   * is asked again once per resync interval, as without a queue. Each try takes the free slot and gives it back;
+   * before the fix that change of the queue triggered the Run again at once: about 25 KFP calls a second and
+   * as many queue writes.
+   */
+  @Test
+  void aRunRefusedForNowIsAskedAgainOncePerResyncIntervalNotAtEachQueueChange() {
+    start();
+    createQueue("one-at-a-time", 1);
+    harness.applyVersionRefRun("unknown-experiment", pipeline,
+        "queueName: one-at-a-time\nexperimentId: no-such-experiment");
+    awaitReason("unknown-experiment", RunConditions.REASON_KFP_ERROR);
+    long firstCall = System.nanoTime();
+    long callsBefore = harness.kfp().calls().total();
+    int reconcilesBefore = harness.reconciles("unknown-experiment");
+    Duration resync = OperatorHarness.RESYNC;
+    Duration watched = resync.multipliedBy(3);
+
+    await("KFP calls since the refusal: at most one per resync interval begun").during(watched)
+        .atMost(watched.plusSeconds(30)).until(() -> harness.kfp().calls().total()
+        - callsBefore <= 1 + (System.nanoTime() - firstCall) / resync.toNanos());
+
+    long calls = harness.kfp().calls().total() - callsBefore;
+    System.out.printf("refused for now in a queue (%s): %d KFP calls and %d reconciles in %.1f s (resync %d s)%n",
+        backend(), calls, harness.reconciles("unknown-experiment") - reconcilesBefore,
+        (System.nanoTime() - firstCall) / 1e9, resync.toSeconds());
+    assertThat(calls).as("asked again at the resync").isPositive();
+    Run run = harness.get("unknown-experiment");
+    assertThat(run.getStatus().condition(RunConditions.SUCCEEDED).orElseThrow().getStatus()).isEqualTo("Unknown");
+    assertThat(harness.kfp().calls().count(Endpoint.CREATE_RUN)).isZero();
+  }
+
   @Test
   void aRunNamingAMissingQueueWaitsUntilTheQueueIsCreated() {
     start();

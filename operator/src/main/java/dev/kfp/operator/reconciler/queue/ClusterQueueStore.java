@@ -47,10 +47,9 @@ public final class ClusterQueueStore implements QueueStore {
     return queues;
   }
 
-  /** The Runs a change of the queue may concern: those naming it that have no KFP run yet. */
+  /** The Runs a change of the queue may concern: those naming it that have no KFP run yet and still try. */
   private Set<ResourceID> waitingRuns(RunQueue queue) {
-    return runs.list(run -> QueueAdmission.names(run, queue)
-            && (run.getStatus() == null || run.getStatus().getRunId() == null))
+    return runs.list(run -> QueueAdmission.concerns(queue, run))
         .map(ResourceID::fromResource)
         .collect(Collectors.toSet());
   }

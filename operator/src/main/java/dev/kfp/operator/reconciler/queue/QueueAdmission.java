@@ -60,6 +60,9 @@ final class QueueAdmission {
   /** The queue does not take the Run (another experiment) or cannot take any (its spec is not valid). */
   record Refused(String message) implements Decision {}
 
+  /** The Run's spec was refused for good: it is done with the queue, its conditions as they are, until it changes. */
+  record Finished() implements Decision {}
+
   private QueueAdmission() {}
 
   /**
@@ -69,6 +72,9 @@ final class QueueAdmission {
    * @param gone UIDs of admitted Runs that the API server no longer has
    */
   static Decision decide(RunQueue queue, Run run, Collection<Run> members, Set<String> gone, Instant now) {
+    if (RunLifecycle.of(run.getStatus()).refusedForGood(run.getMetadata().getGeneration())) {
+      return new Finished();
+    }
     String problem = problem(queue, run);
     if (problem != null) {
       return new Refused(problem);
@@ -128,6 +134,18 @@ final class QueueAdmission {
   static boolean waits(Run run, RunQueue queue) {
     return !run.isMarkedForDeletion() && !run.getSpec().isSuspended() && !RunLifecycle.of(run.getStatus()).hasRun()
         && !gaveUp(run) && problem(queue, run) == null;
+  }
+
+  /**
+   * True when a change of the queue may let the Run go on: it names the queue, has no KFP run, and either has not
+   * given up or was refused by the queue itself (an edit of the queue may take it). A Run that gave up for another
+   * reason is asked again on its own schedule, or after an edit of its spec; triggered by every queue change, it
+   * would be admitted, refused and release its slot in a loop.
+   */
+  static boolean concerns(RunQueue queue, Run run) {
+    return names(run, queue) && !RunLifecycle.of(run.getStatus()).hasRun() && (!gaveUp(run)
+        || run.getStatus().condition(RunConditions.SUBMITTED)
+            .map(c -> RunConditions.REASON_QUEUE_REFUSED.equals(c.getReason())).orElse(false));
   }
 
   /**

@@ -65,6 +65,9 @@ public final class QueueGate {
     List<Run> members = members(queue, run);
     QueueAdmission.Decision decision = QueueAdmission.decide(queue, run, members, gone(queue, members),
         clock.instant());
+    if (decision instanceof QueueAdmission.Finished) {
+      return Outcome.HELD; // looked at again with the spec KFP or the operator refused: it keeps that refusal
+    }
     if (decision instanceof QueueAdmission.Refused refused) {
       held(run, EventReason.QUEUE_REFUSED, refused.message(), Notice.WARNING);
       return Outcome.HELD;
