@@ -1,5 +1,7 @@
 package dev.kfp.operator.argocd;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,8 +12,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
 import org.luaj.vm2.LuaTable;
@@ -109,6 +116,44 @@ public final class ArgoCdLua {
     os.set("time", full.get("os").get("time"));
     os.set("date", full.get("os").get("date"));
     return os;
+  }
+
+  /**
+   * The discovery cases of an actions folder's {@code action_test.yaml}, in the format of Argo CD's own resource
+   * customization tests: each the input object's path and the actions expected, as JUnit arguments.
+   */
+  public static Stream<Arguments> discoveryCases(Path actions) {
+    List<Arguments> cases = new ArrayList<>();
+    for (JsonNode test : read(actions.resolve("action_test.yaml")).path("discoveryTests")) {
+      cases.add(Arguments.of(test.path("inputPath").asText(), test.path("result")));
+    }
+    return cases.stream();
+  }
+
+  /** The action cases of an actions folder's {@code action_test.yaml}: action, input path, expected output path. */
+  public static Stream<Arguments> actionCases(Path actions) {
+    List<Arguments> cases = new ArrayList<>();
+    for (JsonNode test : read(actions.resolve("action_test.yaml")).path("actionTests")) {
+      cases.add(Arguments.of(test.path("action").asText(), test.path("inputPath").asText(),
+          test.path("expectedOutputPath").asText()));
+    }
+    return cases.stream();
+  }
+
+  /** Runs {@code discovery.lua} on the input and checks which actions it offers, and which of them are disabled. */
+  public static void assertDiscovery(Path actions, String inputPath, JsonNode expected) {
+    JsonNode offered = run(actions.resolve("discovery.lua"), read(actions.resolve(inputPath)));
+    Map<String, Boolean> disabled = new LinkedHashMap<>();
+    offered.fields().forEachRemaining(e -> disabled.put(e.getKey(), e.getValue().path("disabled").asBoolean()));
+    Map<String, Boolean> expectedDisabled = new LinkedHashMap<>();
+    expected.forEach(a -> expectedDisabled.put(a.path("name").asText(), a.path("disabled").asBoolean()));
+    assertThat(disabled).isEqualTo(expectedDisabled);
+  }
+
+  /** Runs the action on the input and compares the object it gives back with the expected output. */
+  public static void assertAction(Path actions, String action, String inputPath, String expectedOutputPath) {
+    JsonNode result = runAction(actions.resolve(action).resolve("action.lua"), read(actions.resolve(inputPath)));
+    assertThat(result).isEqualTo(read(actions.resolve(expectedOutputPath)));
   }
 
   public static JsonNode read(Path file) {

@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -79,39 +77,23 @@ class ArgoCdScriptsTest {
   }
 
   static Stream<Arguments> discoveryCases() {
-    List<Arguments> cases = new ArrayList<>();
-    for (JsonNode test : ArgoCdLua.read(ACTIONS.resolve("action_test.yaml")).path("discoveryTests")) {
-      cases.add(Arguments.of(test.path("inputPath").asText(), test.path("result")));
-    }
-    return cases.stream();
+    return ArgoCdLua.discoveryCases(ACTIONS);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("discoveryCases")
   void discoveryCase(String inputPath, JsonNode expected) {
-    JsonNode offered = ArgoCdLua.run(ACTIONS.resolve("discovery.lua"), ArgoCdLua.read(ACTIONS.resolve(inputPath)));
-    Map<String, Boolean> disabled = new LinkedHashMap<>();
-    offered.fields().forEachRemaining(e -> disabled.put(e.getKey(), e.getValue().path("disabled").asBoolean()));
-    Map<String, Boolean> expectedDisabled = new LinkedHashMap<>();
-    expected.forEach(a -> expectedDisabled.put(a.path("name").asText(), a.path("disabled").asBoolean()));
-    assertThat(disabled).isEqualTo(expectedDisabled);
+    ArgoCdLua.assertDiscovery(ACTIONS, inputPath, expected);
   }
 
   static Stream<Arguments> actionCases() {
-    List<Arguments> cases = new ArrayList<>();
-    for (JsonNode test : ArgoCdLua.read(ACTIONS.resolve("action_test.yaml")).path("actionTests")) {
-      cases.add(Arguments.of(test.path("action").asText(), test.path("inputPath").asText(),
-          test.path("expectedOutputPath").asText()));
-    }
-    return cases.stream();
+    return ArgoCdLua.actionCases(ACTIONS);
   }
 
   @ParameterizedTest(name = "{0} on {1}")
   @MethodSource("actionCases")
   void actionCase(String action, String inputPath, String expectedOutputPath) {
-    JsonNode result = ArgoCdLua.runAction(ACTIONS.resolve(action).resolve("action.lua"),
-        ArgoCdLua.read(ACTIONS.resolve(inputPath)));
-    assertThat(result).isEqualTo(ArgoCdLua.read(ACTIONS.resolve(expectedOutputPath)));
+    ArgoCdLua.assertAction(ACTIONS, action, inputPath, expectedOutputPath);
   }
 
   @Test
