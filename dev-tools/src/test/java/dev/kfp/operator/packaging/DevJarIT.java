@@ -65,7 +65,7 @@ class DevJarIT {
     Result sandbox = ProductionJarIT.java(JAR, Map.of(), "--kubernetes", "mock", "--timeout", "50s");
 
     assertThat(sandbox.exit()).as(sandbox.toString()).isZero();
-    assertThat(sandbox.out()).contains("All 11 sample Runs reached their expected end state");
+    assertThat(sandbox.out()).contains("All 13 sample Runs reached their expected end state");
   }
 
   @Test
@@ -76,7 +76,7 @@ class DevJarIT {
 
     assertThat(sandbox.exit()).as(sandbox.toString()).isZero();
     assertThat(sandbox.out()).contains("KFP 2.17.0's own server at http://127.0.0.1:")
-        .contains("All 11 sample Runs reached their expected end state; KFP 2.17.0's own server ran them");
+        .contains("All 13 sample Runs reached their expected end state; KFP 2.17.0's own server ran them");
   }
 
   @Test
