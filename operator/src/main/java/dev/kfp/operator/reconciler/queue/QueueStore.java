@@ -12,6 +12,14 @@ public interface QueueStore {
   /** The queue as last seen, when it exists. */
   Optional<RunQueue> queue(String namespace, String name);
 
+  /**
+   * The label selector of the operator's shard, when it is one: it sees only the queues and Runs the selector
+   * matches; empty (the default) when it sees them all.
+   */
+  default Optional<String> shard() {
+    return Optional.empty();
+  }
+
   /** The Runs whose spec names the queue, as last seen. */
   List<Run> members(String namespace, String queue);
 
