@@ -1,0 +1,233 @@
+package dev.kfp.operator.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kfp.operator.OperatorWiring;
+import dev.kfp.operator.RealCluster;
+import dev.kfp.operator.api.Run;
+import dev.kfp.operator.api.RunSpec;
+import dev.kfp.operator.config.OperatorConfig;
+import dev.kfp.operator.config.Setting;
+import dev.kfp.operator.peers.LocalKubernetes;
+import dev.kfp.operator.simulator.Endpoint;
+import dev.kfp.operator.simulator.KfpSimulator;
+import dev.kfp.operator.simulator.ManualClock;
+import dev.kfp.operator.simulator.PipelineVersion;
+import dev.kfp.operator.simulator.RunSnapshot;
+import dev.kfp.operator.simulator.Timing;
+import dev.kfp.operator.tiers.RealApiTier;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two shards on one real API server (docs/operating/sharding.md): two operator instances started as the
+ * {@code operator} command starts them, with complementary {@code SHARD_SELECTOR}s and leader election on, each
+ * on its own Lease, behind one KFP simulator. Every Run is handled by exactly the shard its label puts it in:
+ * only that instance caches it, reconciles it and claims its create, and KFP holds one run per Run.
+ * {@code -Dshard.runs=N} changes the number of Runs (2,000 in the test command).
+ */
+@RealApiTier
+class ShardingTest {
+
+  private static final int RUNS = Integer.getInteger("shard.runs", 2000);
+  private static final String NAMESPACE = "team-b";
+  private static final String LEASE_NAMESPACE = "team-a";
+  private static final String LABEL = "example.com/shard";
+  private static final Duration WAIT = Duration.ofMinutes(8);
+
+  private LocalKubernetes kubernetes;
+  private KfpSimulator kfp;
+  private PipelineVersion pipeline;
+  private final List<AutoCloseable> started = new ArrayList<>();
+
+  /** One shard: its operator, its settings, and the UIDs of the Runs it reconciled. */
+  private record Shard(OperatorWiring.Running running, OperatorConfig config, Set<String> reconciled) {
+
+    String instance() {
+      return running.operator().instance();
+    }
+  }
+
+  @BeforeEach
+  void start() {
+    kubernetes = RealCluster.lease();
+    kfp = KfpSimulator.builder().clock(new ManualClock())
+        .timing(new Timing(Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofSeconds(2))).start();
+    pipeline = kfp.registerPipeline("plain", """
+        schemaVersion: 2.1.0
+        pipelineInfo: {name: plain}
+        root: {dag: {tasks: {}}}
+        """);
+  }
+
+  /**
+   * Stops the shards, then takes the finalizers off four at a time and deletes the Runs in one call, which is
+   * quicker than the shared server's wipe of one Run after the other.
+   */
+  @AfterEach
+  void stop() throws Exception {
+    long begin = System.nanoTime();
+    for (int i = started.size() - 1; i >= 0; i--) {
+      started.get(i).close();
+    }
+    kfp.close();
+    inParallel(runs().stream().map(run -> (Runnable) () -> kubernetes.client().resources(Run.class)
+        .inNamespace(NAMESPACE).withName(run.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"finalizers\":null}}")).toList());
+    kubernetes.client().resources(Run.class).inNamespace(NAMESPACE).delete();
+    kubernetes.close();
+    System.out.printf("sharding: stopped and cleaned up in %.1f s%n", (System.nanoTime() - begin) / 1e9);
+  }
+
+  private static void inParallel(List<Runnable> tasks) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (Runnable task : tasks) {
+        futures.add(pool.submit(task));
+      }
+      for (Future<?> future : futures) {
+        future.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private Shard startShard(String selector) {
+    Map<String, String> env = new HashMap<>();
+    env.put(Setting.KFP_ENDPOINT.envName(), kfp.baseUrl().toString());
+    env.put(Setting.SHARD_SELECTOR.envName(), selector);
+    env.put(Setting.LEADER_ELECTION.envName(), "true");
+    env.put(Setting.LEADER_ELECTION_NAMESPACE.envName(), LEASE_NAMESPACE);
+    env.put(Setting.POLL_INTERVAL.envName(), "2s");
+    env.put(Setting.RESYNC_INTERVAL.envName(), "30s");
+    env.put(Setting.MONITORING_PORT.envName(), "0");
+    OperatorConfig config = OperatorConfig.load(env, new String[0]);
+    Set<String> reconciled = ConcurrentHashMap.newKeySet();
+    KubernetesClient client = new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(kubernetes.client().getConfiguration()).build()).build();
+    started.add(client);
+    OperatorWiring.Running running = OperatorWiring.of(config, client).exitOnLostLease(false)
+        .reconcileListener(new Metrics() {
+          @Override
+          public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
+            if (resource instanceof Run) {
+              reconciled.add(resource.getMetadata().getUid());
+            }
+          }
+        })
+        .start();
+    started.add(running);
+    return new Shard(running, config, reconciled);
+  }
+
+  /** Creates the Runs, four at a time; {@code label} gives each Run's shard label value, or null for none. */
+  private void createRuns(Function<Integer, String> label) throws Exception {
+    RunSpec spec = Serialization.unmarshal("pipeline: {versionRef: {pipelineId: " + pipeline.pipelineId() + "}}",
+        RunSpec.class);
+    inParallel(IntStream.range(0, RUNS).mapToObj(index -> (Runnable) () -> {
+      Run run = new Run();
+      run.getMetadata().setName(String.format("r-%05d", index));
+      run.getMetadata().setNamespace(NAMESPACE);
+      if (label.apply(index) != null) {
+        run.getMetadata().setLabels(Map.of(LABEL, label.apply(index)));
+      }
+      run.setSpec(spec);
+      kubernetes.client().resource(run).create();
+    }).toList());
+  }
+
+  private List<Run> runs() {
+    return kubernetes.client().resources(Run.class).inNamespace(NAMESPACE).list().getItems();
+  }
+
+  @Test
+  void everyRunIsHandledByExactlyTheShardItsLabelPutsItIn() throws Exception {
+    Shard a = startShard(LABEL + "=a");
+    Shard rest = startShard(LABEL + "!=a");
+    long begin = System.nanoTime();
+    // Half the Runs in shard a; of the rest, half labelled b and half unlabelled: both are the other shard's.
+    createRuns(i -> i % 2 == 0 ? "a" : i % 4 == 1 ? "b" : null);
+    long created = System.nanoTime();
+
+    await("every Run submitted").atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> runs().stream()
+        .filter(r -> r.getStatus() != null && r.getStatus().getRunId() != null).count() == RUNS);
+    long submitted = System.nanoTime();
+
+    List<Run> runs = runs();
+    Map<String, Shard> expected = runs.stream().collect(Collectors.toMap(r -> r.getMetadata().getUid(),
+        r -> r.getMetadata().getLabels() != null && "a".equals(r.getMetadata().getLabels().get(LABEL)) ? a : rest));
+    Set<String> inA = expected.entrySet().stream().filter(e -> e.getValue() == a).map(Map.Entry::getKey)
+        .collect(Collectors.toSet());
+    Set<String> inRest = expected.entrySet().stream().filter(e -> e.getValue() == rest).map(Map.Entry::getKey)
+        .collect(Collectors.toSet());
+
+    List<String> wrongClaims = runs.stream()
+        .filter(r -> !expected.get(r.getMetadata().getUid()).instance().equals(r.getStatus().getClaim().holder()))
+        .map(r -> r.getMetadata().getName()).toList();
+    Set<String> handledByBoth = new TreeSet<>(a.reconciled());
+    handledByBoth.retainAll(rest.reconciled());
+    List<RunSnapshot> kfpRuns = kfp.runs();
+    Map<String, Long> carriersPerRun = runs.stream().collect(Collectors.toMap(r -> r.getMetadata().getUid(),
+        r -> kfpRuns.stream().filter(k -> k.description() != null
+            && k.description().contains("uid=" + r.getMetadata().getUid() + "]")).count()));
+    long duplicates = carriersPerRun.values().stream().filter(n -> n > 1).mapToLong(n -> n - 1).sum();
+    Map<String, Long> claimsByInstance = runs.stream().collect(Collectors.groupingBy(
+        r -> r.getStatus().getClaim().holder().equals(a.instance()) ? "shard a" : "the other shard",
+        Collectors.counting()));
+
+    System.out.printf("sharding: %d Runs on %s, created in %.1f s, all submitted %.1f s later; claims %s;"
+            + " %d KFP runs, %d create calls, %d duplicates, %d Runs reconciled by both shards;"
+            + " cached: shard a %d, the other %d%n", RUNS, kubernetes.description(), (created - begin) / 1e9,
+        (submitted - created) / 1e9, claimsByInstance, kfpRuns.size(), kfp.calls().count(Endpoint.CREATE_RUN),
+        duplicates, handledByBoth.size(), a.running().operator().cachedRuns().count(),
+        rest.running().operator().cachedRuns().count());
+
+    assertThat(inA).hasSize(RUNS / 2);
+    assertThat(kfpRuns).as("KFP's runs").hasSize(RUNS);
+    assertThat(kfp.calls().count(Endpoint.CREATE_RUN)).as("create calls").isEqualTo(RUNS);
+    assertThat(carriersPerRun.values()).as("KFP runs carrying each Run's marker").allMatch(n -> n == 1);
+    assertThat(wrongClaims).as("Runs claimed by the other shard's instance").isEmpty();
+    assertThat(handledByBoth).as("Runs reconciled by both shards").isEmpty();
+    assertThat(a.reconciled()).as("shard a reconciled exactly its Runs").isEqualTo(inA);
+    assertThat(rest.reconciled()).as("the other shard reconciled exactly its Runs").isEqualTo(inRest);
+    assertThat(a.running().operator().cachedRuns().map(r -> r.getMetadata().getUid()).collect(Collectors.toSet()))
+        .as("shard a's informer holds only its Runs (the API server filters)").isEqualTo(inA);
+    assertThat(rest.running().operator().cachedRuns().map(r -> r.getMetadata().getUid()).collect(Collectors.toSet()))
+        .as("the other shard's informer holds only its Runs").isEqualTo(inRest);
+
+    Map<String, Lease> leases = kubernetes.client().leases().inNamespace(LEASE_NAMESPACE).list().getItems().stream()
+        .collect(Collectors.toMap(l -> l.getMetadata().getName(), l -> l));
+    assertThat(a.config().leaderElectionLease()).isNotEqualTo(rest.config().leaderElectionLease())
+        .startsWith(OperatorConfig.DEFAULT_LEASE + "-");
+    assertThat(leases).as("each shard holds a Lease of its own")
+        .containsKeys(a.config().leaderElectionLease(), rest.config().leaderElectionLease());
+    assertThat(leases.values()).allMatch(l -> l.getSpec().getHolderIdentity() != null, "is held");
+  }
+}
