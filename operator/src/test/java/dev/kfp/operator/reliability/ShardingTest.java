@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.kfp.operator.OperatorWiring;
 import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.api.Run;
+import dev.kfp.operator.api.RunConditions;
+import dev.kfp.operator.api.RunQueue;
+import dev.kfp.operator.api.RunSchedule;
 import dev.kfp.operator.api.RunSpec;
 import dev.kfp.operator.config.OperatorConfig;
 import dev.kfp.operator.config.Setting;
@@ -229,5 +232,86 @@ class ShardingTest {
     assertThat(leases).as("each shard holds a Lease of its own")
         .containsKeys(a.config().leaderElectionLease(), rest.config().leaderElectionLease());
     assertThat(leases.values()).allMatch(l -> l.getSpec().getHolderIdentity() != null, "is held");
+  }
+
+  /** The Run's condition's reason, or null. */
+  private static String reason(Run run, String type) {
+    return run == null || run.getStatus() == null ? null
+        : run.getStatus().condition(type).map(c -> c.getReason()).orElse(null);
+  }
+
+  private Run run(String name) {
+    return kubernetes.client().resources(Run.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  /**
+   * A RunSchedule's Runs carry its shard labels whatever its template says, so its shard sees and submits them;
+   * a RunQueue admits only Runs of its own shard, counting only those, and a Run of another shard naming it is held
+   * with a message saying so: no shard admits past the queue's limit.
+   */
+  @Test
+  void schedulesAndQueuesStayWithinTheirShard() {
+    Shard a = startShard(LABEL + "=a");
+    Shard rest = startShard(LABEL + "!=a");
+    String versionRef = "pipeline: {versionRef: {pipelineId: " + pipeline.pipelineId() + "}}";
+    kubernetes.client().resource(Serialization.unmarshal("""
+        apiVersion: pipelines.kfp.dev/v1alpha1
+        kind: RunSchedule
+        metadata:
+          name: nightly
+          namespace: %s
+          labels: {%s: a}
+          annotations: {pipelines.kfp.dev/trigger: now}
+        spec:
+          schedule: "0 3 1 1 *"
+          runTemplate:
+            metadata:
+              labels: {%s: b, team: ml}
+            spec: {%s}
+        """.formatted(NAMESPACE, LABEL, LABEL, versionRef), RunSchedule.class)).create();
+    kubernetes.client().resource(Serialization.unmarshal("""
+        apiVersion: pipelines.kfp.dev/v1alpha1
+        kind: RunQueue
+        metadata: {name: one-at-a-time, namespace: %s, labels: {%s: a}}
+        spec: {maxActive: 1}
+        """.formatted(NAMESPACE, LABEL), RunQueue.class)).create();
+    for (String[] member : new String[][] {{"q-a1", "a"}, {"q-a2", "a"}, {"q-b1", "b"}}) {
+      kubernetes.client().resource(Serialization.unmarshal("""
+          apiVersion: pipelines.kfp.dev/v1alpha1
+          kind: Run
+          metadata: {name: %s, namespace: %s, labels: {%s: %s}}
+          spec: {queueName: one-at-a-time, %s}
+          """.formatted(member[0], NAMESPACE, LABEL, member[1], versionRef), Run.class)).create();
+    }
+
+    Run scheduled = await("the schedule's Run submitted").atMost(Duration.ofSeconds(60)).until(
+        () -> kubernetes.client().resources(Run.class).inNamespace(NAMESPACE)
+            .withLabel(RunSchedule.SCHEDULE_LABEL, "nightly").list().getItems().stream()
+            .filter(r -> r.getStatus() != null && r.getStatus().getRunId() != null).findFirst().orElse(null),
+        java.util.Objects::nonNull);
+    assertThat(scheduled.getMetadata().getLabels()).as("the schedule's shard label, not the template's")
+        .containsEntry(LABEL, "a").containsEntry("team", "ml");
+    assertThat(scheduled.getStatus().getClaim().holder()).isEqualTo(a.instance());
+    await("the schedule's shard sees its Run").atMost(Duration.ofSeconds(60)).until(() -> kubernetes.client()
+        .resources(RunSchedule.class).inNamespace(NAMESPACE).withName("nightly").get().getStatus().getActive()
+        .stream().anyMatch(entry -> scheduled.getMetadata().getUid().equals(entry.uid())));
+
+    await("the other shard held the Run naming a queue it does not see").atMost(Duration.ofSeconds(60))
+        .until(() -> RunConditions.REASON_QUEUE_NOT_FOUND.equals(reason(run("q-b1"), RunConditions.SUBMITTED)));
+    assertThat(run("q-b1").getStatus().condition(RunConditions.SUBMITTED).orElseThrow().getMessage())
+        .contains("is not in this operator's shard (" + LABEL + "!=a)");
+    await("the queue's shard admitted one of its Runs and holds the other").atMost(Duration.ofSeconds(60))
+        .until(() -> {
+          RunQueue queue = kubernetes.client().resources(RunQueue.class).inNamespace(NAMESPACE)
+              .withName("one-at-a-time").get();
+          return queue.getStatus() != null && Integer.valueOf(1).equals(queue.getStatus().getActive())
+              && Integer.valueOf(1).equals(queue.getStatus().getWaiting())
+              && java.util.stream.Stream.of("q-a1", "q-a2").map(name -> reason(run(name), RunConditions.SUBMITTED))
+                  .filter(RunConditions.REASON_QUEUED::equals).count() == 1;
+        });
+    assertThat(java.util.stream.Stream.of("q-a1", "q-a2", "q-b1").map(this::run)
+        .filter(r -> r.getStatus().getRunId() != null).map(r -> r.getMetadata().getName()))
+        .as("Runs of the queue sent to KFP").hasSize(1).allMatch(name -> name.startsWith("q-a"));
+    assertThat(rest.reconciled()).doesNotContain(scheduled.getMetadata().getUid(), run("q-a1").getMetadata().getUid());
   }
 }
