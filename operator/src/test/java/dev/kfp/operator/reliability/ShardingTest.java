@@ -66,6 +66,8 @@ class ShardingTest {
 
   private LocalKubernetes kubernetes;
   private KfpSimulator kfp;
+  /** The simulator's clock: its runs stay PENDING until the test moves it. */
+  private final ManualClock kfpClock = new ManualClock();
   private PipelineVersion pipeline;
   private final List<AutoCloseable> started = new ArrayList<>();
 
@@ -80,7 +82,7 @@ class ShardingTest {
   @BeforeEach
   void start() {
     kubernetes = RealCluster.lease();
-    kfp = KfpSimulator.builder().clock(new ManualClock())
+    kfp = KfpSimulator.builder().clock(kfpClock)
         .timing(new Timing(Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofSeconds(2))).start();
     pipeline = kfp.registerPipeline("plain", """
         schemaVersion: 2.1.0
@@ -248,7 +250,8 @@ class ShardingTest {
   /**
    * A RunSchedule's Runs carry its shard labels whatever its template says, so its shard sees and submits them;
    * a RunQueue admits only Runs of its own shard, counting only those, and a Run of another shard naming it is held
-   * with a message saying so: no shard admits past the queue's limit.
+   * with a message saying so: no shard admits past the queue's limit. An admitted Run moved to the other shard gives
+   * its slot back once its run finished, which the queue's shard learns from the API server.
    */
   @Test
   void schedulesAndQueuesStayWithinTheirShard() {
@@ -314,5 +317,16 @@ class ShardingTest {
         .filter(r -> r.getStatus().getRunId() != null).map(r -> r.getMetadata().getName()))
         .as("Runs of the queue sent to KFP").hasSize(1).allMatch(name -> name.startsWith("q-a"));
     assertThat(rest.reconciled()).doesNotContain(scheduled.getMetadata().getUid(), run("q-a1").getMetadata().getUid());
+
+    String moved = run("q-a1").getStatus().getRunId() != null ? "q-a1" : "q-a2";
+    String next = moved.equals("q-a1") ? "q-a2" : "q-a1";
+    kubernetes.client().resources(Run.class).inNamespace(NAMESPACE).withName(moved)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"" + LABEL + "\":null}}}");
+    kfpClock.advance(Duration.ofMinutes(20));
+    await("the moved Run's run finished, as the other shard reports").atMost(Duration.ofSeconds(60))
+        .until(() -> "SUCCEEDED".equals(run(moved).getStatus().getState()));
+    await("the queue's shard gave the moved Run's slot to its next Run").atMost(Duration.ofSeconds(90))
+        .until(() -> run(next).getStatus().getRunId() != null);
+    assertThat(run(next).getStatus().getClaim().holder()).isEqualTo(a.instance());
   }
 }

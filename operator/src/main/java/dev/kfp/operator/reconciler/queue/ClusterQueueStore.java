@@ -79,7 +79,7 @@ public final class ClusterQueueStore implements QueueStore {
   public boolean stillQueued(String namespace, String name, String uid, String queue) {
     Run run = client.resources(Run.class).inNamespace(namespace).withName(name).get();
     return run != null && uid.equals(run.getMetadata().getUid()) && run.getSpec() != null
-        && Objects.equals(queue, run.getSpec().getQueueName());
+        && Objects.equals(queue, run.getSpec().getQueueName()) && QueueAdmission.holdsSlot(run);
   }
 
   @Override

@@ -23,7 +23,11 @@ public interface QueueStore {
   /** The Runs whose spec names the queue, as last seen. */
   List<Run> members(String namespace, String queue);
 
-  /** True when the API server still has the Run with this name and UID, naming the queue; asks the server. */
+  /**
+   * True when the API server still has the Run with this name and UID, naming the queue and holding its slot (not
+   * finished: a Run another shard follows, moved there by its labels, gives the slot back when its run finished);
+   * asks the server.
+   */
   boolean stillQueued(String namespace, String name, String uid, String queue);
 
   /**
