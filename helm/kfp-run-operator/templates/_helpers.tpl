@@ -76,9 +76,34 @@ ChartRbacLeastPrivilegeTest takes each one away on a real API server and shows w
 {{- end }}
 {{- end }}
 
+{{/*
+The operator Deployments, as a JSON list of {name, shard, selector}: one named after the release without shards,
+else one per entry of .Values.shards, named <full name>-<shard>. Each one's Lease has the Deployment's name.
+*/}}
+{{- define "kfp-run-operator.deployments" -}}
+{{- $fullname := include "kfp-run-operator.fullname" . }}
+{{- $deployments := list }}
+{{- range .Values.shards }}
+{{- $deployments = append $deployments (dict "name" (printf "%s-%s" $fullname .name | trunc 63 | trimSuffix "-") "shard" .name "selector" .selector) }}
+{{- else }}
+{{- $deployments = append $deployments (dict "name" $fullname "shard" "" "selector" .Values.operator.shardSelector) }}
+{{- end }}
+{{- toJson $deployments }}
+{{- end }}
+
 {{- define "kfp-run-operator.checks" -}}
 {{- if and (eq .Values.operator.kfpAuth "token") (eq .Values.kfpToken.source "secret") (not .Values.kfpToken.secret.name) }}
 {{- fail "kfpToken.secret.name is required when operator.kfpAuth=token and kfpToken.source=secret: name the Secret holding the KFP bearer token" }}
+{{- end }}
+{{- if and .Values.shards .Values.operator.shardSelector }}
+{{- fail "operator.shardSelector and shards: with shards, each shard's selector is its own; leave operator.shardSelector empty" }}
+{{- end }}
+{{- $shardNames := list }}
+{{- range .Values.shards }}
+{{- if has .name $shardNames }}
+{{- fail (printf "shards: the name %s is given twice; every shard needs a name of its own" .name) }}
+{{- end }}
+{{- $shardNames = append $shardNames .name }}
 {{- end }}
 {{- if and .Values.kfpCaBundle.configMap.name .Values.kfpCaBundle.secret.name }}
 {{- fail "kfpCaBundle: set kfpCaBundle.configMap.name or kfpCaBundle.secret.name, not both" }}

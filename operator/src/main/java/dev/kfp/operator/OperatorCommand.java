@@ -16,8 +16,11 @@ import java.util.concurrent.CountDownLatch;
 /** {@code operator}: runs the operator in a cluster, configured by environment variables and flags. */
 public final class OperatorCommand {
 
-  /** The leader election Lease's name, in {@code LEADER_ELECTION_NAMESPACE} or the operator's namespace. */
-  public static final String LEASE_NAME = "kfp-run-operator";
+  /**
+   * The leader election Lease's name of an unsharded operator, in {@code LEADER_ELECTION_NAMESPACE} or the
+   * operator's namespace; a shard's has a suffix ({@link OperatorConfig#leaderElectionLease()}).
+   */
+  public static final String LEASE_NAME = OperatorConfig.DEFAULT_LEASE;
   /** Calls in a row that must find KFP unavailable before calls are held back. */
   public static final int BREAKER_THRESHOLD = 5;
   /** While KFP is unavailable, one call every this long checks whether it is back. */

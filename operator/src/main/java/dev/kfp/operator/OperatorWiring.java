@@ -150,7 +150,7 @@ public final class OperatorWiring {
           new ReconcilerSettings(config.pollInterval(), config.resyncInterval(), config.kfpUiUrl(),
               config.syncMode() == SyncMode.PER_RUN, config.kfpAuth() != AuthMode.NONE,
               ReconcilerSettings.createWindowFor(kfpConfig), config.ttlSecondsAfterFinished()),
-          config.watchNamespaces(), josdkSettings(metrics, readiness), schedules));
+          config.watchNamespaces(), config.shardSelector(), josdkSettings(metrics, readiness), schedules));
     } catch (RuntimeException e) {
       endpoints.close();
       closeClients(clients);
@@ -177,7 +177,7 @@ public final class OperatorWiring {
       }
       if (config.leaderElection()) {
         LeaderElectionConfigurationBuilder lease = LeaderElectionConfigurationBuilder
-            .aLeaderElectionConfiguration(OperatorCommand.LEASE_NAME)
+            .aLeaderElectionConfiguration(config.leaderElectionLease())
             .withLeaderCallbacks(readiness.leaderCallbacks())
             .withExitOnStopLeading(exitOnLostLease);
         if (config.leaderElectionNamespace() != null) {

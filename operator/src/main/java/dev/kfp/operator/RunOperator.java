@@ -1,5 +1,6 @@
 package dev.kfp.operator;
 
+import dev.kfp.operator.config.ShardSelector;
 import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.reconciler.status.EventRecorder;
 import dev.kfp.operator.reconciler.submit.PipelineVersionObjects;
@@ -22,6 +23,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.processing.Controller;
 import java.util.Map;
 import java.util.Optional;
@@ -53,14 +55,17 @@ public final class RunOperator implements AutoCloseable {
 
   /**
    * Registers the Run reconciler with a KFP client per namespace, and the RunSchedule reconciler, and starts
-   * watching Runs and RunSchedules in the given namespaces (all when empty); further JOSDK settings (metrics,
+   * watching Runs and RunSchedules in the given namespaces (all when empty) that the shard selector matches (the
+   * API server filters them, so other shards' objects are never cached; the RunQueue informer and that of the
+   * schedules' Runs take the same selector from the controllers); further JOSDK settings (metrics,
    * leader election) are applied after the ones this class needs; the RunSchedule controller reads slots on the
    * clock of {@code schedules}. Only {@link OperatorWiring} starts an operator, so that every one started has the
    * shipped listeners.
    */
   @SuppressWarnings("unchecked") // JOSDK registers every reconciler as a Controller
   static RunOperator start(KubernetesClient kubernetes, KfpClientProvider kfp, ReconcilerSettings settings,
-      Set<String> namespaces, Consumer<ConfigurationServiceOverrider> operatorSettings, ScheduleSettings schedules) {
+      Set<String> namespaces, ShardSelector shard, Consumer<ConfigurationServiceOverrider> operatorSettings,
+      ScheduleSettings schedules) {
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(kubernetes)
           .withUseSSAToPatchPrimaryResource(false)
@@ -89,18 +94,24 @@ public final class RunOperator implements AutoCloseable {
     RunReconciler reconciler = RunReconciler.create(kfp, validator, pipelineVersions(kubernetes),
         new EventRecorder(kubernetes), settings, sync,
         instance);
-    RegisteredController<Run> registered = operator.register(reconciler, configuration -> {
-      if (!namespaces.isEmpty()) {
-        configuration.settingNamespaces(namespaces);
-      }
-    });
-    operator.register(new RunScheduleReconciler(kubernetes, schedules), configuration -> {
-      if (!namespaces.isEmpty()) {
-        configuration.settingNamespaces(namespaces);
-      }
-    });
+    RegisteredController<Run> registered = operator.register(reconciler, watching(namespaces, shard));
+    operator.register(new RunScheduleReconciler(kubernetes, schedules.withShardLabels(shard.keys())),
+        watching(namespaces, shard));
     operator.start();
     return new RunOperator(operator, (Controller<Run>) registered, sync, instance);
+  }
+
+  /** A controller's informer on these namespaces (all when empty), filtered by the shard selector on the server. */
+  private static <R extends HasMetadata> Consumer<ControllerConfigurationOverrider<R>> watching(Set<String> namespaces,
+      ShardSelector shard) {
+    return configuration -> {
+      if (!namespaces.isEmpty()) {
+        configuration.settingNamespaces(namespaces);
+      }
+      if (!shard.isEmpty()) {
+        configuration.withLabelSelector(shard.toString());
+      }
+    };
   }
 
   /** The host (the pod's name in Kubernetes) and a random part, so that every start has a name of its own. */

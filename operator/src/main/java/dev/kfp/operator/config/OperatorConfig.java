@@ -2,18 +2,23 @@ package dev.kfp.operator.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -35,7 +40,12 @@ public record OperatorConfig(
     boolean leaderElection,
     String leaderElectionNamespace,
     String kfpIdentityServiceAccount,
-    Long ttlSecondsAfterFinished) {
+    Long ttlSecondsAfterFinished,
+    ShardSelector shardSelector,
+    String leaderElectionLease) {
+
+  /** The Lease's name when neither a shard selector nor watched namespaces split the work. */
+  public static final String DEFAULT_LEASE = "kfp-run-operator";
 
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -80,6 +90,7 @@ public record OperatorConfig(
     URI uiUrl = httpUrl(Setting.KFP_UI_URL, values.get(Setting.KFP_UI_URL), false, problems);
     Duration timeout = duration(Setting.KFP_TIMEOUT, values.get(Setting.KFP_TIMEOUT), problems);
     Set<String> namespaces = namespaces(values.get(Setting.WATCH_NAMESPACES), problems);
+    ShardSelector shard = shardSelector(values.get(Setting.SHARD_SELECTOR), problems);
     Duration poll = duration(Setting.POLL_INTERVAL, values.get(Setting.POLL_INTERVAL), problems);
     SyncMode syncMode = syncMode(values.get(Setting.SYNC_MODE), problems);
     Duration resync = duration(Setting.RESYNC_INTERVAL, values.get(Setting.RESYNC_INTERVAL), problems);
@@ -96,6 +107,14 @@ public record OperatorConfig(
           + "' is not a valid namespace name");
     }
 
+    String lease = values.get(Setting.LEADER_ELECTION_LEASE);
+    if (lease == null || lease.isEmpty()) {
+      lease = shardLease(shard, namespaces);
+    } else if (lease.length() > 253 || !lease.matches("[a-z0-9]([-.a-z0-9]*[a-z0-9])?")) {
+      problems.add(describe(Setting.LEADER_ELECTION_LEASE) + ": '" + lease + "' is not a valid Lease name (lower-case"
+          + " letters, digits, '-' and '.')");
+    }
+
     String identity = values.get(Setting.KFP_IDENTITY_SERVICE_ACCOUNT);
     if (identity == null || !DNS_LABEL.matcher(identity).matches() && !identity.matches("[a-z0-9]([-.a-z0-9]*[a-z0-9])?")) {
       problems.add(describe(Setting.KFP_IDENTITY_SERVICE_ACCOUNT) + ": '" + identity
@@ -106,7 +125,35 @@ public record OperatorConfig(
       throw new ConfigException(problems);
     }
     return new OperatorConfig(endpoint, auth, tokenFile, caBundle, uiUrl, timeout, namespaces, poll, syncMode,
-        resync, monitoringPort, metrics, leaderElection, leaseNamespace, identity, ttl);
+        resync, monitoringPort, metrics, leaderElection, leaseNamespace, identity, ttl, shard, lease);
+  }
+
+  /**
+   * The Lease of the shard that this selector and these namespaces make: {@value #DEFAULT_LEASE} when they split
+   * nothing, else that with a suffix of the first 8 hex digits of the SHA-256 of both, as Flux names the leases of
+   * its shards. Replicas of one shard (the same settings) contend for one Lease; two shards never do.
+   */
+  static String shardLease(ShardSelector shard, Set<String> namespaces) {
+    if (shard.isEmpty() && namespaces.isEmpty()) {
+      return DEFAULT_LEASE;
+    }
+    String identity = "selector=" + shard + ";namespaces=" + String.join(",", new TreeSet<>(namespaces));
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256")
+          .digest(identity.getBytes(StandardCharsets.UTF_8));
+      return DEFAULT_LEASE + "-" + HexFormat.of().formatHex(hash, 0, 4);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  private static ShardSelector shardSelector(String value, List<String> problems) {
+    try {
+      return ShardSelector.parse(value);
+    } catch (IllegalArgumentException e) {
+      problems.add(describe(Setting.SHARD_SELECTOR) + ": '" + value + "' is not a label selector: " + e.getMessage());
+      return ShardSelector.EVERYTHING;
+    }
   }
 
   /** One line per setting, for {@code --help}. */
@@ -288,7 +335,7 @@ public record OperatorConfig(
 
   private static Set<String> namespaces(String value, List<String> problems) {
     Set<String> names = Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-        .collect(Collectors.toCollection(java.util.TreeSet::new));
+        .collect(Collectors.toCollection(TreeSet::new));
     for (String name : names) {
       if (!DNS_LABEL.matcher(name).matches()) {
         problems.add(describe(Setting.WATCH_NAMESPACES) + ": '" + name + "' is not a valid namespace name");

@@ -15,6 +15,8 @@ public enum Setting {
   KFP_UI_URL(null, "KFP UI base URL; when set, status.runUrl links each run"),
   KFP_TIMEOUT("30s", "connect and read timeout of each KFP call"),
   WATCH_NAMESPACES("", "comma-separated namespaces to watch; empty watches all"),
+  SHARD_SELECTOR("", "label selector of this operator's shard (e.g. shard=a, !shard, shard in (b,c)): only Runs,"
+      + " RunQueues and RunSchedules it matches are watched; empty watches all"),
   POLL_INTERVAL("10s", "how often an active run's state is read from KFP"),
   SYNC_MODE("bulk", "how active runs are read: bulk (one filtered list per namespace and up to 150 runs) | per-run "
       + "(one GET per run)"),
@@ -24,7 +26,9 @@ public enum Setting {
   MONITORING_PORT("8080", "port of the /healthz, /readyz and /metrics endpoints; 0 picks a free port"),
   METRICS_ENABLED("true", "serve Prometheus metrics on /metrics: true | false"),
   LEADER_ELECTION("true", "hold a coordination.k8s.io Lease so only one replica reconciles: true | false"),
-  LEADER_ELECTION_NAMESPACE(null, "namespace of the leader election Lease; default: the operator's own namespace");
+  LEADER_ELECTION_NAMESPACE(null, "namespace of the leader election Lease; default: the operator's own namespace"),
+  LEADER_ELECTION_LEASE("", "name of the leader election Lease; default: kfp-run-operator, and with a shard selector"
+      + " or watched namespaces -<8 hex digits of their hash>, so that every shard elects its own leader");
 
   private final String defaultValue;
   private final String description;

@@ -70,9 +70,18 @@ public class RunScheduleReconciler implements Reconciler<RunSchedule> {
     return List.of(new InformerEventSource<>(InformerEventSourceConfiguration.from(Run.class, RunSchedule.class)
         .withName("scheduled-runs")
         .withNamespacesInheritedFromController()
-        .withLabelSelector(RunSchedule.SCHEDULE_LABEL)
+        .withLabelSelector(scheduledRunsSelector(context))
         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(RunSchedule.class, false))
         .build(), context));
+  }
+
+  /**
+   * The Runs of schedules, in the shard of the schedules when the operator is sharded: they carry their
+   * schedule's shard labels ({@link ScheduledRuns#build}).
+   */
+  private static String scheduledRunsSelector(EventSourceContext<RunSchedule> context) {
+    String shard = context.getControllerConfiguration().getInformerConfig().getLabelSelector();
+    return shard == null || shard.isBlank() ? RunSchedule.SCHEDULE_LABEL : RunSchedule.SCHEDULE_LABEL + "," + shard;
   }
 
   @Override
@@ -300,7 +309,7 @@ public class RunScheduleReconciler implements Reconciler<RunSchedule> {
         ? lastTrigger : null;
     Run run;
     try {
-      run = ScheduledRuns.build(schedule, entry.name(), entry.scheduledTime(), token,
+      run = ScheduledRuns.build(schedule, entry.name(), entry.scheduledTime(), token, settings.shardLabels(),
           kubernetes.getKubernetesSerialization());
     } catch (IllegalArgumentException e) {
       events.warning(schedule, ScheduleEvents.INVALID_TEMPLATE, "spec.runTemplate.spec is not a Run spec: "

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The Runs of a schedule: their deterministic names (the same slot or token always gives the same name, so a
@@ -43,17 +44,28 @@ final class ScheduledRuns {
 
   /**
    * A Run from the schedule's template: the template's labels and annotations, the schedule label, the slot
-   * annotation (and the token for a "run now"), and the schedule as controlling owner.
+   * annotation (and the token for a "run now"), and the schedule as controlling owner. The labels named in
+   * {@code shardLabels} are the schedule's own, whatever the template says: a Run in another shard than its
+   * schedule would never be seen by the shard that created it.
    *
    * @throws IllegalArgumentException when the template's spec is not a Run spec
    */
-  static Run build(RunSchedule schedule, String name, String scheduledTime, String token,
+  static Run build(RunSchedule schedule, String name, String scheduledTime, String token, Set<String> shardLabels,
       KubernetesSerialization serialization) {
     RunTemplate template = schedule.getSpec().getRunTemplate();
     RunTemplate.Metadata metadata = template.getMetadata() == null ? new RunTemplate.Metadata(null, null)
         : template.getMetadata();
     Map<String, String> labels = new LinkedHashMap<>(metadata.labelsOrEmpty());
     labels.put(RunSchedule.SCHEDULE_LABEL, schedule.getMetadata().getName());
+    Map<String, String> own = schedule.getMetadata().getLabels() == null ? Map.of()
+        : schedule.getMetadata().getLabels();
+    for (String key : shardLabels) {
+      if (own.containsKey(key)) {
+        labels.put(key, own.get(key));
+      } else {
+        labels.remove(key);
+      }
+    }
     Map<String, String> annotations = new LinkedHashMap<>(metadata.annotationsOrEmpty());
     annotations.remove(Run.TERMINATE_ANNOTATION);
     annotations.remove(Run.RETRY_ANNOTATION);

@@ -102,4 +102,38 @@ class OperatorConfigTest {
     assertThatThrownBy(() -> OperatorConfig.load(Map.of("KFP_ENDPOINT", "http://kfp:8888", "POLL_INTERVAL", "0s"),
         NO_FLAGS)).hasMessageContaining("POLL_INTERVAL (--poll-interval): '0s' must be positive");
   }
+
+  @Test
+  void aShardSelectorIsCheckedAtStartAndNamesTheSetting() {
+    Map<String, String> env = Map.of("KFP_ENDPOINT", "http://kfp:8888", "SHARD_SELECTOR", "shard in (b, c)");
+    assertThat(OperatorConfig.load(env, NO_FLAGS).shardSelector()).hasToString("shard in (b,c)");
+    assertThat(OperatorConfig.load(env, new String[] {"--shard-selector", "!shard"}).shardSelector())
+        .hasToString("!shard");
+    assertThat(OperatorConfig.load(Map.of("KFP_ENDPOINT", "http://kfp:8888"), NO_FLAGS).shardSelector().isEmpty())
+        .isTrue();
+    assertThatThrownBy(() -> OperatorConfig.load(env, new String[] {"--shard-selector=shard in (a"}))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement().asString()
+            .startsWith("SHARD_SELECTOR (--shard-selector): 'shard in (a' is not a label selector: "));
+  }
+
+  @Test
+  void everyShardElectsItsOwnLeaderUnlessTheLeaseIsNamed() {
+    String[] none = NO_FLAGS;
+    Map<String, String> env = Map.of("KFP_ENDPOINT", "http://kfp:8888");
+    String unsharded = OperatorConfig.load(env, none).leaderElectionLease();
+    String shardA = OperatorConfig.load(env, new String[] {"--shard-selector", "shard=a"}).leaderElectionLease();
+    String shardASpelledOtherwise = OperatorConfig.load(env, new String[] {"--shard-selector", " shard == a"})
+        .leaderElectionLease();
+    String rest = OperatorConfig.load(env, new String[] {"--shard-selector", "shard!=a"}).leaderElectionLease();
+    String teams = OperatorConfig.load(env, new String[] {"--watch-namespaces", "team-a,team-b"})
+        .leaderElectionLease();
+
+    assertThat(unsharded).isEqualTo("kfp-run-operator");
+    assertThat(shardA).matches("kfp-run-operator-[0-9a-f]{8}").isEqualTo(shardASpelledOtherwise);
+    assertThat(java.util.List.of(unsharded, shardA, rest, teams)).doesNotHaveDuplicates();
+    assertThat(OperatorConfig.load(env, new String[] {"--shard-selector", "shard=a", "--leader-election-lease",
+        "my-lease"}).leaderElectionLease()).isEqualTo("my-lease");
+    assertThatThrownBy(() -> OperatorConfig.load(env, new String[] {"--leader-election-lease", "My_Lease"}))
+        .hasMessageContaining("LEADER_ELECTION_LEASE (--leader-election-lease): 'My_Lease' is not a valid Lease name");
+  }
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kfp.operator.OperatorCommand;
 import dev.kfp.operator.RealCluster;
 import dev.kfp.operator.config.AuthMode;
 import dev.kfp.operator.config.OperatorConfig;
@@ -227,7 +226,7 @@ public final class ChartRbac implements OperatorAccess {
       return;
     }
     LeaderElectionConfigurationBuilder lease = LeaderElectionConfigurationBuilder
-        .aLeaderElectionConfiguration(OperatorCommand.LEASE_NAME)
+        .aLeaderElectionConfiguration(config.leaderElectionLease())
         .withLeaseDuration(LEASE)
         .withRenewDeadline(RENEW_DEADLINE)
         .withRetryPeriod(RETRY_PERIOD)

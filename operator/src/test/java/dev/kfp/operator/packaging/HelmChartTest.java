@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import dev.kfp.operator.OperatorCommand;
+import dev.kfp.operator.config.OperatorConfig;
 import dev.kfp.operator.config.Setting;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,9 +36,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HelmChartTest {
 
   private static final KubernetesSchemas SCHEMAS = new KubernetesSchemas();
-  /** Settings the chart derives from other values (mounts, the release namespace) instead of taking them. */
+  /**
+   * Settings the chart derives from other values (mounts, the release namespace, the Deployment's name) instead of
+   * taking them.
+   */
   private static final Set<Setting> SET_BY_THE_CHART = Set.of(Setting.KFP_TOKEN_FILE, Setting.KFP_CA_BUNDLE,
-      Setting.LEADER_ELECTION_NAMESPACE);
+      Setting.LEADER_ELECTION_NAMESPACE, Setting.LEADER_ELECTION_LEASE);
+  /** Two shards that split every object: the Runs labelled a, and all the others. */
+  private static final Map<String, Object> TWO_SHARDS = Map.of("shards[0].name", "a",
+      "shards[0].selector", "example.com/shard=a", "shards[1].name", "rest", "shards[1].selector", "example.com/shard!=a");
   /** Kinds from other projects' CRDs, which the Kubernetes schemas do not cover. */
   private static final Set<String> FOREIGN_KINDS = Set.of("monitoring.coreos.com/v1 ServiceMonitor");
 
@@ -51,6 +59,7 @@ class HelmChartTest {
             "operator.kfpEndpoint", "https://kfp.example:8443")),
         Arguments.of("CA bundle from a Secret", Map.of("kfpCaBundle.secret.name", "kfp-ca")),
         Arguments.of("namespaces listed", Map.of("operator.watchNamespaces[0]", "team-a", "operator.watchNamespaces[1]", "team-b")),
+        Arguments.of("one shard's selector", Map.of("operator.shardSelector", "example.com/shard=a")),
         Arguments.of("every option on", Map.of("serviceMonitor.enabled", true, "podDisruptionBudget.enabled", true,
             "networkPolicy.enabled", true, "replicaCount", 2, "operator.kfpUiUrl", "https://kfp.example/pipeline",
             "operator.ttlSecondsAfterFinished", 86400)),
@@ -145,6 +154,58 @@ class HelmChartTest {
         assertThat(env.get(setting.envName())).as(setting.envName()).isEqualTo(setting.defaultValue());
       }
     }
+  }
+
+  @Test
+  void withoutShardsOneDeploymentWatchesEverythingOnTheLeaseOfToday() {
+    List<JsonNode> objects = render(Map.of());
+    assertThat(env(container(objects))).containsEntry("SHARD_SELECTOR", "")
+        .containsEntry("LEADER_ELECTION_LEASE", OperatorCommand.LEASE_NAME);
+    assertThat(only(objects, "Deployment").at("/metadata/name").asText()).isEqualTo(HelmChart.RELEASE);
+    assertThat(env(container(render(Map.of("operator.shardSelector", "example.com/shard in (b)")))))
+        .containsEntry("SHARD_SELECTOR", "example.com/shard in (b)");
+  }
+
+  @Test
+  void eachShardIsADeploymentWithItsSelectorAndALeaseOfItsOwn() {
+    List<JsonNode> objects = render(TWO_SHARDS);
+    for (JsonNode object : objects) {
+      assertThat(SCHEMAS.violations(object)).as(object.at("/metadata/name").asText()).isEmpty();
+    }
+    List<JsonNode> deployments = ofKind(objects, "Deployment");
+    assertThat(deployments).extracting(d -> d.at("/metadata/name").asText())
+        .containsExactly(HelmChart.RELEASE + "-a", HelmChart.RELEASE + "-rest");
+    List<String> leases = new ArrayList<>();
+    for (JsonNode deployment : deployments) {
+      Map<String, String> env = env(deployment.at("/spec/template/spec/containers/0"));
+      String shard = deployment.at("/metadata/labels").path("pipelines.kfp.dev/shard").asText();
+      assertThat(env.get("SHARD_SELECTOR")).isEqualTo(shard.equals("a") ? "example.com/shard=a" : "example.com/shard!=a");
+      assertThat(env.get("LEADER_ELECTION_LEASE")).isEqualTo(deployment.at("/metadata/name").asText());
+      assertThat(deployment.at("/spec/selector/matchLabels").path("pipelines.kfp.dev/shard").asText())
+          .as("a Deployment selects only its own shard's pods").isEqualTo(shard)
+          .isEqualTo(deployment.at("/spec/template/metadata/labels").path("pipelines.kfp.dev/shard").asText());
+      OperatorConfig config = OperatorConfig.load(env, new String[0]);
+      assertThat(config.shardSelector().isEmpty()).as("the operator reads the shard's selector").isFalse();
+      leases.add(config.leaderElectionLease());
+    }
+    assertThat(leases).doesNotHaveDuplicates();
+    JsonNode role = ofKind(objects, "Role").stream()
+        .filter(r -> r.at("/metadata/name").asText().endsWith("-leader-election")).findFirst().orElseThrow();
+    List<String> granted = new ArrayList<>();
+    role.path("rules").forEach(rule -> rule.path("resourceNames").forEach(n -> granted.add(n.asText())));
+    assertThat(granted).as("the Lease Role names each shard's Lease, and no other").isEqualTo(leases);
+  }
+
+  @Test
+  void shardsNeedNamesOfTheirOwnAndNoSelectorBesideThem() {
+    Map<String, Object> twice = new HashMap<>(TWO_SHARDS);
+    twice.put("shards[1].name", "a");
+    assertThatThrownBy(() -> HelmChart.template(twice)).hasMessageContaining("the name a is given twice");
+    Map<String, Object> both = new HashMap<>(TWO_SHARDS);
+    both.put("operator.shardSelector", "example.com/shard=b");
+    assertThatThrownBy(() -> HelmChart.template(both)).hasMessageContaining("operator.shardSelector and shards");
+    assertThatThrownBy(() -> HelmChart.template(Map.of("shards[0].name", "Shard_A", "shards[0].selector", "x=y")))
+        .hasMessageContaining("shards");
   }
 
   @Test

@@ -28,6 +28,13 @@ final class FakeQueues implements QueueStore {
   private final AtomicInteger versions = new AtomicInteger();
   final AtomicInteger writes = new AtomicInteger();
   final AtomicInteger conflicts = new AtomicInteger();
+  /** The operator's shard selector, or null when it is not sharded. */
+  volatile String shard;
+
+  @Override
+  public Optional<String> shard() {
+    return Optional.ofNullable(shard);
+  }
 
   RunQueue createQueue(String name, int maxActive, String experimentId) {
     RunQueue queue = new RunQueue();

@@ -64,6 +64,19 @@ class QueueAdmissionTest {
   }
 
   @Test
+  void aShardThatDoesNotSeeTheQueueSaysItMayBeInAnotherShardAndHoldsTheRun() {
+    queues.shard = "shard=a";
+    Run run = member("early", "nightly", 0);
+
+    assertThat(submit(run).kfpRun()).isEmpty();
+
+    assertCondition(run, RunConditions.SUBMITTED, "False", RunConditions.REASON_QUEUE_NOT_FOUND);
+    assertThat(message(run)).contains("RunQueue nightly is not in this operator's shard (shard=a)")
+        .contains("give the Run the queue's shard labels");
+    assertThat(phases.kfp.calls()).isEmpty();
+  }
+
+  @Test
   void aRunNamingAQueueThatDoesNotExistWaitsUnsubmitted() {
     Run run = member("early", "nightly", 0);
 

@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
 /**
  * {@link QueueStore} on the cluster: RunQueues from an informer, which is also the event source that triggers
  * a queue's waiting Runs when the queue changes (a slot freed, the queue created or edited), and Runs from the
- * Run controller's own cache. Status writes are JSON Patches locked on the resourceVersion, as Runs' are.
+ * Run controller's own cache. Status writes are JSON Patches locked on the resourceVersion, as Runs' are. With a
+ * shard selector, the RunQueue informer has the Run controller's selector: a queue belongs to one shard.
  */
 public final class ClusterQueueStore implements QueueStore {
 
@@ -31,14 +32,18 @@ public final class ClusterQueueStore implements QueueStore {
   private volatile InformerEventSource<RunQueue, Run> queues;
   private volatile IndexerResourceCache<Run> runs;
   private volatile KubernetesClient client;
+  private volatile String shard;
 
   /** The event source of RunQueues for the Run controller; the store reads through it from then on. */
   public InformerEventSource<RunQueue, Run> eventSource(EventSourceContext<Run> context) {
     runs = context.getPrimaryCache();
     client = context.getClient();
+    shard = context.getControllerConfiguration().getInformerConfig().getLabelSelector();
     queues = new InformerEventSource<>(InformerEventSourceConfiguration.from(RunQueue.class, Run.class)
         .withName("run-queues")
         .withNamespacesInheritedFromController()
+        // a queue is in the shard of the Runs' selector: only its own shard admits, so no two count its slots
+        .withLabelSelector(shard)
         .withSecondaryToPrimaryMapper(this::waitingRuns)
         .withPrimaryToSecondaryMapper((Run run) -> run.getSpec() != null && run.getSpec().isQueued()
             ? Set.of(new ResourceID(run.getSpec().getQueueName(), run.getMetadata().getNamespace()))
@@ -60,6 +65,11 @@ public final class ClusterQueueStore implements QueueStore {
   }
 
   @Override
+  public Optional<String> shard() {
+    return Optional.ofNullable(shard).filter(selector -> !selector.isBlank());
+  }
+
+  @Override
   public List<Run> members(String namespace, String queue) {
     return runs.list(run -> namespace.equals(run.getMetadata().getNamespace()) && run.getSpec() != null
         && queue.equals(run.getSpec().getQueueName())).toList();
@@ -69,7 +79,7 @@ public final class ClusterQueueStore implements QueueStore {
   public boolean stillQueued(String namespace, String name, String uid, String queue) {
     Run run = client.resources(Run.class).inNamespace(namespace).withName(name).get();
     return run != null && uid.equals(run.getMetadata().getUid()) && run.getSpec() != null
-        && Objects.equals(queue, run.getSpec().getQueueName());
+        && Objects.equals(queue, run.getSpec().getQueueName()) && QueueAdmission.holdsSlot(run);
   }
 
   @Override

@@ -167,7 +167,8 @@ final class QueueAdmission {
     return holding;
   }
 
-  private static boolean holdsSlot(Run run) {
+  /** True while the Run keeps the slot it was admitted to: not finished, not being deleted, not given up. */
+  static boolean holdsSlot(Run run) {
     RunLifecycle lifecycle = RunLifecycle.of(run.getStatus());
     return !run.isMarkedForDeletion() && !lifecycle.isSettled() && (lifecycle.hasRun() || !gaveUp(run));
   }

@@ -57,8 +57,12 @@ public final class QueueGate {
     String name = run.getSpec().getQueueName();
     Optional<RunQueue> found = store.queue(namespace, name);
     if (found.isEmpty()) {
-      held(run, EventReason.QUEUE_NOT_FOUND, "RunQueue " + name + " does not exist in namespace " + namespace
-          + "; the Run waits unsubmitted until it is created", Notice.WARNING);
+      held(run, EventReason.QUEUE_NOT_FOUND, store.shard().map(shard -> "RunQueue " + name + " is not in this"
+          + " operator's shard (" + shard + "): it does not exist in namespace " + namespace + ", or its labels put"
+          + " it in another shard. Only the queue's own shard admits Runs, and it sees only the Runs of its shard:"
+          + " give the Run the queue's shard labels. The Run waits unsubmitted until then")
+          .orElse("RunQueue " + name + " does not exist in namespace " + namespace
+              + "; the Run waits unsubmitted until it is created"), Notice.WARNING);
       return Outcome.HELD;
     }
     RunQueue queue = found.get();
