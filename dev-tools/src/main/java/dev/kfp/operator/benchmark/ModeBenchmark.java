@@ -6,6 +6,7 @@ import dev.kfp.operator.config.Setting;
 import dev.kfp.operator.config.SyncMode;
 import dev.kfp.operator.sync.PollSchedule;
 import dev.kfp.operator.simulator.Timing;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,34 +25,54 @@ import java.util.function.BooleanSupplier;
  */
 final class ModeBenchmark {
 
-  /** What one mode measured. */
+  /**
+   * What one mode measured.
+   *
+   * @param submissionRequests the operator's Kubernetes requests until every Run was submitted, by verb and
+   *     resource (its informers' list and watch included), without the benchmark's creates of the Runs
+   * @param windowRequests the operator's Kubernetes requests in the steady-state window, by verb and resource
+   */
   record Result(String mode, double submissionSeconds, double callsPerRunPerMinute, double windowSeconds,
-      long windowCalls, List<Double> lagSeconds, double submissionBytesPerRun, double bytesPerRunPerMinute) {}
+      long windowCalls, List<Double> lagSeconds, double submissionBytesPerRun, double bytesPerRunPerMinute,
+      Map<String, Long> submissionRequests, Map<String, Long> windowRequests) {
+
+    /** The operator's Kubernetes requests per active Run per minute in the steady-state window. */
+    double kubernetesRequestsPerRunPerMinute(int runs) {
+      return windowRequests.values().stream().mapToLong(Long::longValue).sum() / (double) runs
+          / (windowSeconds / 60);
+    }
+  }
 
   private ModeBenchmark() {}
 
   static Result run(BenchmarkOptions options, String mode, PrintStream progress) throws Exception {
     Duration interval = options.interval();
     Timing timing = options.timing();
+    KubernetesRequests requests = new KubernetesRequests();
     try (BenchmarkEnvironment env = options.environment();
         StatusWatch watch = new StatusWatch(env.k8s(), BenchmarkEnvironment.NAMESPACE);
-        OperatorWiring.Running operator = startOperator(env, options, mode.equals("per-run"))) {
+        OperatorWiring.Running operator = startOperator(env, options, mode.equals("per-run"),
+            env.countedClient(requests))) {
       Instant start = Instant.now();
       createRuns(env, options.runs(), options.concurrency());
       await(() -> watch.submittedCount() >= options.runs(), Duration.ofMinutes(10), "all Runs submitted");
       double submission = Duration.between(start, Instant.now()).toNanos() / 1e9;
+      Map<String, Long> submissionRequests = requests.snapshot();
       double submissionBytes = env.kfpBytes() / (double) options.runs();
-      progress.printf("  %s: %d Runs submitted in %.1f s%n", mode, options.runs(), submission);
+      progress.printf("  %s: %d Runs submitted in %.1f s on %s; the operator's Kubernetes requests: %s%n", mode,
+          options.runs(), submission, env.kubernetesBackend(), submissionRequests);
 
       // Steady state: every run past the young tier of the bulk sync, none finished yet.
       Instant windowStart = Instant.now().plus(interval.multipliedBy(PollSchedule.YOUNG_INTERVALS)).plusSeconds(2);
       sleepUntil(windowStart);
       long callsBefore = env.kfpCalls();
       long bytesBefore = env.kfpBytes();
+      Map<String, Long> requestsBefore = requests.snapshot();
       Instant windowEnd = windowStart.plus(options.window());
       sleepUntil(windowEnd);
       long windowCalls = env.kfpCalls() - callsBefore;
       long windowBytes = env.kfpBytes() - bytesBefore;
+      Map<String, Long> windowRequests = KubernetesRequests.since(requestsBefore, requests.snapshot());
       double windowSeconds = options.window().toNanos() / 1e9;
       double perRunPerMinute = windowCalls / (double) options.runs() / (windowSeconds / 60);
       double bytesPerRunPerMinute = windowBytes / (double) options.runs() / (windowSeconds / 60);
@@ -62,13 +83,14 @@ final class ModeBenchmark {
           + "run per minute; %d state changes in that time, %.1f KiB per change%n", mode, windowCalls, windowBytes,
           windowSeconds, perRunPerMinute, bytesPerRunPerMinute, changes,
           changes == 0 ? 0 : windowBytes / 1024.0 / changes);
+      progress.printf("  %s: the operator's Kubernetes requests in that time: %s%n", mode, windowRequests);
 
       await(() -> watch.count("SUCCEEDED") >= options.runs(),
           timing.pending().plus(timing.running()).plus(Duration.ofMinutes(5)), "all Runs succeeded");
       List<Double> lags = lags(env, watch);
       progress.printf("  %s: %d state changes timed%n", mode, lags.size());
       return new Result(mode, submission, perRunPerMinute, windowSeconds, windowCalls, lags, submissionBytes,
-          bytesPerRunPerMinute);
+          bytesPerRunPerMinute, submissionRequests, windowRequests);
     }
   }
 
@@ -79,6 +101,12 @@ final class ModeBenchmark {
    */
   static OperatorWiring.Running startOperator(BenchmarkEnvironment env, BenchmarkOptions options,
       boolean pollsEachRun) {
+    return startOperator(env, options, pollsEachRun, env.k8s());
+  }
+
+  /** The same, with the operator's requests sent through {@code kubernetes} (a counted client). */
+  static OperatorWiring.Running startOperator(BenchmarkEnvironment env, BenchmarkOptions options,
+      boolean pollsEachRun, KubernetesClient kubernetes) {
     OperatorConfig config = OperatorConfig.load(Map.of(
         Setting.KFP_ENDPOINT.envName(), env.baseUrl(),
         Setting.POLL_INTERVAL.envName(), options.interval().toString(),
@@ -87,7 +115,7 @@ final class ModeBenchmark {
         Setting.WATCH_NAMESPACES.envName(), BenchmarkEnvironment.NAMESPACE,
         Setting.MONITORING_PORT.envName(), "0",
         Setting.LEADER_ELECTION.envName(), "false"), new String[0]);
-    OperatorWiring wiring = OperatorWiring.of(config, env.k8s()).exitOnLostLease(false)
+    OperatorWiring wiring = OperatorWiring.of(config, kubernetes).exitOnLostLease(false)
         .operatorSettings(o -> o.withConcurrentReconciliationThreads(options.concurrency()));
     env.kfpInterceptors().forEach(wiring::kfpInterceptor);
     return wiring.start();
