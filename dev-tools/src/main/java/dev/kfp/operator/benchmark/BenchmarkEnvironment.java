@@ -18,6 +18,7 @@ import dev.kfp.operator.simulator.OutcomeRule;
 import dev.kfp.operator.simulator.RunState;
 import dev.kfp.operator.simulator.Timing;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -39,6 +40,8 @@ import okhttp3.Response;
 final class BenchmarkEnvironment implements AutoCloseable {
 
   static final String NAMESPACE = "bench";
+  /** How long the benchmark's Kubernetes clients wait for an answer; see {@link #countedClient}. */
+  static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
   /**
    * The benchmark's pipeline, compiled as the KFP SDK compiles a one-step pipeline (KFP's server refuses an empty
    * DAG), with a description of {@code %s}: padding for the inline spec's size.
@@ -191,10 +194,15 @@ final class BenchmarkEnvironment implements AutoCloseable {
     return kubernetes.client();
   }
 
-  /** A new administrator's client of this API whose every request {@code requests} counts. */
+  /**
+   * A new administrator's client of this API whose every request {@code requests} counts. It waits up to
+   * {@link #REQUEST_TIMEOUT} for an answer: with Fabric8's 10 s a create that a loaded API server answers late is
+   * sent again, and meets its own first attempt as 409 AlreadyExists.
+   */
   NamespacedKubernetesClient countedClient(KubernetesRequests requests) {
     NamespacedKubernetesClient client = new KubernetesClientBuilder()
-        .withConfig(kubernetes.client().getConfiguration())
+        .withConfig(new ConfigBuilder(kubernetes.client().getConfiguration())
+            .withRequestTimeout((int) REQUEST_TIMEOUT.toMillis()).build())
         .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("benchmark-count", requests))
         .build().adapt(NamespacedKubernetesClient.class);
     countedClients.add(client);

@@ -164,6 +164,10 @@ record BenchmarkReport(BenchmarkOptions options, Kfp kfp, Kubernetes kubernetes,
       m.put("lagSecondsP99", percentile(mode.lagSeconds(), 99));
       m.put("stateChangesTimed", mode.lagSeconds().size());
       m.put("submissionKubernetesRequests", mode.submissionRequests());
+      Map<String, Object> steps = new LinkedHashMap<>();
+      mode.submissionSteps().forEach((step, seconds) -> steps.put(step, Map.of(
+          "p50", percentile(seconds, 50), "p90", percentile(seconds, 90), "max", percentile(seconds, 100))));
+      m.put("submissionStepSeconds", steps);
       m.put("windowKubernetesRequests", mode.windowRequests());
       m.put("kubernetesRequestsPerActiveRunPerMinute", mode.kubernetesRequestsPerRunPerMinute(options.runs()));
       results.add(m);

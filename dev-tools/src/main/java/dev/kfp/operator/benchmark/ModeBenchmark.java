@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,10 +32,13 @@ final class ModeBenchmark {
    * @param submissionRequests the operator's Kubernetes requests until every Run was submitted, by verb and
    *     resource (its informers' list and watch included), without the benchmark's creates of the Runs
    * @param windowRequests the operator's Kubernetes requests in the steady-state window, by verb and resource
+   * @param submissionSteps seconds between the steps of each Run's submission as a watch saw them
+   *     ({@link StatusWatch#stepSeconds()})
    */
   record Result(String mode, double submissionSeconds, double callsPerRunPerMinute, double windowSeconds,
       long windowCalls, List<Double> lagSeconds, double submissionBytesPerRun, double bytesPerRunPerMinute,
-      Map<String, Long> submissionRequests, Map<String, Long> windowRequests) {
+      Map<String, Long> submissionRequests, Map<String, Long> windowRequests,
+      Map<String, List<Double>> submissionSteps) {
 
     /** The operator's Kubernetes requests per active Run per minute in the steady-state window. */
     double kubernetesRequestsPerRunPerMinute(int runs) {
@@ -61,6 +65,10 @@ final class ModeBenchmark {
       double submissionBytes = env.kfpBytes() / (double) options.runs();
       progress.printf("  %s: %d Runs submitted in %.1f s on %s; the operator's Kubernetes requests: %s%n", mode,
           options.runs(), submission, env.kubernetesBackend(), submissionRequests);
+      Map<String, List<Double>> steps = watch.stepSeconds();
+      steps.forEach((step, seconds) -> progress.printf(Locale.ROOT, "  %s: %-22s p50 %.2f s, p90 %.2f s, max %.2f s%n",
+          mode, step, BenchmarkReport.percentile(seconds, 50), BenchmarkReport.percentile(seconds, 90),
+          BenchmarkReport.percentile(seconds, 100)));
 
       // Steady state: every run past the young tier of the bulk sync, none finished yet.
       Instant windowStart = Instant.now().plus(interval.multipliedBy(PollSchedule.YOUNG_INTERVALS)).plusSeconds(2);
@@ -90,7 +98,7 @@ final class ModeBenchmark {
       List<Double> lags = lags(env, watch);
       progress.printf("  %s: %d state changes timed%n", mode, lags.size());
       return new Result(mode, submission, perRunPerMinute, windowSeconds, windowCalls, lags, submissionBytes,
-          bytesPerRunPerMinute, submissionRequests, windowRequests);
+          bytesPerRunPerMinute, submissionRequests, windowRequests, steps);
     }
   }
 
@@ -123,12 +131,13 @@ final class ModeBenchmark {
 
   /** Applies the Runs from a pool as large as the operator's, as {@code kubectl apply} of many files would. */
   static void createRuns(BenchmarkEnvironment env, int runs, int threads) throws Exception {
+    KubernetesClient user = env.countedClient(new KubernetesRequests());
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<?>> done = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
         int number = i;
-        done.add(pool.submit(() -> env.k8s().resource(env.run(number)).create()));
+        done.add(pool.submit(() -> user.resource(env.run(number)).create()));
       }
       for (Future<?> future : done) {
         future.get();
