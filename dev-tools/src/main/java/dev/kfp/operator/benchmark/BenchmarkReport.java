@@ -85,6 +85,8 @@ record BenchmarkReport(BenchmarkOptions options, Kfp kfp, Kubernetes kubernetes,
     row(out, "status lag p95 (s)", m -> fmt(percentile(m.lagSeconds(), 95)), "");
     row(out, "status lag p99 (s)", m -> fmt(percentile(m.lagSeconds(), 99)), "<= " + fmt(lagTarget()) + " (bulk)");
     row(out, "state changes timed", m -> String.valueOf(m.lagSeconds().size()), "");
+    row(out, "  lag p99 after submission (s)", m -> fmt(percentile(m.lagSecondsAfterSubmission(), 99)), "");
+    row(out, "  state changes after submission", m -> String.valueOf(m.lagSecondsAfterSubmission().size()), "");
     row(out, "Kubernetes requests / active Run / min",
         m -> String.format(Locale.ROOT, "%.3f", m.kubernetesRequestsPerRunPerMinute(options.runs())), "");
     out.append("Kubernetes requests per Run submitted (bare loop | operator, without its informers' list and watch"
@@ -163,6 +165,8 @@ record BenchmarkReport(BenchmarkOptions options, Kfp kfp, Kubernetes kubernetes,
       m.put("lagSecondsP95", percentile(mode.lagSeconds(), 95));
       m.put("lagSecondsP99", percentile(mode.lagSeconds(), 99));
       m.put("stateChangesTimed", mode.lagSeconds().size());
+      m.put("lagSecondsP99AfterSubmission", percentile(mode.lagSecondsAfterSubmission(), 99));
+      m.put("stateChangesTimedAfterSubmission", mode.lagSecondsAfterSubmission().size());
       m.put("submissionKubernetesRequests", mode.submissionRequests());
       Map<String, Object> steps = new LinkedHashMap<>();
       mode.submissionSteps().forEach((step, seconds) -> steps.put(step, Map.of(
