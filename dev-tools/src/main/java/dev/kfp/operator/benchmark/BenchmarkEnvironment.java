@@ -8,6 +8,8 @@ import dev.kfp.operator.kfp.HttpKfpClient;
 import dev.kfp.operator.kfp.KfpClientConfig;
 import dev.kfp.operator.peers.EmbeddedKubernetes;
 import dev.kfp.operator.peers.KfpServer;
+import dev.kfp.operator.peers.LocalKubernetes;
+import dev.kfp.operator.peers.RealKubernetes;
 import dev.kfp.operator.peers.PersistenceAgent;
 import dev.kfp.operator.sandbox.SandboxKfp;
 import dev.kfp.operator.simulator.Faults;
@@ -15,25 +17,31 @@ import dev.kfp.operator.simulator.KfpSimulator;
 import dev.kfp.operator.simulator.OutcomeRule;
 import dev.kfp.operator.simulator.RunState;
 import dev.kfp.operator.simulator.Timing;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.Interceptor;
 import okhttp3.Response;
 
 /**
- * One embedded Kubernetes API and one KFP with a pipeline to run: the simulator on the system clock, or KFP's own
+ * One Kubernetes API (the real kube-apiserver and etcd, or Fabric8's mock) and one KFP with a pipeline to run: the simulator on the system clock, or KFP's own
  * server ({@link KfpServer}) whose runs the sandbox's {@link PersistenceAgent} moves with the same timing. Either
  * way the calls and bytes are those of the benchmark's KFP client (the operator's and the bare loop's), not the
- * agent's.
+ * agent's. Each Kubernetes client handed out by {@link #countedClient} counts its own requests.
  */
 final class BenchmarkEnvironment implements AutoCloseable {
 
   static final String NAMESPACE = "bench";
+  /** How long the benchmark's Kubernetes clients wait for an answer; see {@link #countedClient}. */
+  static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
   /**
    * The benchmark's pipeline, compiled as the KFP SDK compiles a one-step pipeline (KFP's server refuses an empty
    * DAG), with a description of {@code %s}: padding for the inline spec's size.
@@ -58,7 +66,9 @@ final class BenchmarkEnvironment implements AutoCloseable {
   /** A state change in KFP: the run's display name (the Run's name), the new state, when it happened in KFP. */
   record Transition(String runName, String state, Instant at) {}
 
-  final EmbeddedKubernetes kubernetes;
+  final LocalKubernetes kubernetes;
+  /** The clients {@link #countedClient} made, closed with the environment. */
+  private final List<NamespacedKubernetesClient> countedClients = new CopyOnWriteArrayList<>();
   /** The simulator, or null on KFP's server. */
   private final KfpSimulator simulator;
   /** KFP's server and its agent, or null on the simulator. */
@@ -86,6 +96,16 @@ final class BenchmarkEnvironment implements AutoCloseable {
    * @param agentTick how often the persistence agent looks at KFP's runs (KFP's server only)
    */
   BenchmarkEnvironment(Timing timing, Duration spread, int specKib, SandboxKfp.Choice kfp, Duration agentTick) {
+    this(timing, spread, specKib, kfp, agentTick, EmbeddedKubernetes.start());
+  }
+
+  /**
+   * The same on a Kubernetes API already started, which the environment then owns (and closes).
+   *
+   * @param kubernetes the real API server or the mock, with the Run CRD installed
+   */
+  BenchmarkEnvironment(Timing timing, Duration spread, int specKib, SandboxKfp.Choice kfp, Duration agentTick,
+      LocalKubernetes kubernetes) {
     KfpSimulator startedSimulator = null;
     KfpServer startedServer = null;
     PersistenceAgent startedAgent = null;
@@ -94,12 +114,18 @@ final class BenchmarkEnvironment implements AutoCloseable {
       startedSimulator = KfpSimulator.builder().timing(timing).durationSpread(spread).threads(32).start();
       pipeline = startedSimulator.registerPipeline("bench", BENCH_PIPELINE.formatted("")).pipelineId();
     } else {
-      startedServer = KfpServer.start(Path.of(""), System.out::println);
+      try {
+        startedServer = KfpServer.start(Path.of(""), System.out::println);
+      } catch (RuntimeException e) {
+        kubernetes.close();
+        throw e;
+      }
       try {
         pipeline = KfpServer.field(startedServer.uploadPipeline("bench", BENCH_PIPELINE.formatted("")), "pipeline_id");
         startedAgent = PersistenceAgent.start(startedServer, timing, OutcomeRule.alwaysSucceed(), spread, agentTick);
       } catch (RuntimeException e) {
         startedServer.close();
+        kubernetes.close();
         throw e;
       }
     }
@@ -107,7 +133,10 @@ final class BenchmarkEnvironment implements AutoCloseable {
     this.server = startedServer;
     this.agent = startedAgent;
     this.pipelineId = pipeline;
-    this.kubernetes = EmbeddedKubernetes.start();
+    this.kubernetes = kubernetes;
+    // A real API server refuses objects in a namespace that does not exist; the mock stores them anyway.
+    kubernetes.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
+        .endMetadata().build()).createOr(existing -> existing.update());
     this.client = new HttpKfpClient(KfpClientConfig.builder(baseUrl()).build(), kfpInterceptors());
     this.inlineSpec = specKib == 0 ? null : (ObjectNode) Serialization.unmarshal(
         BENCH_PIPELINE.formatted("x".repeat(specKib * 1024)), JsonNode.class);
@@ -165,6 +194,32 @@ final class BenchmarkEnvironment implements AutoCloseable {
     return kubernetes.client();
   }
 
+  /**
+   * A new administrator's client of this API whose every request {@code requests} counts. It waits up to
+   * {@link #REQUEST_TIMEOUT} for an answer: with Fabric8's 10 s a create that a loaded API server answers late is
+   * sent again, and meets its own first attempt as 409 AlreadyExists.
+   */
+  NamespacedKubernetesClient countedClient(KubernetesRequests requests) {
+    NamespacedKubernetesClient client = new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(kubernetes.client().getConfiguration())
+            .withRequestTimeout((int) REQUEST_TIMEOUT.toMillis()).build())
+        .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("benchmark-count", requests))
+        .build().adapt(NamespacedKubernetesClient.class);
+    countedClients.add(client);
+    return client;
+  }
+
+  /** {@code real} or {@code mock}: which Kubernetes API this is. */
+  String kubernetesBackend() {
+    return kubernetes instanceof RealKubernetes ? "real" : "mock";
+  }
+
+  /** Which Kubernetes API this is, and its version where it has one. */
+  String kubernetesDescription() {
+    return kubernetes instanceof RealKubernetes real ? "kube-apiserver " + real.serverVersion() + " and etcd (real)"
+        : "Fabric8's mock API server (CRUD, in process)";
+  }
+
   /** The Run the benchmark applies, number {@code i}. */
   Run run(int i) {
     if (inlineSpec != null) {
@@ -196,6 +251,7 @@ final class BenchmarkEnvironment implements AutoCloseable {
       agent.close();
       server.close();
     }
+    countedClients.forEach(NamespacedKubernetesClient::close);
     kubernetes.close();
   }
 }

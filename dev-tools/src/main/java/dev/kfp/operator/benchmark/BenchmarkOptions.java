@@ -2,6 +2,8 @@ package dev.kfp.operator.benchmark;
 
 import dev.kfp.operator.config.OperatorConfig;
 import dev.kfp.operator.config.UnknownName;
+import dev.kfp.operator.peers.ControlPlaneBinaries;
+import dev.kfp.operator.sandbox.Sandbox;
 import dev.kfp.operator.sandbox.SandboxKfp;
 import dev.kfp.operator.simulator.Timing;
 import java.nio.file.Path;
@@ -15,12 +17,12 @@ import java.util.List;
  * tier) sees every run active and none finished, and state changes do not fall in step with the polls.
  */
 record BenchmarkOptions(int runs, List<String> modes, Duration interval, int heapRuns, Path out, int concurrency,
-    Duration resync, int specKib, SandboxKfp.Choice kfp) {
+    Duration resync, int specKib, SandboxKfp.Choice kfp, Sandbox.KubernetesChoice kubernetes) {
 
   static final String USAGE = """
       usage: benchmark [--runs 1000] [--modes bulk,per-run] [--interval 10s] [--heap-runs 10000]
                        [--concurrency 16] [--spec-kib 32] [--out target/benchmark]
-                       [--kfp simulator|kfp-server]
+                       [--kfp simulator|kfp-server] [--kubernetes real|mock]
         --runs         Runs applied at once for submission, calls and lag
         --modes        sync modes to compare, in this order
         --interval     POLL_INTERVAL of the operator
@@ -30,10 +32,13 @@ record BenchmarkOptions(int runs, List<String> modes, Duration interval, int hea
         --out          directory for benchmark.json and benchmark.svg
         --kfp          the KFP measured against: the simulator, or KFP 2.17.0's own server built from KFP's
                        source by src/test/go/kfp-server/build.sh (its runs moved by the sandbox's persistence
-                       agent; the heap is measured on the simulator either way)""";
+                       agent; the heap is measured on the simulator either way)
+        --kubernetes   the Kubernetes API: the real kube-apiserver and etcd (the default whenever their binaries
+                       are there: built by src/test/go/control-plane/build.sh or in KUBEBUILDER_ASSETS), or
+                       Fabric8's mock API server in process""";
 
   private static final List<String> FLAGS = List.of("--runs", "--modes", "--interval", "--heap-runs", "--out",
-      "--concurrency", "--spec-kib", "--kfp");
+      "--concurrency", "--spec-kib", "--kfp", "--kubernetes");
 
   static BenchmarkOptions parse(String[] args) {
     int runs = 1000;
@@ -44,6 +49,7 @@ record BenchmarkOptions(int runs, List<String> modes, Duration interval, int hea
     int concurrency = 16;
     int specKib = 32;
     SandboxKfp.Choice kfp = SandboxKfp.Choice.SIMULATOR;
+    Sandbox.KubernetesChoice kubernetes = Sandbox.KubernetesChoice.AUTO;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (!FLAGS.contains(flag)) {
@@ -66,6 +72,11 @@ record BenchmarkOptions(int runs, List<String> modes, Duration interval, int hea
           case "kfp-server" -> SandboxKfp.Choice.KFP_SERVER;
           default -> throw new IllegalArgumentException("--kfp needs simulator or kfp-server, not '" + value + "'");
         };
+        case "--kubernetes" -> kubernetes = switch (value) {
+          case "real" -> Sandbox.KubernetesChoice.REAL;
+          case "mock" -> Sandbox.KubernetesChoice.MOCK;
+          default -> throw new IllegalArgumentException("--kubernetes needs real or mock, not '" + value + "'");
+        };
       }
     }
     for (String mode : modes) {
@@ -77,7 +88,8 @@ record BenchmarkOptions(int runs, List<String> modes, Duration interval, int hea
       throw new IllegalArgumentException("--runs, --concurrency and --spec-kib must be positive, --heap-runs zero "
           + "or more");
     }
-    return new BenchmarkOptions(runs, modes, interval, heapRuns, out, concurrency, Duration.ofMinutes(5), specKib, kfp);
+    return new BenchmarkOptions(runs, modes, interval, heapRuns, out, concurrency, Duration.ofMinutes(5), specKib, kfp,
+        kubernetes);
   }
 
   private static int number(String flag, String value) {
@@ -98,13 +110,16 @@ record BenchmarkOptions(int runs, List<String> modes, Duration interval, int hea
   }
 
   /**
-   * A fresh environment on the KFP {@code --kfp} names; on KFP's server the persistence agent looks every tenth of
-   * an interval, at least every second.
+   * A fresh environment on the KFP {@code --kfp} names and a Kubernetes API of its own as {@code --kubernetes}
+   * asks (the real one when its binaries are there unless told otherwise); on KFP's server the persistence agent
+   * looks every tenth of an interval, at least every second.
    */
   BenchmarkEnvironment environment() {
     Duration tick = interval.dividedBy(10);
     return new BenchmarkEnvironment(timing(), spread(), specKib, kfp,
-        tick.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : tick);
+        tick.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : tick,
+        Sandbox.startKubernetes(kubernetes, () -> ControlPlaneBinaries.locate(Path.of("")),
+            line -> System.err.println("benchmark: " + line)));
   }
 
   /** How long KFP calls are counted. */

@@ -28,7 +28,7 @@ final class HeapBenchmark {
     Timing timing = new Timing(Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(1));
     try (BenchmarkEnvironment env = new BenchmarkEnvironment(timing, Duration.ZERO, 0, SandboxKfp.Choice.SIMULATOR, null);
         StatusWatch watch = new StatusWatch(env.k8s(), BenchmarkEnvironment.NAMESPACE)) {
-      double fill = BareSubmissionLoop.submit(env, options.heapRuns(), options.concurrency(), false);
+      double fill = BareSubmissionLoop.submit(env, options.heapRuns(), options.concurrency(), false).seconds();
       progress.printf("  heap: %d Runs filled in %.1f s%n", options.heapRuns(), fill);
       long withOperator;
       try (OperatorWiring.Running operator = ModeBenchmark.startOperator(env, options, false)) {

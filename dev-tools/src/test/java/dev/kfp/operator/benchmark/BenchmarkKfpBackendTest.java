@@ -16,7 +16,8 @@ abstract class BenchmarkKfpBackendTest {
   static final int RUNS = 10;
 
   static JsonNode benchmark(Path out, String kfp) throws Exception {
-    int exit = BenchmarkCommand.run(new String[] {"--kfp", kfp, "--runs", "" + RUNS, "--modes", "bulk",
+    int exit = BenchmarkCommand.run(new String[] {"--kfp", kfp, "--kubernetes", "mock", "--runs", "" + RUNS,
+        "--modes", "bulk",
         "--interval", "1s", "--heap-runs", "0", "--spec-kib", "1", "--concurrency", "4", "--out", out.toString()});
     assertThat(exit).isZero();
     JsonNode report = new ObjectMapper().readTree(out.resolve("benchmark.json").toFile());
@@ -34,5 +35,8 @@ abstract class BenchmarkKfpBackendTest {
     assertThat(bulk.path("kfpBytesPerRunSubmitted").asDouble()).isPositive();
     assertThat(bulk.path("lagSecondsP99").asDouble()).isBetween(0.0, 10.0);
     assertThat(report.path("bareLoopKfpBytesPerRun").asDouble()).isPositive();
+    assertThat(report.path("kubernetes").path("backend").asText()).isEqualTo("mock");
+    assertThat(report.path("bareLoopKubernetesRequests").path("patch runs/status").asLong()).isEqualTo(2 * RUNS);
+    assertThat(bulk.path("submissionKubernetesRequests").path("patch runs/status").asLong()).isEqualTo(2 * RUNS);
   }
 }

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bulk status sync (docs/developing/design.md), as a JOSDK event source. Every tick it takes the Runs with a KFP run
- * id from the informer cache (no Kubernetes call), picks those due by {@link PollSchedule}, and asks KFP per
+ * id from the informer cache (no Kubernetes call), picks this tick's share of them by {@link PollSchedule} and
+ * {@link ListSpread} (each active run at least once per period of its tier, the runs in turn), and asks KFP per
  * namespace only for what changed: the due runs are grouped by the state their status shows, and one list
  * per group and chunk of up to {@value #IDS_PER_LIST} runs (fewer when their inline specs add up to more than
  * {@link #SPEC_BYTES_PER_LIST}) asks for {@code run_id IN [...] AND state != S}.
@@ -95,6 +96,9 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
 
   private record Due(ResourceID resource, String runId, RunStatus status, Tracked tracked) {}
 
+  /** An active run that must be listed by tick {@code deadline}, one period of its tier after its last list. */
+  private record Waiting(Due due, long deadline, int period) implements ListSpread.Candidate {}
+
   private final IndexerResourceCache<Run> cache;
   private final KfpClientProvider kfp;
   private final FreshRuns fresh;
@@ -104,6 +108,8 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
   private final Map<String, Tracked> tracked = new HashMap<>();
   /** Per namespace: run ids per list; halved when an answer is too large, doubled back on a quiet resync. */
   private final Map<String, Integer> idsPerList = new HashMap<>();
+  /** Per namespace and state group: the group's turn in being listed. */
+  private final Map<String, ListSpread> spreads = new HashMap<>();
   private final AtomicLong lists = new AtomicLong();
   private final AtomicLong triggers = new AtomicLong();
   private final AtomicLong ticks = new AtomicLong();
@@ -196,6 +202,8 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
     // unchanged one. Every run on the resync, due or not; active runs also every MISSING_CHECK_TICKS.
     Map<String, List<Due>> counted = new TreeMap<>();
     Set<String> seen = new HashSet<>();
+    // The active runs not yet listed this tick, per namespace and the state their status shows.
+    Map<String, Map<String, List<Waiting>>> waiting = new TreeMap<>();
     cache.list().forEach(run -> {
       RunStatus status = run.getStatus();
       if (run.isMarkedForDeletion()) {
@@ -216,31 +224,48 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
         memory.activeSinceNanos = now; // retried: young again
       }
       memory.settled = settled;
+      Due due = new Due(ResourceID.fromResource(run), runId, status, memory);
       if (resync || !settled && countActive) {
-        counted.computeIfAbsent(run.getMetadata().getNamespace(), ns -> new ArrayList<>())
-            .add(new Due(ResourceID.fromResource(run), runId, status, memory));
+        counted.computeIfAbsent(run.getMetadata().getNamespace(), ns -> new ArrayList<>()).add(due);
       }
       if (resync && lifecycle.lastLookMayClear()) {
         // Its reconcile meant to retry, but a retry can be lost (a leader change, a late write of a stopped
         // replica); the lists below would not notice, since KFP's state may equal the status.
-        relook.computeIfAbsent(run.getMetadata().getNamespace(), ns -> new ArrayList<>())
-            .add(new Due(ResourceID.fromResource(run), runId, status, memory));
+        relook.computeIfAbsent(run.getMetadata().getNamespace(), ns -> new ArrayList<>()).add(due);
       }
-      boolean due = settled
-          ? resync
-          : schedule.isDue(Duration.ofNanos(now - memory.activeSinceNanos), tick, memory.listedTick);
       // A change handed to a reconcile whose status write has not reached the cache yet would be listed, and
       // read whole, again: it waits until the write shows or the change is to be announced again. Its state is
       // known meanwhile, so the wait counts as a list for the schedule.
       boolean writePending = memory.announced != null && tick - memory.announcedTick < REANNOUNCE_TICKS;
-      if (due && !settled) {
-        memory.listedTick = tick;
+      if (settled) {
+        if (resync && !writePending) {
+          dueByNamespace.computeIfAbsent(run.getMetadata().getNamespace(), ns -> new ArrayList<>()).add(due);
+        }
+        return;
       }
-      if (due && !writePending) {
-        dueByNamespace.computeIfAbsent(run.getMetadata().getNamespace(), ns -> new ArrayList<>())
-            .add(new Due(ResourceID.fromResource(run), runId, status, memory));
+      int period = schedule.ticksBetweenLists(Duration.ofNanos(now - memory.activeSinceNanos));
+      long deadline = memory.listedTick + period;
+      if (writePending) {
+        if (deadline <= tick) {
+          memory.listedTick = tick;
+        }
+        return;
       }
+      waiting.computeIfAbsent(run.getMetadata().getNamespace(), ns -> new TreeMap<>())
+          .computeIfAbsent(Objects.toString(status.getState(), ""), state -> new ArrayList<>())
+          .add(new Waiting(due, deadline, period));
     });
+    Set<String> groups = new HashSet<>();
+    waiting.forEach((namespace, byState) -> byState.forEach((state, runs) -> {
+      String group = namespace + "/" + state;
+      groups.add(group);
+      for (Waiting listed : spreads.computeIfAbsent(group, g -> new ListSpread())
+          .take(runs, tick, idsPerList(namespace))) {
+        listed.due().tracked().listedTick = tick;
+        dueByNamespace.computeIfAbsent(namespace, ns -> new ArrayList<>()).add(listed.due());
+      }
+    }));
+    spreads.keySet().retainAll(groups);
     tracked.keySet().retainAll(seen);
     Map<String, Integer> before = new HashMap<>();
     // State changes first, in every namespace: what the resync adds must not delay them.

@@ -39,8 +39,8 @@ class BulkSyncUnderSizeTest {
   private static final int RUNS = 20;
   private static final int SPEC_KIB = 900;
   /**
-   * The poll interval, and what it leaves for reading and writing. A run is listed every half interval while it
-   * is younger than 3 intervals and every two thirds of one after that (PollSchedule), so a change waits that
+   * The poll interval, and what it leaves for reading and writing. A run is listed every third of an interval while it
+   * is younger than 3 intervals and every half interval after that (PollSchedule), so a change waits that
    * long for its list at most; what is left of the interval is for reading the changed runs (here 18 MiB, two
    * lists of 8 MiB and one of 2) and writing 20 Runs of 900 KiB, watch events included. That took 1 to 5 s on
    * this 2-core machine at load averages of 7 to 11, so the interval is 20 s by default: half of it, 10 s,
