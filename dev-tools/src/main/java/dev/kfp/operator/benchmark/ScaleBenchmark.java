@@ -79,24 +79,36 @@ final class ScaleBenchmark {
       pipelineInfo: {name: scale}
       root: {dag: {tasks: {}}}
       """;
+  /**
+   * The heap the operator gets in a pod of the chart: its default memory limit (512Mi, helm values.yaml) times the
+   * image's {@code -XX:MaxRAMPercentage=75} (Dockerfile).
+   */
+  static final String CHART_HEAP = "-Xmx384m";
+  static final Path PRODUCTION_JAR = Path.of("operator", "target", "kfp-run-operator.jar");
   /** Threads that create the Runs; the API server, not the client, is what limits them. */
   private static final int SEED_THREADS = 48;
 
   /** What {@code --scale} runs. */
-  record Options(int runs, int active, Duration interval, Duration window, Path out, int concurrency) {
+  record Options(int runs, int active, Duration interval, Duration window, Path out, int concurrency,
+      Path productionJar, boolean settle) {
 
     static final String USAGE = """
         usage: benchmark --scale N [--scale-active 1000] [--interval 10s] [--scale-window 5m] [--concurrency 16]
+                         [--production-jar operator/target/kfp-run-operator.jar|none] [--scale-settle true]
                          [--out target/benchmark-scale]
           --scale         Runs in the namespace on the real kube-apiserver; all but the active ones finished
           --scale-active  of those, Runs created once the measured operator is ready, active for the whole window
           --interval      POLL_INTERVAL of the operator (RESYNC_INTERVAL stays at its default, 5 minutes)
           --scale-window  how long the steady KFP calls and Kubernetes requests are counted
           --concurrency   reconcile threads of the operator
+          --production-jar  also runs this jar's operator in a JVM of its own with the heap a pod of the chart gets
+                          (-Xmx384m): ready time, heap after a full GC, still alive; none skips it
+          --scale-settle  true: a first operator writes the finished Runs' statuses before the measured one starts;
+                          false: the measured operator writes them in its start-up (a first start over those Runs)
           --out           directory for scale-N.json""";
 
     private static final List<String> FLAGS = List.of("--scale", "--scale-active", "--interval", "--scale-window",
-        "--out", "--concurrency");
+        "--out", "--concurrency", "--production-jar", "--scale-settle");
 
     static Options parse(String[] args) {
       Map<String, String> values = new LinkedHashMap<>();
@@ -121,8 +133,10 @@ final class ScaleBenchmark {
         throw new IllegalArgumentException("--scale must be positive, --scale-active between 0 and --scale, "
             + "--concurrency positive\n" + USAGE);
       }
+      String jar = values.getOrDefault("--production-jar", PRODUCTION_JAR.toString());
       return new Options(runs, active, interval, window,
-          Path.of(values.getOrDefault("--out", "target/benchmark-scale")), concurrency);
+          Path.of(values.getOrDefault("--out", "target/benchmark-scale")), concurrency,
+          jar.equals("none") ? null : Path.of(jar), !"false".equals(values.get("--scale-settle")));
     }
 
     private static int number(String flag, String value) {
@@ -165,7 +179,7 @@ final class ScaleBenchmark {
 
   private static Map<String, Object> measure(Options options, ControlPlaneBinaries binaries, PrintStream out)
       throws Exception {
-    Timing active = new Timing(options.interval().multipliedBy(4), Duration.ofHours(2), Duration.ofSeconds(1));
+    Timing active = new Timing(Duration.ofHours(2), Duration.ofHours(2), Duration.ofSeconds(1));
     Duration spread = options.interval().multipliedBy(2);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("machine", BenchmarkReport.machine());
@@ -201,102 +215,191 @@ final class ScaleBenchmark {
           seedSeconds, options.finished() / seedSeconds);
       report.put("seedSeconds", seedSeconds);
 
-      Instant settleStart = Instant.now();
-      try (KubernetesClient client = client(kubernetes.config(), null);
-          OperatorWiring.Running settling = startOperator(options, kfp, client, freePort(), new ReconcileCount())) {
-        await(() -> settling.operator().cachedRuns().filter(ScaleBenchmark::settled).count() >= options.finished(),
-            Duration.ofHours(1), "the first operator to write every finished Run's status");
+      report.put("settledByAFirstOperator", options.settle());
+      if (options.settle()) {
+        Instant settleStart = Instant.now();
+        try (KubernetesClient client = client(kubernetes.config(), null);
+            OperatorWiring.Running settling = startOperator(options, kfp, client, freePort(), new ReconcileCount())) {
+          await(() -> settling.operator().cachedRuns().filter(ScaleBenchmark::settled).count() >= options.finished(),
+              Duration.ofHours(1), "the first operator to write every finished Run's status");
+        }
+        double settleSeconds = seconds(settleStart);
+        out.printf("  a first operator wrote their statuses in %.1f s%n", settleSeconds);
+        report.put("firstOperatorSettleSeconds", settleSeconds);
       }
-      double settleSeconds = seconds(settleStart);
-      out.printf("  a first operator wrote their statuses in %.1f s%n", settleSeconds);
-      report.put("firstOperatorSettleSeconds", settleSeconds);
 
-      KubernetesRequests requests = new KubernetesRequests();
-      ReconcileCount reconciles = new ReconcileCount();
-      long kfpCallsBefore = kfp.calls().total();
-      int port = freePort();
-      AtomicReference<Instant> ready = new AtomicReference<>();
-      Instant start = Instant.now();
-      Thread readiness = readinessProbe(port, ready);
-      try (KubernetesClient client = client(kubernetes.config(), requests);
-          OperatorWiring.Running operator = startOperator(options, kfp, client, port, reconciles);
-          ActiveWatch watch = new ActiveWatch(seeder)) {
-        double started = seconds(start);
-        readiness.join(Duration.ofMinutes(5).toMillis());
-        double readySeconds = ready.get() == null ? Double.NaN : Duration.between(start, ready.get()).toNanos() / 1e9;
-        out.printf("  operator started in %.1f s, /readyz answered 200 after %.1f s%n", started, readySeconds);
-        await(() -> reconciles.distinct() >= options.finished(), Duration.ofHours(1),
-            "the operator to look at every Run once");
-        double lookedAtAll = seconds(start);
-        long startupCalls = kfp.calls().total() - kfpCallsBefore;
-        out.printf("  it had looked at every Run once after %.1f s, with %d KFP calls%n", lookedAtAll, startupCalls);
-        Map<String, Object> startup = new LinkedHashMap<>();
-        startup.put("operatorStartReturnedSeconds", started);
-        startup.put("readySeconds", readySeconds);
-        startup.put("everyRunReconciledSeconds", lookedAtAll);
-        startup.put("kfpCalls", startupCalls);
-        startup.put("kubernetesRequests", requests.snapshot());
-        report.put("startup", startup);
-
-        Instant submitStart = Instant.now();
-        inParallel(options.active(), i -> seeder.resource(activeRun(pipelineId, i)).create());
-        await(() -> watch.submitted() >= options.active(), Duration.ofMinutes(15),
-            "the active Runs to be submitted");
-        double submitted = seconds(submitStart);
-        out.printf("  %d active Runs submitted in %.1f s%n", options.active(), submitted);
-        report.put("activeSubmissionSeconds", submitted);
-
-        Instant windowStart = Instant.now().plus(options.interval().multipliedBy(3));
-        ModeBenchmark.sleepUntil(windowStart);
-        long calls = kfp.calls().total();
-        Map<Endpoint, Long> byEndpoint = kfp.calls().snapshot();
-        long bytes = kfp.calls().bytesSent();
-        Map<String, Long> k8s = requests.snapshot();
-        ModeBenchmark.sleepUntil(windowStart.plus(options.window()));
-        double minutes = options.window().toNanos() / 60e9;
-        Map<String, Object> steady = new LinkedHashMap<>();
-        steady.put("windowSeconds", options.window().toSeconds());
-        steady.put("kfpCallsPerMinute", (kfp.calls().total() - calls) / minutes);
-        steady.put("kfpKibPerMinute", (kfp.calls().bytesSent() - bytes) / 1024.0 / minutes);
-        steady.put("kfpCallsByEndpoint", since(byEndpoint, kfp.calls().snapshot()));
-        Map<String, Long> k8sWindow = KubernetesRequests.since(k8s, requests.snapshot());
-        steady.put("kubernetesRequestsPerMinute", k8sWindow.values().stream().mapToLong(Long::longValue).sum()
-            / minutes);
-        steady.put("kubernetesRequestsByVerbAndResource", k8sWindow);
-        report.put("steady", steady);
-        out.printf("  steady window of %d s: %.1f KFP calls/min, %.1f Kubernetes requests/min %s%n",
-            options.window().toSeconds(), steady.get("kfpCallsPerMinute"), steady.get("kubernetesRequestsPerMinute"),
-            k8sWindow);
-
-        List<Double> lags = new ArrayList<>();
-        kfp.runs().stream().filter(r -> r.displayName().startsWith("active-")).forEach(r -> r.transitions().stream()
-            .filter(t -> t.state() != RunState.PENDING)
-            .forEach(t -> watch.firstSeen(r.displayName(), t.state().name()).ifPresent(seen ->
-                lags.add(Math.max(0, Duration.between(t.at(), seen).toNanos() / 1e9)))));
-        Map<String, Object> lag = new LinkedHashMap<>();
-        lag.put("stateChangesTimed", lags.size());
-        lag.put("p50Seconds", BenchmarkReport.percentile(lags, 50));
-        lag.put("p95Seconds", BenchmarkReport.percentile(lags, 95));
-        lag.put("p99Seconds", BenchmarkReport.percentile(lags, 99));
-        report.put("lag", lag);
-        out.printf("  lag of %d state changes: p50 %.2f s, p99 %.2f s%n", lags.size(), lag.get("p50Seconds"),
-            lag.get("p99Seconds"));
-
-        long withOperator = HeapBenchmark.usedHeapAfterGc();
-        operator.close();
-        long withoutOperator = HeapBenchmark.usedHeapAfterGc();
-        Map<String, Object> heap = new LinkedHashMap<>();
-        heap.put("processWithOperatorMb", withOperator / 1e6);
-        heap.put("processWithoutOperatorMb", withoutOperator / 1e6);
-        heap.put("operatorMb", (withOperator - withoutOperator) / 1e6);
-        heap.put("operatorBytesPerRun", (withOperator - withoutOperator) / (double) options.runs());
-        report.put("heap", heap);
-        out.printf("  operator heap after a full GC: %.1f MB (%.0f bytes per Run; process %.1f MB with, %.1f MB "
-            + "without)%n", heap.get("operatorMb"), heap.get("operatorBytesPerRun"), withOperator / 1e6,
-            withoutOperator / 1e6);
+      long withOperator = measuredOperator(options, kubernetes, kfp, seeder, pipelineId, report, out);
+      long withoutOperator = HeapBenchmark.usedHeapAfterGc(); // the operator is unreachable once its method returned
+      Map<String, Object> heap = new LinkedHashMap<>();
+      heap.put("processWithOperatorMb", withOperator / 1e6);
+      heap.put("processWithoutOperatorMb", withoutOperator / 1e6);
+      heap.put("operatorMb", (withOperator - withoutOperator) / 1e6);
+      heap.put("operatorBytesPerRun", (withOperator - withoutOperator) / (double) options.runs());
+      report.put("heap", heap);
+      out.printf("  operator heap after a full GC: %.1f MB (%.0f bytes per Run; process %.1f MB with, %.1f MB "
+          + "without)%n", heap.get("operatorMb"), heap.get("operatorBytesPerRun"), withOperator / 1e6,
+          withoutOperator / 1e6);
+      if (options.productionJar() != null) {
+        report.put("productionJar", productionJar(options, kubernetes, kfp, out));
       }
     }
     return report;
+  }
+
+  /**
+   * Starts the measured operator and measures its start-up, the active Runs' submission, the steady window and the
+   * lag into {@code report}; returns the used heap after a full GC while it runs. It is stopped, and no longer
+   * reachable, once this returns.
+   */
+  private static long measuredOperator(Options options, RealKubernetes kubernetes, KfpSimulator kfp,
+      KubernetesClient seeder, String pipelineId, Map<String, Object> report, PrintStream out) throws Exception {
+    KubernetesRequests requests = new KubernetesRequests();
+    ReconcileCount reconciles = new ReconcileCount();
+    long kfpCallsBefore = kfp.calls().total();
+    Map<Endpoint, Long> kfpCallsBeforeByEndpoint = kfp.calls().snapshot();
+    int port = freePort();
+    AtomicReference<Instant> ready = new AtomicReference<>();
+    Instant start = Instant.now();
+    Thread readiness = readinessProbe(port, ready);
+    try (KubernetesClient client = client(kubernetes.config(), requests);
+        OperatorWiring.Running operator = startOperator(options, kfp, client, port, reconciles);
+        ActiveWatch watch = new ActiveWatch(seeder)) {
+      double started = seconds(start);
+      readiness.join(Duration.ofMinutes(5).toMillis());
+      double readySeconds = ready.get() == null ? Double.NaN : Duration.between(start, ready.get()).toNanos() / 1e9;
+      out.printf("  operator started in %.1f s, /readyz answered 200 after %.1f s%n", started, readySeconds);
+      await(() -> reconciles.distinct() >= options.finished(), Duration.ofHours(1),
+          "the operator to look at every Run once");
+      double lookedAtAll = seconds(start);
+      long startupCalls = kfp.calls().total() - kfpCallsBefore;
+      out.printf("  it had looked at every Run once after %.1f s, with %d KFP calls%n", lookedAtAll, startupCalls);
+      Map<String, Object> startup = new LinkedHashMap<>();
+      startup.put("operatorStartReturnedSeconds", started);
+      startup.put("readySeconds", readySeconds);
+      startup.put("everyRunReconciledSeconds", lookedAtAll);
+      startup.put("kfpCalls", startupCalls);
+      startup.put("kfpCallsByEndpoint", since(kfpCallsBeforeByEndpoint, kfp.calls().snapshot()));
+      startup.put("kubernetesRequests", requests.snapshot());
+      report.put("startup", startup);
+
+      Instant submitStart = Instant.now();
+      inParallel(options.active(), i -> seeder.resource(activeRun(pipelineId, i)).create());
+      await(() -> watch.submitted() >= options.active(), Duration.ofMinutes(15),
+          "the active Runs to be submitted");
+      double submitted = seconds(submitStart);
+      out.printf("  %d active Runs submitted in %.1f s%n", options.active(), submitted);
+      report.put("activeSubmissionSeconds", submitted);
+
+      // Nothing moved while they were submitted (PENDING for hours); now each is PENDING until the window starts
+      // plus its time after the first one's create and its own share of the spread, so that the state changes
+      // fall in the steady window, spread over it, and not behind the submission of the others.
+      Instant windowStart = Instant.now().plus(options.interval().multipliedBy(3));
+      Instant firstCreated = kfp.runs().stream().filter(r -> r.displayName().startsWith("active-"))
+          .map(r -> r.transitions().get(0).at()).min(Instant::compareTo).orElse(Instant.now());
+      kfp.setTiming(new Timing(Duration.between(firstCreated, windowStart), Duration.ofHours(2),
+          Duration.ofSeconds(1)));
+      ModeBenchmark.sleepUntil(windowStart);
+      long calls = kfp.calls().total();
+      Map<Endpoint, Long> byEndpoint = kfp.calls().snapshot();
+      long bytes = kfp.calls().bytesSent();
+      Map<String, Long> k8s = requests.snapshot();
+      ModeBenchmark.sleepUntil(windowStart.plus(options.window()));
+      double minutes = options.window().toNanos() / 60e9;
+      Map<String, Object> steady = new LinkedHashMap<>();
+      steady.put("windowSeconds", options.window().toSeconds());
+      steady.put("kfpCallsPerMinute", (kfp.calls().total() - calls) / minutes);
+      steady.put("kfpKibPerMinute", (kfp.calls().bytesSent() - bytes) / 1024.0 / minutes);
+      steady.put("kfpCallsByEndpoint", since(byEndpoint, kfp.calls().snapshot()));
+      Map<String, Long> k8sWindow = KubernetesRequests.since(k8s, requests.snapshot());
+      steady.put("kubernetesRequestsPerMinute", k8sWindow.values().stream().mapToLong(Long::longValue).sum()
+          / minutes);
+      steady.put("kubernetesRequestsByVerbAndResource", k8sWindow);
+      report.put("steady", steady);
+      out.printf("  steady window of %d s: %.1f KFP calls/min, %.1f Kubernetes requests/min %s%n",
+          options.window().toSeconds(), steady.get("kfpCallsPerMinute"), steady.get("kubernetesRequestsPerMinute"),
+          k8sWindow);
+
+      List<Double> lags = new ArrayList<>();
+      kfp.runs().stream().filter(r -> r.displayName().startsWith("active-")).forEach(r -> r.transitions().stream()
+          .filter(t -> t.state() != RunState.PENDING)
+          .forEach(t -> watch.firstSeen(r.displayName(), t.state().name()).ifPresent(seen ->
+              lags.add(Math.max(0, Duration.between(t.at(), seen).toNanos() / 1e9)))));
+      Map<String, Object> lag = new LinkedHashMap<>();
+      lag.put("stateChangesTimed", lags.size());
+      lag.put("p50Seconds", BenchmarkReport.percentile(lags, 50));
+      lag.put("p95Seconds", BenchmarkReport.percentile(lags, 95));
+      lag.put("p99Seconds", BenchmarkReport.percentile(lags, 99));
+      report.put("lag", lag);
+      out.printf("  lag of %d state changes: p50 %.2f s, p99 %.2f s%n", lags.size(), lag.get("p50Seconds"),
+          lag.get("p99Seconds"));
+
+      reconciles.forget();
+      return HeapBenchmark.usedHeapAfterGc();
+    }
+  }
+
+  /**
+   * The production jar in a JVM of its own with the heap a pod of the chart gets ({@value #CHART_HEAP}), over the
+   * same Runs: when {@code /readyz} answers, when it has read every Run's KFP run once (its start-up reconciles),
+   * its used heap after a full GC ({@code jcmd GC.run}, then its own {@code /metrics}), and whether it is still
+   * alive (the image's JVM exits on an OutOfMemoryError).
+   */
+  private static Map<String, Object> productionJar(Options options, RealKubernetes kubernetes, KfpSimulator kfp,
+      PrintStream out) throws Exception {
+    int port = freePort();
+    Path log = options.out().resolve("production-jar-" + options.runs() + ".log");
+    Files.createDirectories(options.out());
+    if (!Files.isRegularFile(options.productionJar())) {
+      throw new IllegalStateException(options.productionJar() + " is missing: build it with mvn -B -DskipTests "
+          + "package, or pass --production-jar none");
+    }
+    Path bin = Path.of(ProcessHandle.current().info().command().orElse("java")).getParent();
+    ProcessBuilder builder = new ProcessBuilder(bin.resolve("java").toString(), CHART_HEAP,
+        "-XX:+ExitOnOutOfMemoryError", "-jar", options.productionJar().toString(), "operator")
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(Map.of("KUBECONFIG", kubernetes.kubeconfig().toString(),
+        Setting.KFP_ENDPOINT.envName(), kfp.baseUrl().toString(),
+        Setting.POLL_INTERVAL.envName(), options.interval().toString(),
+        Setting.WATCH_NAMESPACES.envName(), NAMESPACE,
+        Setting.MONITORING_PORT.envName(), Integer.toString(port),
+        Setting.LEADER_ELECTION.envName(), "false"));
+    long getsBefore = kfp.calls().count(Endpoint.GET_RUN);
+    AtomicReference<Instant> ready = new AtomicReference<>();
+    Instant start = Instant.now();
+    Process process = builder.start();
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("jvmArguments", List.of(CHART_HEAP, "-XX:+ExitOnOutOfMemoryError"));
+    try {
+      readinessProbe(port, ready).join(Duration.ofMinutes(5).toMillis());
+      result.put("readySeconds", ready.get() == null ? Double.NaN : Duration.between(start, ready.get()).toNanos() / 1e9);
+      await(() -> !process.isAlive() || kfp.calls().count(Endpoint.GET_RUN) - getsBefore >= options.runs(),
+          Duration.ofHours(1), "the production jar to read every Run's KFP run");
+      result.put("everyRunReadSeconds", seconds(start));
+      if (process.isAlive()) {
+        new ProcessBuilder(bin.resolve("jcmd").toString(), Long.toString(process.pid()), "GC.run")
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        result.put("heapUsedAfterGcMb", heapUsed(port) / 1e6);
+      }
+      result.put("aliveAtTheEnd", process.isAlive());
+    } finally {
+      process.destroy();
+      if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+    out.printf("  production jar with %s: ready after %.1f s, every KFP run read after %.1f s, heap after a full GC "
+        + "%s MB, %s (log: %s)%n", CHART_HEAP, result.get("readySeconds"), result.get("everyRunReadSeconds"),
+        result.get("heapUsedAfterGcMb"), Boolean.TRUE.equals(result.get("aliveAtTheEnd")) ? "still running"
+            : "EXITED (exit code " + process.exitValue() + ")", log);
+    return result;
+  }
+
+  /** The used heap in bytes as the operator's {@code /metrics} reports it: the sum of its heap pools. */
+  private static long heapUsed(int port) throws IOException, InterruptedException {
+    String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return (long) metrics.lines().filter(line -> line.startsWith("jvm_memory_used_bytes{") && line.contains(
+        "area=\"heap\"")).mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
   }
 
   /** A client of its own; {@code requests} (when given) counts every request it sends. */
@@ -453,10 +556,19 @@ final class ScaleBenchmark {
   /** The Runs the operator has finished a reconcile of, by name. */
   private static final class ReconcileCount implements Metrics {
     private final Set<String> names = ConcurrentHashMap.newKeySet();
+    private volatile boolean counting = true;
 
     @Override
     public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
-      names.add(resource.getMetadata().getName());
+      if (counting) {
+        names.add(resource.getMetadata().getName());
+      }
+    }
+
+    /** Stops counting and lets go of the names, which are not the operator's to weigh. */
+    void forget() {
+      counting = false;
+      names.clear();
     }
 
     int distinct() {
