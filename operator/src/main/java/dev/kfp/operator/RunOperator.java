@@ -79,7 +79,7 @@ public final class RunOperator implements AutoCloseable {
           .withResourceCloner(new io.javaoperatorsdk.operator.api.config.Cloner() {
             @Override
             public <R extends HasMetadata> R clone(R resource) {
-              return cloneKeepingUnreadableMarks(kubernetes, resource);
+              return cloneKeepingMarks(kubernetes, resource);
             }
           })
           // Stopping waits for the reconciles in flight, so none of them acts, or writes, after the stop.
@@ -148,7 +148,7 @@ public final class RunOperator implements AutoCloseable {
   }
 
   /** JOSDK's JSON clone, with a Run's unreadable and trimmed marks carried over (they are not JSON). */
-  private static <R extends HasMetadata> R cloneKeepingUnreadableMarks(KubernetesClient kubernetes, R resource) {
+  private static <R extends HasMetadata> R cloneKeepingMarks(KubernetesClient kubernetes, R resource) {
     R copy = kubernetes.getKubernetesSerialization().clone(resource);
     if (resource instanceof Run original) {
       ((Run) copy).withMarksOf(original);
