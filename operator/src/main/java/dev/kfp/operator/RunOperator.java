@@ -25,6 +25,7 @@ import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.processing.Controller;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -40,6 +41,12 @@ import java.util.stream.Stream;
  * support it.
  */
 public final class RunOperator implements AutoCloseable {
+
+  /**
+   * Runs per page of the informer's first LIST (and of a relist), as client-go's reflector pages: 100,000 Runs
+   * then arrive as 200 answers, not as one answer the API server and the operator would each hold whole.
+   */
+  static final long LIST_PAGE = 500;
 
   private final Operator operator;
   private final Controller<Run> controller;
@@ -77,7 +84,7 @@ public final class RunOperator implements AutoCloseable {
           .withResourceCloner(new io.javaoperatorsdk.operator.api.config.Cloner() {
             @Override
             public <R extends HasMetadata> R clone(R resource) {
-              return cloneKeepingUnreadableMarks(kubernetes, resource);
+              return cloneKeepingMarks(kubernetes, resource);
             }
           })
           // Stopping waits for the reconciles in flight, so none of them acts, or writes, after the stop.
@@ -93,8 +100,18 @@ public final class RunOperator implements AutoCloseable {
         : new BulkSync(kfp, settings.pollInterval(), settings.resyncInterval());
     RunReconciler reconciler = RunReconciler.create(kfp, validator, pipelineVersions(kubernetes),
         new EventRecorder(kubernetes), settings, sync,
+        (namespace, name) -> Optional.ofNullable(kubernetes.resources(Run.class).inNamespace(namespace)
+            .withName(name).get()),
         instance);
-    RegisteredController<Run> registered = operator.register(reconciler, watching(namespaces, shard));
+    RegisteredController<Run> registered = operator.register(reconciler,
+        RunOperator.<Run>watching(namespaces, shard).andThen(configuration -> {
+          configuration.withInformerListLimit(LIST_PAGE);
+          // The cache keeps Runs trimmed (Run.trimForCache), with one informer only: JOSDK hands the same item
+          // store to the informer of every watched namespace, and each informer's relist would drop the others'.
+          if (namespaces.size() <= 1) {
+            configuration.withItemStore(new TransformingItemStore<>(Run::trimForCache));
+          }
+        }));
     operator.register(new RunScheduleReconciler(kubernetes, schedules.withShardLabels(shard.keys())),
         watching(namespaces, shard));
     operator.start();
@@ -143,11 +160,11 @@ public final class RunOperator implements AutoCloseable {
     return sync instanceof BulkSync bulk ? bulk.poller() : Optional.empty();
   }
 
-  /** JOSDK's JSON clone, with a Run's unreadable marks carried over (they are not JSON; see {@code Readable}). */
-  private static <R extends HasMetadata> R cloneKeepingUnreadableMarks(KubernetesClient kubernetes, R resource) {
+  /** JOSDK's JSON clone, with a Run's unreadable and trimmed marks carried over (they are not JSON). */
+  private static <R extends HasMetadata> R cloneKeepingMarks(KubernetesClient kubernetes, R resource) {
     R copy = kubernetes.getKubernetesSerialization().clone(resource);
     if (resource instanceof Run original) {
-      ((Run) copy).withUnreadableMarksOf(original);
+      ((Run) copy).withMarksOf(original);
     }
     return copy;
   }

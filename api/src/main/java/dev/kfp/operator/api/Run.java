@@ -1,5 +1,6 @@
 package dev.kfp.operator.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -11,6 +12,11 @@ import io.fabric8.kubernetes.model.annotation.Kind;
 import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Objects;
 
 /** A Kubeflow Pipelines run as a Kubernetes object: {@code pipelines.kfp.dev/v1alpha1 Run}. */
 @Group(Run.GROUP)
@@ -46,6 +52,9 @@ public class Run extends CustomResource<RunSpec, RunStatus> implements Namespace
   public static final String RETRY_ANNOTATION = GROUP + "/retry";
   /** Keeps the KFP run while the operator cleans up the object. */
   public static final String FINALIZER = GROUP + "/finalizer";
+  /** What {@code kubectl apply} keeps of the manifest it applied; the operator never reads it. */
+  public static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+  private static final ObjectMapper SIZE = new ObjectMapper();
 
   /** Reading never fails on a spec this version cannot read: it comes back marked (see {@link Readable}). */
   @Override
@@ -62,17 +71,77 @@ public class Run extends CustomResource<RunSpec, RunStatus> implements Namespace
   }
 
   /**
-   * A copy that stays unreadable where this one is: the marks are not JSON (an unreadable part would serialize
-   * as empty), so a copy made through JSON, as JOSDK clones every Run it hands to the reconciler, takes them over.
+   * A copy that stays unreadable, or trimmed, where this one is: the marks are not JSON (an unreadable part would
+   * serialize as empty), so a copy made through JSON, as JOSDK clones every Run it hands to the reconciler, takes
+   * them over.
    */
-  public Run withUnreadableMarksOf(Run original) {
+  public Run withMarksOf(Run original) {
     if (original.getSpec() != null && original.getSpec().unreadable() != null && getSpec() != null) {
       getSpec().markUnreadable(original.getSpec().unreadable(), original.getSpec().unreadableJson());
+    }
+    if (original.getSpec() != null && original.getSpec().trimmed() != null && getSpec() != null) {
+      getSpec().markTrimmed(original.getSpec().trimmed());
     }
     if (original.getStatus() != null && original.getStatus().unreadable() != null && getStatus() != null) {
       getStatus().markUnreadable(original.getStatus().unreadable(), original.getStatus().unreadableJson());
     }
     return this;
+  }
+
+  /**
+   * Trims this Run, in place, to what the operator reads from its informer cache, and returns it. Never kept:
+   * {@code metadata.managedFields} and kubectl's {@value #LAST_APPLIED} annotation (the whole manifest once more).
+   * Once the Run has a KFP run (a run id in its status), the inline pipeline spec and the parameters are left out
+   * too: only the create needed them. Such a spec is marked ({@link RunSpec#trimmed()}); whoever needs those parts
+   * after the create reads the Run from the API server. An unreadable Run is kept whole. The cached copy is never
+   * written back whole: status writes and JOSDK's finalizer patches name only what they change.
+   */
+  public Run trimForCache() {
+    getMetadata().setManagedFields(null);
+    Map<String, String> annotations = getMetadata().getAnnotations();
+    if (annotations != null && annotations.containsKey(LAST_APPLIED)) {
+      annotations.remove(LAST_APPLIED);
+    }
+    RunSpec spec = getSpec();
+    RunStatus status = getStatus();
+    if (spec == null || status == null || unreadable() != null || status.getRunId() == null
+        || (spec.getParameters() == null && (spec.getPipeline() == null || spec.getPipeline().getSpec() == null))) {
+      return this;
+    }
+    long inlineSpecBytes = 0;
+    if (spec.getPipeline() != null && spec.getPipeline().getSpec() != null) {
+      inlineSpecBytes = jsonBytes(spec.getPipeline().getSpec());
+      spec.getPipeline().setSpec(null);
+    }
+    spec.setParameters(null);
+    spec.markTrimmed(new RunSpec.Trimmed(inlineSpecBytes,
+        Objects.equals(getMetadata().getGeneration(), status.getObservedGeneration())));
+    return this;
+  }
+
+  private static long jsonBytes(Object value) {
+    CountingStream counter = new CountingStream();
+    try {
+      SIZE.writeValue(counter, value);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot measure an inline pipeline spec", e);
+    }
+    return counter.count;
+  }
+
+  /** Counts what is written to it and keeps nothing. */
+  private static final class CountingStream extends OutputStream {
+    private long count;
+
+    @Override
+    public void write(int b) {
+      count++;
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) {
+      count += length;
+    }
   }
 
   /** Why this operator version cannot read the Run (its spec or its status), or null when it can. */

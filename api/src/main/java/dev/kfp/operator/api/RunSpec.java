@@ -98,6 +98,19 @@ public class RunSpec extends Readable {
   private Caching caching;
   @JsonPropertyDescription("The RunQueue (same namespace) the Run waits in before it is submitted; fixed once set.")
   private String queueName;
+  /** Set on the operator's cached copy of a submitted Run that left out the inline spec and parameters; never stored. */
+  @JsonIgnore
+  private Trimmed trimmed;
+
+  /**
+   * What the operator's informer cache knows of the parts it left out of a submitted Run ({@link Run#trimForCache}).
+   *
+   * @param inlineSpecBytes the size of the inline pipeline spec as JSON (0 when there was none): about what KFP
+   *     sends back for the run with every read
+   * @param generationObserved whether the status had observed this generation of the Run when it was cached: the
+   *     operator then checked this very spec against the KFP run already, and needs not read it again
+   */
+  public record Trimmed(long inlineSpecBytes, boolean generationObserved) {}
 
   public String getDisplayName() {
     return displayName;
@@ -205,6 +218,16 @@ public class RunSpec extends Readable {
   @JsonIgnore
   public boolean isQueued() {
     return queueName != null && !queueName.isEmpty();
+  }
+
+  /** What the cache left out of this copy, or null for a whole spec as the API server stores it. */
+  public Trimmed trimmed() {
+    return trimmed;
+  }
+
+  /** Marks this spec as the cache's copy without the inline pipeline spec and the parameters. */
+  public void markTrimmed(Trimmed trimmed) {
+    this.trimmed = trimmed;
   }
 
   public Boolean getArchived() {

@@ -42,7 +42,12 @@ public final class BenchmarkCommand {
   public static int run(String[] args) throws Exception {
     if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
       System.out.println(BenchmarkOptions.USAGE);
+      System.out.println(ScaleBenchmark.Options.USAGE);
       return 0;
+    }
+    if (List.of(args).contains("--scale")) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+      return ScaleBenchmark.run(args, System.out);
     }
     BenchmarkOptions options;
     try {

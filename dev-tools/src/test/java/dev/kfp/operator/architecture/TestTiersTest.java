@@ -99,6 +99,8 @@ class TestTiersTest {
       new Marker(Backend.REAL_API, internal(RealCluster.class), "lease"),
       new Marker(Backend.REAL_API, internal(RealCluster.class), "shared"),
       new Marker(Backend.REAL_API, internal(RealKubernetes.class), "start"),
+      // the scale benchmark runs only on the real API server
+      new Marker(Backend.REAL_API, "dev/kfp/operator/benchmark/ScaleBenchmark", "run"),
       new Marker(Backend.REAL_API, internal(OperatorHarness.Backend.class), "REAL"),
       new Marker(Backend.KFP_SERVER, internal(KfpTestServer.class), "start"),
       new Marker(Backend.KFP_SERVER, internal(KfpTestServer.class), "binary"),

@@ -12,6 +12,7 @@ import dev.kfp.operator.reconciler.follow.ActiveDeadline;
 import dev.kfp.operator.reconciler.follow.FailureDiagnostician;
 import dev.kfp.operator.reconciler.follow.RunFollower;
 import dev.kfp.operator.reconciler.follow.RunObserver;
+import dev.kfp.operator.reconciler.follow.StoredRuns;
 import dev.kfp.operator.reconciler.follow.SyncStrategy;
 import dev.kfp.operator.reconciler.follow.UserCommands;
 import dev.kfp.operator.reconciler.phase.PhaseResult;
@@ -91,11 +92,12 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
   /**
    * The reconciler with its phases wired to one another.
    *
+   * @param storedRuns reads a Run from the API server, for what the informer cache leaves out
    * @param instance this operator instance's name in submission claims; unique per process start
    */
   public static RunReconciler create(KfpClientProvider kfp, RunValidator validator,
       PipelineVersionObjects pipelineVersions, RunEvents events, ReconcilerSettings settings, SyncStrategy sync,
-      String instance) {
+      StoredRuns storedRuns, String instance) {
     Clock clock = Clock.systemUTC();
     StatusRecorder recorder = new StatusRecorder(events, clock);
     RetrySchedule retries = new RetrySchedule(settings.resyncInterval());
@@ -110,7 +112,7 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
             retries, settings, queues, instance, clock),
         new RunFollower(kfp, new RunObserver(settings.uiBaseUrl()), diagnostician,
             new UserCommands(kfp, recorder, settings.resyncInterval()), new ActiveDeadline(kfp, recorder, clock),
-            recorder, retries, sync),
+            recorder, retries, sync, storedRuns),
         new TtlAfterFinished(cleanup, recorder, retries, settings.ttlSecondsAfterFinished(), clock),
         cleanup, recorder, sync, queueStore, queues);
   }

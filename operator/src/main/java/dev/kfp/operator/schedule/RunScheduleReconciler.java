@@ -20,6 +20,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,12 +68,18 @@ public class RunScheduleReconciler implements Reconciler<RunSchedule> {
 
   @Override
   public List<EventSource<?, RunSchedule>> prepareEventSources(EventSourceContext<RunSchedule> context) {
-    return List.of(new InformerEventSource<>(InformerEventSourceConfiguration.from(Run.class, RunSchedule.class)
+    InformerEventSourceConfiguration.Builder<Run> runs = InformerEventSourceConfiguration.from(Run.class,
+            RunSchedule.class)
         .withName("scheduled-runs")
         .withNamespacesInheritedFromController()
         .withLabelSelector(scheduledRunsSelector(context))
-        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(RunSchedule.class, false))
-        .build(), context));
+        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(RunSchedule.class, false));
+    // Trimmed like the Run controller's cache (this controller reads metadata and status), where one informer
+    // watches: JOSDK hands one item store to the informer of every namespace, whose relists would drop the others'.
+    if (context.getControllerConfiguration().getInformerConfig().getNamespaces().size() <= 1) {
+      runs.withItemStore(new TransformingItemStore<>(Run::trimForCache));
+    }
+    return List.of(new InformerEventSource<>(runs.build(), context));
   }
 
   /**

@@ -361,9 +361,13 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
   /**
    * About how many bytes KFP answers for this Run's run: KFP sends an inline pipeline spec back with every
    * read, a run of a stored pipeline only names it ({@code toApiRun}). A spec read from a ConfigMap is not in
-   * the Run; if it is large, the first list too large for the client is halved instead.
+   * the Run; if it is large, the first list too large for the client is halved instead. The cache's copy of a
+   * submitted Run no longer holds the inline spec, only its size ({@link Run#trimForCache()}).
    */
   static long answerBytes(Run run) {
+    if (run.getSpec() != null && run.getSpec().trimmed() != null) {
+      return RUN_BYTES_ASSUMED + run.getSpec().trimmed().inlineSpecBytes();
+    }
     PipelineSource pipeline = run.getSpec() == null ? null : run.getSpec().getPipeline();
     if (pipeline == null || pipeline.getSpec() == null) {
       return RUN_BYTES_ASSUMED;

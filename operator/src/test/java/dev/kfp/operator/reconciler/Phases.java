@@ -37,6 +37,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +63,9 @@ final class Phases {
   /** The PipelineVersion objects of KFP's Kubernetes-native mode the submitter finds, by namespace/name. */
   final Map<String, ObjectMeta> pipelineVersions = new HashMap<>();
   final FakeQueues queues = new FakeQueues();
+  /** The Runs as the API server stores them, by name, for what the cache leaves out; and how often they were read. */
+  final Map<String, Run> storedRuns = new HashMap<>();
+  final List<String> storedRunReads = new ArrayList<>();
   private final KfpClientProvider clients = KfpClientProvider.shared(kfp);
   private final MarkerSearch markers = new MarkerSearch(clients);
   private final FailureDiagnostician diagnostician = new FailureDiagnostician(recorder, LogTailLimits.defaults());
@@ -91,7 +95,10 @@ final class Phases {
 
   RunFollower follower(SyncStrategy sync) {
     return new RunFollower(clients, new RunObserver(null), diagnostician, new UserCommands(clients, recorder, RESYNC),
-        new ActiveDeadline(clients, recorder, clock), recorder, retries, sync);
+        new ActiveDeadline(clients, recorder, clock), recorder, retries, sync, (namespace, name) -> {
+          storedRunReads.add(name);
+          return Optional.ofNullable(storedRuns.get(name));
+        });
   }
 
   RunCleanup cleanup() {

@@ -10,6 +10,7 @@ import static dev.kfp.operator.reconciler.Phases.assertCondition;
 import static dev.kfp.operator.reconciler.Phases.condition;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.IntNode;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.kfp.KfpClientProvider;
@@ -19,7 +20,9 @@ import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.KfpStorageState;
 import dev.kfp.operator.reconciler.follow.RunFollower;
+import dev.kfp.operator.reconciler.submit.SpecFingerprint;
 import dev.kfp.operator.sync.BulkSync;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -205,6 +208,45 @@ class RunFollowerTest {
     run.getSpec().setDisplayName(null);
     follow(run);
     assertCondition(run, SUBMITTED, "True", RunConditions.REASON_SPEC_REVERTED);
+  }
+
+  /**
+   * The cache's copy of a submitted Run lacks its parameters (and an inline spec): the check reads the Run from
+   * the API server after an edit (a generation the status has not observed), and only then.
+   */
+  @Test
+  void aTrimmedRunIsCheckedAgainstTheStoredSpecOnlyAfterAnEdit() {
+    Run stored = phases.followedRun("trimmed", KfpRuntimeState.RUNNING);
+    stored.getSpec().setParameters(Map.of("epochs", IntNode.valueOf(3)));
+    stored.getStatus().setSpecHash(SpecFingerprint.of(stored.getSpec()));
+    stored.getStatus().setObservedGeneration(1L);
+    phases.storedRuns.put("trimmed", stored);
+
+    Run cached = copy(stored).trimForCache();
+    assertThat(cached.getSpec().getParameters()).isNull();
+    follow(cached);
+    assertThat(phases.storedRunReads).as("generation 1 was checked already").isEmpty();
+    assertCondition(cached, SUBMITTED, "True", RunConditions.REASON_CREATED);
+
+    stored.getMetadata().setGeneration(2L);
+    stored.getSpec().setArchived(true);
+    Run afterMutableEdit = copy(stored).trimForCache();
+    follow(afterMutableEdit);
+    assertThat(phases.storedRunReads).containsExactly("trimmed");
+    assertCondition(afterMutableEdit, SUBMITTED, "True", RunConditions.REASON_CREATED);
+
+    stored.getMetadata().setGeneration(3L);
+    stored.getSpec().setParameters(Map.of("epochs", IntNode.valueOf(4)));
+    Run afterImmutableEdit = copy(stored).trimForCache();
+    follow(afterImmutableEdit);
+    assertThat(phases.storedRunReads).containsExactly("trimmed", "trimmed");
+    assertCondition(afterImmutableEdit, SUBMITTED, "False", RunConditions.REASON_SPEC_CHANGED);
+    assertThat(condition(afterImmutableEdit, SUBMITTED).getMessage()).startsWith("spec.parameters changed");
+  }
+
+  /** The Run as the informer gets it from the API server: a copy of what is stored, status as written. */
+  private static Run copy(Run stored) {
+    return Serialization.clone(stored);
   }
 
   @Test

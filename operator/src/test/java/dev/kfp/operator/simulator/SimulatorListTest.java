@@ -182,6 +182,28 @@ class SimulatorListTest {
         + "\"stringValue\":\"a_b\"}]}").body())).containsExactlyInAnyOrder("a_b", "axb");
   }
 
+  /**
+   * A filter naming run ids looks only at those runs (the bulk status sync's lists, over 100,000 stored runs), and
+   * answers what a scan of every run would: each run once, unknown ids ignored, the other predicates applied.
+   */
+  @Test
+  void filterByRunIdsAnswersAsAScanWould() {
+    String first = create("first", "");
+    String second = create("second", "");
+    create("third", "");
+    clock.advance(Duration.ofSeconds(6));
+
+    var byIds = filtered("{\"predicates\":[{\"key\":\"run_id\",\"operation\":\"IN\",\"string_values\":{\"values\":"
+        + "[\"" + second + "\",\"" + first + "\",\"" + second + "\",\"no-such-run\"]}}]}");
+    var changed = filtered("{\"predicates\":[{\"key\":\"run_id\",\"operation\":\"IN\",\"string_values\":{\"values\":"
+        + "[\"" + first + "\",\"" + second + "\"]}},{\"key\":\"state\",\"operation\":\"NOT_EQUALS\","
+        + "\"string_value\":\"RUNNING\"}]}");
+
+    assertThat(names(byIds.body())).containsExactlyInAnyOrder("first", "second");
+    assertThat(byIds.body().get("total_size").asInt()).isEqualTo(2);
+    assertThat(changed.body().toString()).as("both moved on to RUNNING: nothing else to say").isEqualTo("{}");
+  }
+
   @Test
   void filterByStateWithInAndNotEquals() {
     create("good", "");

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -70,6 +73,23 @@ final class ListFilter {
 
   boolean matches(StoredRun run) {
     return matches(RUNS, run);
+  }
+
+  /**
+   * The only run ids that can match, when the filter names them ({@code run_id IN [...]} or {@code EQUALS}): a list
+   * then looks at those runs alone, as KFP's database finds them by primary key, instead of at every stored run.
+   */
+  Optional<Set<String>> runIds() {
+    for (Predicate p : predicates) {
+      if (p.column().equals(RunField.RUN_ID.fieldName())
+          && (p.operation().equals("IN") || p.operation().equals("EQUALS"))
+          && p.values().stream().allMatch(String.class::isInstance)) {
+        Set<String> ids = new LinkedHashSet<>();
+        p.values().forEach(v -> ids.add((String) v));
+        return Optional.of(ids);
+      }
+    }
+    return Optional.empty();
   }
 
   <T> boolean matches(Columns<T> columns, T row) {

@@ -7,10 +7,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -277,7 +279,10 @@ final class RunStore {
 
     Instant now = clock.now();
     List<StoredRun> matching = new ArrayList<>();
-    for (StoredRun run : runs.values()) {
+    Collection<StoredRun> candidates = filter.runIds()
+        .<Collection<StoredRun>>map(ids -> ids.stream().map(runs::get).filter(Objects::nonNull).toList())
+        .orElse(runs.values());
+    for (StoredRun run : candidates) {
       run.catchUp(now, timing, rule);
       boolean inScope = experimentId.isEmpty() ? !access.multiUser() || run.namespace.equals(namespace)
           : run.experimentId.equals(experimentId);

@@ -7,6 +7,7 @@ import static dev.kfp.operator.api.RunConditions.SYNCED;
 import dev.kfp.operator.api.Run;
 import dev.kfp.operator.api.RunConditions;
 import dev.kfp.operator.api.RunFailure;
+import dev.kfp.operator.api.RunSpec;
 import dev.kfp.operator.api.RunStatus;
 import dev.kfp.operator.kfp.KfpClient;
 import dev.kfp.operator.kfp.KfpClientProvider;
@@ -42,10 +43,14 @@ public final class RunFollower {
   private final StatusRecorder recorder;
   private final RetrySchedule retries;
   private final SyncStrategy sync;
+  private final StoredRuns storedRuns;
 
+  /**
+   * @param storedRuns reads a Run from the API server, when the cached copy left out the spec to check
+   */
   public RunFollower(KfpClientProvider kfpClients, RunObserver observer, FailureDiagnostician diagnostician,
       UserCommands commands, ActiveDeadline deadline, StatusRecorder recorder, RetrySchedule retries,
-      SyncStrategy sync) {
+      SyncStrategy sync, StoredRuns storedRuns) {
     this.kfpClients = kfpClients;
     this.observer = observer;
     this.diagnostician = diagnostician;
@@ -54,6 +59,7 @@ public final class RunFollower {
     this.recorder = recorder;
     this.retries = retries;
     this.sync = sync;
+    this.storedRuns = storedRuns;
   }
 
   /**
@@ -149,13 +155,31 @@ public final class RunFollower {
     return null;
   }
 
-  /** A KFP run cannot change: an edit of the immutable spec after the create is reported, and nothing sent. */
+  /**
+   * A KFP run cannot change: an edit of the immutable spec after the create is reported, and nothing sent. The
+   * cache's copy of a submitted Run may lack the inline spec and the parameters: when the status has observed its
+   * generation, that spec was checked already and the Submitted condition says what was found; otherwise (an
+   * edit since) the Run is read from the API server for the check.
+   */
   private void checkSpecUnchanged(Run run) {
     RunStatus status = run.getStatus();
     if (status.getSpecHash() == null) {
       return;
     }
-    List<String> changed = SpecFingerprint.changedFields(status.getSpecHash(), run.getSpec());
+    RunSpec spec = run.getSpec();
+    if (spec.trimmed() != null) {
+      if (spec.trimmed().generationObserved()) {
+        return;
+      }
+      Optional<RunSpec> stored = storedRuns.read(run.getMetadata().getNamespace(), run.getMetadata().getName())
+          .filter(read -> read.getMetadata().getUid().equals(run.getMetadata().getUid()) && read.unreadable() == null)
+          .map(Run::getSpec);
+      if (stored.isEmpty()) {
+        return; // deleted meanwhile, or replaced by a new Run of the same name: its own events follow
+      }
+      spec = stored.get();
+    }
+    List<String> changed = SpecFingerprint.changedFields(status.getSpecHash(), spec);
     if (changed.isEmpty()) {
       if (!status.isTrue(SUBMITTED)) {
         recorder.condition(run, SUBMITTED, "True", RunConditions.REASON_SPEC_REVERTED, "KFP run "
