@@ -94,10 +94,12 @@ public class Run extends CustomResource<RunSpec, RunStatus> implements Namespace
    * Once the Run has a KFP run (a run id in its status), the inline pipeline spec and the parameters are left out
    * too: only the create needed them. Such a spec is marked ({@link RunSpec#trimmed()}); whoever needs those parts
    * after the create reads the Run from the API server. An unreadable Run is kept whole. The cached copy is never
-   * written back whole: status writes and JOSDK's finalizer patches name only what they change.
+   * written back whole: status writes and JOSDK's finalizer patches name only what they change. The strings kept
+   * share their instances with equal ones ({@link CachedStrings}).
    */
   public Run trimForCache() {
     getMetadata().setManagedFields(null);
+    CachedStrings.share(this);
     Map<String, String> annotations = getMetadata().getAnnotations();
     if (annotations != null && annotations.containsKey(LAST_APPLIED)) {
       annotations.remove(LAST_APPLIED);

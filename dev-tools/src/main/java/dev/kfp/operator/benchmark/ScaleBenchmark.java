@@ -382,6 +382,8 @@ final class ScaleBenchmark {
         new ProcessBuilder(bin.resolve("jcmd").toString(), Long.toString(process.pid()), "GC.run")
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
         result.put("heapUsedAfterGcMb", heapUsed(port) / 1e6);
+        result.put("heapHistogram", histogram(bin, process.pid(),
+            options.out().resolve("production-jar-" + options.runs() + ".histogram.txt")));
       }
       result.put("aliveAtTheEnd", process.isAlive());
     } finally {
@@ -395,6 +397,29 @@ final class ScaleBenchmark {
         result.get("heapUsedAfterGcMb"), Boolean.TRUE.equals(result.get("aliveAtTheEnd")) ? "still running"
             : "EXITED (exit code " + process.exitValue() + ")", log);
     return result;
+  }
+
+  /**
+   * Where the heap goes: {@code jcmd GC.class_histogram} (live objects only: it runs a full GC first), written
+   * whole to {@code file}; the classes with the most bytes are returned, with bytes and instances.
+   */
+  private static List<Map<String, Object>> histogram(Path bin, long pid, Path file)
+      throws IOException, InterruptedException {
+    new ProcessBuilder(bin.resolve("jcmd").toString(), Long.toString(pid), "GC.class_histogram")
+        .redirectErrorStream(true).redirectOutput(file.toFile()).start().waitFor();
+    List<Map<String, Object>> top = new ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      String[] fields = line.trim().split("\\s+");
+      // "  1:   123456   7890123  java.lang.String (java.base@17)"
+      if (fields.length >= 4 && fields[0].endsWith(":") && top.size() < 20) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("class", fields[3]);
+        row.put("instances", Long.parseLong(fields[1]));
+        row.put("bytes", Long.parseLong(fields[2]));
+        top.add(row);
+      }
+    }
+    return top;
   }
 
   /** The used heap in bytes as the operator's {@code /metrics} reports it: the sum of its heap pools. */

@@ -107,4 +107,69 @@ class RunCacheTrimTest {
     assertThat(Map.of("json", run.getSpec().unreadableJson().toString())).extractingByKey("json").asString()
         .contains("epochs");
   }
+
+  private static Run finishedRun(String name, String uid, String runId) {
+    return Serialization.unmarshal("""
+        apiVersion: pipelines.kfp.dev/v1alpha1
+        kind: Run
+        metadata:
+          name: %s
+          namespace: team-a
+          uid: %s
+          creationTimestamp: "2026-12-05T17:30:00Z"
+          labels: {pipelines.kfp.dev/schedule: nightly}
+          finalizers: [pipelines.kfp.dev/finalizer]
+        spec:
+          deletionPolicy: Archive
+          pipeline: {versionRef: {pipelineId: p-1}}
+        status:
+          runId: %s
+          state: SUCCEEDED
+          storageState: AVAILABLE
+          createdAt: "2026-12-05T17:30:00Z"
+          finishedAt: "2026-12-05T17:30:23Z"
+          stateHistory:
+          - {state: PENDING, updateTime: "2026-12-05T17:30:00Z"}
+          - {state: SUCCEEDED, updateTime: "2026-12-05T17:30:23Z"}
+          conditions:
+          - {type: Succeeded, status: "True", reason: Succeeded, message: "KFP run %s succeeded",
+             lastTransitionTime: "2026-12-05T17:31:51Z"}
+        """.formatted(name, uid, runId, runId), Run.class);
+  }
+
+  @Test
+  void valuesManyRunsHoldAreOneInstanceAndARunsRepeatedTimesAreOneInstanceInIt() {
+    Run first = finishedRun("a", "uid-a", "run-a");
+    Run second = finishedRun("b", "uid-b", "run-b");
+    String firstJson = Serialization.asJson(first);
+    assertThat(second.getMetadata().getNamespace()).as("parsing gives each Run its own copies")
+        .isNotSameAs(first.getMetadata().getNamespace());
+
+    first.trimForCache();
+    second.trimForCache();
+
+    assertThat(Serialization.asJson(first)).as("the values are the same, only their instances are shared")
+        .isEqualTo(firstJson);
+    List<java.util.function.Function<Run, Object>> shared = List.of(
+        run -> run.getMetadata().getNamespace(),
+        run -> run.getMetadata().getFinalizers().get(0),
+        run -> run.getMetadata().getLabels().keySet().iterator().next(),
+        run -> run.getMetadata().getLabels().values().iterator().next(),
+        run -> run.getSpec().getDeletionPolicy(),
+        run -> run.getSpec().getPipeline().getVersionRef().pipelineId(),
+        run -> run.getStatus().getState(),
+        run -> run.getStatus().getStorageState(),
+        run -> run.getStatus().getStateHistory().get(0).state(),
+        run -> run.getStatus().getConditions().get(0).getType(),
+        run -> run.getStatus().getConditions().get(0).getStatus(),
+        run -> run.getStatus().getConditions().get(0).getReason());
+    for (var value : shared) {
+      assertThat(value.apply(second)).isSameAs(value.apply(first));
+    }
+    assertThat(first.getStatus().getCreatedAt()).isSameAs(first.getMetadata().getCreationTimestamp())
+        .isSameAs(first.getStatus().getStateHistory().get(0).updateTime());
+    assertThat(first.getStatus().getFinishedAt()).isSameAs(first.getStatus().getStateHistory().get(1).updateTime());
+    assertThat(first.getStatus().getCreatedAt()).as("a Run's own times are not shared with other Runs")
+        .isNotSameAs(second.getStatus().getCreatedAt());
+  }
 }
