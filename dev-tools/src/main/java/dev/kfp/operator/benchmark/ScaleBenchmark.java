@@ -80,10 +80,10 @@ final class ScaleBenchmark {
       root: {dag: {tasks: {}}}
       """;
   /**
-   * The heap the operator gets in a pod of the chart: its default memory limit (512Mi, helm values.yaml) times the
+   * The heap the operator gets in a pod of the chart: its default memory limit (1Gi, helm values.yaml) times the
    * image's {@code -XX:MaxRAMPercentage=75} (Dockerfile).
    */
-  static final String CHART_HEAP = "-Xmx384m";
+  static final String CHART_HEAP = "-Xmx768m";
   static final Path PRODUCTION_JAR = Path.of("operator", "target", "kfp-run-operator.jar");
   /** Threads that create the Runs; the API server, not the client, is what limits them. */
   private static final int SEED_THREADS = 48;
@@ -102,7 +102,7 @@ final class ScaleBenchmark {
           --scale-window  how long the steady KFP calls and Kubernetes requests are counted
           --concurrency   reconcile threads of the operator
           --production-jar  also runs this jar's operator in a JVM of its own with the heap a pod of the chart gets
-                          (-Xmx384m): ready time, heap after a full GC, still alive; none skips it
+                          (-Xmx768m): ready time, heap after a full GC, still alive; none skips it
           --scale-settle  true: a first operator writes the finished Runs' statuses before the measured one starts;
                           false: the measured operator writes them in its start-up (a first start over those Runs)
           --out           directory for scale-N.json""";

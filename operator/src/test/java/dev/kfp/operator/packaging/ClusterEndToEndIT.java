@@ -165,7 +165,7 @@ class ClusterEndToEndIT {
         .contains("Submitted", "StateChanged");
     assertThat(argoCdHealth(RUN_NAMESPACE, RUN).path("status").asText()).as("Argo CD's health of a SUCCEEDED Run")
         .isEqualTo("Healthy");
-    assertThat(memoryLimit(pod)).as("the chart's memory limit").isEqualTo(512L * 1024 * 1024);
+    assertThat(memoryLimit(pod)).as("the chart's memory limit").isEqualTo(1024L * 1024 * 1024);
     assertThat(peakMemory(pod)).as("the pod's peak memory so far").isPositive().isLessThan(memoryLimit(pod));
   }
 
