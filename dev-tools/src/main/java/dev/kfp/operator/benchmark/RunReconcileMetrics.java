@@ -44,6 +44,21 @@ record RunReconcileMetrics(double succeeded, double queued, double executing) {
   }
 
   /**
+   * {@link #everyRunReconciledOnce(int)} for the operator on {@code port} of this machine; false while it does not
+   * answer.
+   */
+  static boolean everyRunReconciledOnce(int port, int runs) {
+    try {
+      return scrape(port).everyRunReconciledOnce(runs);
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
    * The sum of a family's samples; of the Run controller's only ({@code controller_name="run"} or
    * {@code kind="Run"}) when {@code runControllerOnly}.
    */

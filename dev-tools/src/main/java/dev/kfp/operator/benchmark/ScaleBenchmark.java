@@ -378,7 +378,7 @@ final class ScaleBenchmark {
       result.put("readySeconds", ready.get() == null ? Double.NaN : Duration.between(start, ready.get()).toNanos() / 1e9);
       // A finished Run's start-up reconcile makes no KFP call when its status stands (the resync lists it), so
       // the KFP calls cannot tell when the start-up is over: the jar's own reconcile count can.
-      await(() -> !process.isAlive() || RunReconcileMetrics.scrape(port).everyRunReconciledOnce(options.runs()),
+      await(() -> !process.isAlive() || RunReconcileMetrics.everyRunReconciledOnce(port, options.runs()),
           Duration.ofHours(1), "the production jar to reconcile every Run once");
       result.put("everyRunReconciledSeconds", seconds(start));
       result.put("startupKfpCallsByEndpoint", since(callsBefore, kfp.calls().snapshot()));

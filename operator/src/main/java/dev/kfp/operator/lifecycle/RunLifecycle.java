@@ -93,13 +93,13 @@ public final class RunLifecycle {
 
   /**
    * True when the status records a finished KFP run in full, as a successful look at {@code generation} of the
-   * Run left it: a known terminal state, {@code Synced=True} written for that generation, {@code Submitted=True}
-   * (the spec matches the run), a {@code Succeeded} verdict, and for a run that failed by itself a diagnosis that
-   * names its failed steps (KFP may add them later; a read looks again). Such a status needs no read of the run
-   * to stand while nothing else is asked of it.
+   * Run left it: a known terminal state, {@code Synced=True} written for that generation, a {@code Succeeded}
+   * verdict, and for a run that failed by itself a diagnosis that names its failed steps (KFP may add them later;
+   * a read looks again). Such a status needs no read of the run to stand while nothing else is asked of it. (An
+   * edit of the immutable spec is checked without the run, so {@code Submitted} does not matter here.)
    */
   public boolean isRecordedFinished(Long generation) {
-    if (!hasRun() || isCleaned() || !isFinished() || !status.isTrue(RunConditions.SUBMITTED)) {
+    if (!hasRun() || isCleaned() || !isFinished()) {
       return false;
     }
     boolean synced = status.condition(RunConditions.SYNCED)
