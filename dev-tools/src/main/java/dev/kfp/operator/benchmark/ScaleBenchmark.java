@@ -272,13 +272,16 @@ final class ScaleBenchmark {
           "the operator to look at every Run once");
       double lookedAtAll = seconds(start);
       long startupCalls = kfp.calls().total() - kfpCallsBefore;
-      out.printf("  it had looked at every Run once after %.1f s, with %d KFP calls%n", lookedAtAll, startupCalls);
+      Map<String, Long> startupCallsByEndpoint = since(kfpCallsBeforeByEndpoint, kfp.calls().snapshot());
+      out.printf("  it had looked at every Run once after %.1f s, with %d KFP calls %s%n", lookedAtAll, startupCalls,
+          startupCallsByEndpoint);
       Map<String, Object> startup = new LinkedHashMap<>();
       startup.put("operatorStartReturnedSeconds", started);
       startup.put("readySeconds", readySeconds);
       startup.put("everyRunReconciledSeconds", lookedAtAll);
+      startup.put("runReconcilesOnItsMetrics", RunReconcileMetrics.scrape(port).succeeded());
       startup.put("kfpCalls", startupCalls);
-      startup.put("kfpCallsByEndpoint", since(kfpCallsBeforeByEndpoint, kfp.calls().snapshot()));
+      startup.put("kfpCallsByEndpoint", startupCallsByEndpoint);
       startup.put("kubernetesRequests", requests.snapshot());
       report.put("startup", startup);
 
@@ -340,9 +343,10 @@ final class ScaleBenchmark {
 
   /**
    * The production jar in a JVM of its own with the heap a pod of the chart gets ({@value #CHART_HEAP}), over the
-   * same Runs: when {@code /readyz} answers, when it has read every finished Run's KFP run once (its start-up
-   * reconciles), its used heap after a full GC ({@code jcmd GC.run}, then its own {@code /metrics}), and whether
-   * it is still alive (the image's JVM exits on an OutOfMemoryError).
+   * same Runs: when {@code /readyz} answers, when it has reconciled every Run once (its start-up reconciles, as its
+   * own {@code /metrics} counts them) and the KFP calls they made by endpoint, its used heap after a full GC
+   * ({@code jcmd GC.run}, then its own {@code /metrics}), and whether it is still alive (the image's JVM exits on
+   * an OutOfMemoryError).
    */
   private static Map<String, Object> productionJar(Options options, RealKubernetes kubernetes, KfpSimulator kfp,
       PrintStream out) throws Exception {
@@ -363,7 +367,7 @@ final class ScaleBenchmark {
         Setting.WATCH_NAMESPACES.envName(), NAMESPACE,
         Setting.MONITORING_PORT.envName(), Integer.toString(port),
         Setting.LEADER_ELECTION.envName(), "false"));
-    long getsBefore = kfp.calls().count(Endpoint.GET_RUN);
+    Map<Endpoint, Long> callsBefore = kfp.calls().snapshot();
     AtomicReference<Instant> ready = new AtomicReference<>();
     Instant start = Instant.now();
     Process process = builder.start();
@@ -372,12 +376,12 @@ final class ScaleBenchmark {
     try {
       readinessProbe(port, ready).join(Duration.ofMinutes(5).toMillis());
       result.put("readySeconds", ready.get() == null ? Double.NaN : Duration.between(start, ready.get()).toNanos() / 1e9);
-      // Each finished Run's start-up reconcile reads its KFP run with a GET; an active one may instead be served
-      // the run the bulk sync has just listed, with no GET, so only the finished ones are counted.
-      int finished = options.runs() - options.active();
-      await(() -> !process.isAlive() || kfp.calls().count(Endpoint.GET_RUN) - getsBefore >= finished,
-          Duration.ofHours(1), "the production jar to read every finished Run's KFP run");
-      result.put("everyRunReadSeconds", seconds(start));
+      // A finished Run's start-up reconcile makes no KFP call when its status stands (the resync lists it), so
+      // the KFP calls cannot tell when the start-up is over: the jar's own reconcile count can.
+      await(() -> !process.isAlive() || RunReconcileMetrics.everyRunReconciledOnce(port, options.runs()),
+          Duration.ofHours(1), "the production jar to reconcile every Run once");
+      result.put("everyRunReconciledSeconds", seconds(start));
+      result.put("startupKfpCallsByEndpoint", since(callsBefore, kfp.calls().snapshot()));
       if (process.isAlive()) {
         new ProcessBuilder(bin.resolve("jcmd").toString(), Long.toString(process.pid()), "GC.run")
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
@@ -392,8 +396,9 @@ final class ScaleBenchmark {
         process.destroyForcibly();
       }
     }
-    out.printf("  production jar with %s: ready after %.1f s, every KFP run read after %.1f s, heap after a full GC "
-        + "%s MB, %s (log: %s)%n", CHART_HEAP, result.get("readySeconds"), result.get("everyRunReadSeconds"),
+    out.printf("  production jar with %s: ready after %.1f s, every Run reconciled once after %.1f s with KFP calls "
+        + "%s, heap after a full GC %s MB, %s (log: %s)%n", CHART_HEAP, result.get("readySeconds"),
+        result.get("everyRunReconciledSeconds"), result.get("startupKfpCallsByEndpoint"),
         result.get("heapUsedAfterGcMb"), Boolean.TRUE.equals(result.get("aliveAtTheEnd")) ? "still running"
             : "EXITED (exit code " + process.exitValue() + ")", log);
     return result;
@@ -424,8 +429,7 @@ final class ScaleBenchmark {
 
   /** The used heap in bytes as the operator's {@code /metrics} reports it: the sum of its heap pools. */
   private static long heapUsed(int port) throws IOException, InterruptedException {
-    String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    String metrics = RunReconcileMetrics.metrics(port);
     return (long) metrics.lines().filter(line -> line.startsWith("jvm_memory_used_bytes{") && line.contains(
         "area=\"heap\"")).mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
   }

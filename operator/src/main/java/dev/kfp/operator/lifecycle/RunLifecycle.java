@@ -92,6 +92,29 @@ public final class RunLifecycle {
   }
 
   /**
+   * True when the status records a finished KFP run in full, as a successful look at {@code generation} of the
+   * Run left it: a known terminal state, {@code Synced=True} written for that generation, a {@code Succeeded}
+   * verdict, and for a run that failed by itself a diagnosis that names its failed steps (KFP may add them later;
+   * a read looks again). Such a status needs no read of the run to stand while nothing else is asked of it. (An
+   * edit of the immutable spec is checked without the run, so {@code Submitted} does not matter here.)
+   */
+  public boolean isRecordedFinished(Long generation) {
+    if (!hasRun() || isCleaned() || !isFinished()) {
+      return false;
+    }
+    boolean synced = status.condition(RunConditions.SYNCED)
+        .map(c -> "True".equals(c.getStatus()) && Objects.equals(generation, c.getObservedGeneration()))
+        .orElse(false);
+    boolean verdict = status.condition(RunConditions.SUCCEEDED)
+        .map(c -> "True".equals(c.getStatus()) || "False".equals(c.getStatus()))
+        .orElse(false);
+    boolean diagnosed = state().orElseThrow() != KfpRuntimeState.FAILED || status.wasTerminated()
+        || status.getFailure() != null && status.getFailure().tasks() != null
+            && !status.getFailure().tasks().isEmpty();
+    return synced && verdict && diagnosed;
+  }
+
+  /**
    * No run id yet, and nothing says the operator gave up: never looked at, a create in doubt, a failed
    * attempt that is to be retried, or waiting in a RunQueue (for a slot, or for the queue to be created). A spec that is invalid, or that KFP refused, waits for the user instead.
    */

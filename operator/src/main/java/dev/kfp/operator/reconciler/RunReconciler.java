@@ -159,11 +159,14 @@ public class RunReconciler implements Reconciler<Run>, Cleaner<Run> {
       Optional<KfpRun> submitted = result.kfpRun();
       result = result
           .and(follower.follow(run, () -> submitted.isPresent() ? submitted : latestRead.get(),
-              sync::readByReconcile))
+              sync::readByReconcile, ttl.isOver(run)))
           .and(ttl.check(run));
     }
     if (result.stale() || writer.write() == StatusWriter.Outcome.STALE) {
       return staleObject(run);
+    }
+    if (status.getRunId() != null) {
+      sync.recorded(run);
     }
     queues.refresh(run);
     if (result.deleteRun()) {

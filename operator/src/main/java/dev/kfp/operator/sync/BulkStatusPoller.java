@@ -267,6 +267,7 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
     }));
     spreads.keySet().retainAll(groups);
     tracked.keySet().retainAll(seen);
+    fresh.retainOwed(seen);
     Map<String, Integer> before = new HashMap<>();
     // State changes first, in every namespace: what the resync adds must not delay them.
     dueByNamespace.forEach((namespace, due) -> {
@@ -286,7 +287,7 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
     }
     counted.forEach((namespace, runs) -> {
       for (int from = 0; from < runs.size(); from += IDS_PER_LIST) {
-        findMissing(namespace, runs.subList(from, Math.min(runs.size(), from + IDS_PER_LIST)));
+        findMissing(namespace, runs.subList(from, Math.min(runs.size(), from + IDS_PER_LIST)), resync);
       }
     });
   }
@@ -462,7 +463,7 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
    * matching a filter in {@code total_size}, so a page of one run says whether all are there; only a chunk
    * that lacks some is split to find them.
    */
-  private void findMissing(String namespace, List<Due> chunk) {
+  private void findMissing(String namespace, List<Due> chunk, boolean resync) {
     ListRunsResponse page;
     try {
       page = kfp.forNamespace(namespace).listRuns(ListRunsRequest.all()
@@ -480,14 +481,18 @@ public final class BulkStatusPoller extends PeriodicRunSource<KfpRun> {
     }
     if (chunk.size() > 1) {
       int half = chunk.size() / 2;
-      findMissing(namespace, chunk.subList(0, half));
-      findMissing(namespace, chunk.subList(half, chunk.size()));
+      findMissing(namespace, chunk.subList(0, half), resync);
+      findMissing(namespace, chunk.subList(half, chunk.size()), resync);
       return;
     }
-    Tracked memory = chunk.get(0).tracked();
-    if (!memory.missingAnnounced) {
+    Due missing = chunk.get(0);
+    Tracked memory = missing.tracked();
+    // Announced once; and again on each resync until the status shows it, in case a reconcile's write of an
+    // earlier read cleared the request for a read before the triggered reconcile ran.
+    if (!memory.missingAnnounced || resync && !RunLifecycle.of(missing.status()).isRunDeletedInKfp()) {
       memory.missingAnnounced = true;
-      trigger(chunk.get(0).resource()); // its reconcile's GET reports the run deleted in KFP
+      fresh.askRead(missing.runId());
+      trigger(missing.resource()); // its reconcile's GET reports the run deleted in KFP
     }
   }
 

@@ -58,6 +58,16 @@ public final class BulkSync implements SyncStrategy {
   }
 
   @Override
+  public boolean keepsSettledRunInStep(Run run) {
+    return !fresh.readOwed(run.getStatus().getRunId());
+  }
+
+  @Override
+  public void recorded(Run run) {
+    fresh.recorded(run.getStatus().getRunId());
+  }
+
+  @Override
   public Optional<Duration> nextLook(RunLifecycle lifecycle) {
     return Optional.empty();
   }

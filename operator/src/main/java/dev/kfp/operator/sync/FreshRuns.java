@@ -5,6 +5,7 @@ import dev.kfp.operator.kfp.KfpRun;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -27,6 +28,11 @@ public final class FreshRuns {
   private record Entry(KfpRun run, KfpException failure, long readAtNanos, long keptAtNanos) {}
 
   private final Map<String, Entry> runs = new ConcurrentHashMap<>();
+  /**
+   * Runs a reconcile read (or was handed a read of) whose Run's status has not recorded that read yet, and runs
+   * the sync asked a reconcile to read: their next reconcile reads KFP, even if the status shows a settled run.
+   */
+  private final Set<String> owed = ConcurrentHashMap.newKeySet();
   private final long timeToLiveNanos;
   private final LongSupplier nanoTime;
 
@@ -55,6 +61,32 @@ public final class FreshRuns {
   void readByReconcile(String runId) {
     long now = nanoTime.getAsLong();
     runs.put(runId, new Entry(null, null, now, now));
+    owed.add(runId);
+  }
+
+  /** The sync wants this run read by the reconcile it triggers (its count found the run missing). */
+  void askRead(String runId) {
+    owed.add(runId);
+  }
+
+  /**
+   * True while a read of this run is owed: taken or made by a reconcile whose status write has not succeeded
+   * since, or asked for by the sync.
+   */
+  boolean readOwed(String runId) {
+    return owed.contains(runId);
+  }
+
+  /** A reconcile's status write succeeded: the reads it took or made are recorded. */
+  void recorded(String runId) {
+    if (runId != null) {
+      owed.remove(runId);
+    }
+  }
+
+  /** Forgets the owed reads of runs no Run shows any more. */
+  void retainOwed(Set<String> runIds) {
+    owed.retainAll(runIds);
   }
 
   /** The list that should have read this run failed. */
@@ -82,6 +114,7 @@ public final class FreshRuns {
 
   /** A reconcile has acted on this read: it serves no other (a later reconcile reads KFP, or a later list). */
   void taken(KfpRun run) {
+    owed.add(run.runId());
     runs.computeIfPresent(run.runId(), (id, entry) -> entry.run() == run ? null : entry);
   }
 

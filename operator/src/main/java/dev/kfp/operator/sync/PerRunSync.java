@@ -42,6 +42,17 @@ public final class PerRunSync implements SyncStrategy {
     // Nothing is kept: the next reconcile reads the run again.
   }
 
+  /** False: nothing else lists the run, so every reconcile reads it. */
+  @Override
+  public boolean keepsSettledRunInStep(Run run) {
+    return false;
+  }
+
+  @Override
+  public void recorded(Run run) {
+    // Nothing is kept.
+  }
+
   @Override
   public Optional<Duration> nextLook(RunLifecycle lifecycle) {
     return Optional.of(lifecycle.isSettled() ? resyncInterval : pollInterval);

@@ -91,11 +91,16 @@ abstract class FailureDiagnosticsTest {
     return harness.awaitState(name, "FAILED");
   }
 
-  /** Makes the operator look at the Run {@code times} more times (an annotation edit each), like resyncs. */
+  /**
+   * Makes the operator read the Run's KFP run {@code times} more times: an edit of a mutable spec field each (a
+   * generation its status has not observed, so the reconcile reads; an annotation alone would let a finished
+   * Run's status stand without a read).
+   */
   private Run reconcileAgain(String name, int times) {
     for (int i = 0; i < times; i++) {
       long gets = harness.kfp.calls().count(Endpoint.GET_RUN);
-      harness.annotate(name, "test.kfp.dev/nudge", Integer.toString(i));
+      long deadline = 86_400L + i; // applies to an active run only
+      harness.edit(name, run -> run.getSpec().setActiveDeadlineSeconds(deadline));
       await().atMost(Duration.ofSeconds(30)).until(() -> harness.kfp.calls().count(Endpoint.GET_RUN) > gets);
     }
     return harness.get(name);

@@ -197,6 +197,15 @@ public final class OperatorHarness implements AutoCloseable {
     return start(backend, pollsEachRun, POLL, simulator, UnaryOperator.identity(), access);
   }
 
+  /**
+   * Like {@link #start(Backend, boolean, Consumer)} (bulk sync), listing the finished runs every {@code resync}
+   * instead of every 2 s.
+   */
+  static OperatorHarness start(Backend backend, Duration resync, Consumer<KfpSimulator.Builder> simulator) {
+    return start(backend, KfpBackend.SIMULATOR, false, POLL, resync, simulator, UnaryOperator.identity(),
+        OperatorAccess.ADMINISTRATOR, null);
+  }
+
   /** Like {@link #start(Backend, boolean, Consumer)} (bulk sync), with the operator's TTL_SECONDS_AFTER_FINISHED. */
   static OperatorHarness startWithDefaultTtl(Backend backend, long defaultTtl) {
     return start(backend, false, POLL, simulator -> { }, UnaryOperator.identity(), OperatorAccess.ADMINISTRATOR,

@@ -20,6 +20,7 @@ import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
 import dev.kfp.operator.kfp.KfpStorageState;
 import dev.kfp.operator.reconciler.follow.RunFollower;
+import dev.kfp.operator.reconciler.status.StatusRecorder;
 import dev.kfp.operator.reconciler.submit.SpecFingerprint;
 import dev.kfp.operator.sync.BulkSync;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -47,7 +48,7 @@ class RunFollowerTest {
 
   /** Follows the Run, reading its KFP run from KFP (nothing read by the sync). */
   private Optional<Duration> follow(Run run) {
-    return follower.follow(run, Optional::empty, readsHandedToTheSync::add).lookAgainIn();
+    return follower.follow(run, Optional::empty, readsHandedToTheSync::add, false).lookAgainIn();
   }
 
   private void kfpMoves(Run run, UnaryOperator<KfpRun> change) {
@@ -87,7 +88,7 @@ class RunFollowerTest {
     Run run = phases.followedRun("listed", KfpRuntimeState.PENDING);
     KfpRun listed = FakeKfp.withState(kfp.run(run.getStatus().getRunId()), KfpRuntimeState.RUNNING);
 
-    follower.follow(run, () -> Optional.of(listed), readsHandedToTheSync::add);
+    follower.follow(run, () -> Optional.of(listed), readsHandedToTheSync::add, false);
 
     assertThat(kfp.calls()).isEmpty();
     assertThat(readsHandedToTheSync).isEmpty();
@@ -165,7 +166,7 @@ class RunFollowerTest {
 
     Optional<Duration> next = bulk.follow(run, () -> {
       throw listFailed;
-    }, readsHandedToTheSync::add).lookAgainIn();
+    }, readsHandedToTheSync::add, false).lookAgainIn();
 
     assertThat(next).as("the sync lists again; the reconcile does not reschedule").isEmpty();
     assertThat(kfp.calls()).isEmpty();
@@ -383,5 +384,83 @@ class RunFollowerTest {
 
     assertThat(kfp.calls()).containsExactly("GetRun", "GetRun", "ArchiveRun", "GetRun", "GetRun");
     assertThat(phases.events.reasons()).containsOnlyOnce("Archived");
+  }
+
+  /** A finished Run whose status the bulk sync's follower has recorded in full, and the calls made so far. */
+  private Run recordedFinishedRun(RunFollower bulk, String name, KfpRuntimeState state) {
+    Run run = phases.followedRun(name, state);
+    bulk.follow(run, Optional::empty, readsHandedToTheSync::add, false);
+    assertCondition(run, SYNCED, "True", RunConditions.REASON_OK);
+    return run;
+  }
+
+  @Test
+  void aFinishedRunRecordedInFullIsNotReadUnderTheBulkSync() {
+    RunFollower bulk = phases.follower(new BulkSync(KfpClientProvider.shared(kfp), POLL, RESYNC));
+    Run run = recordedFinishedRun(bulk, "finished", KfpRuntimeState.SUCCEEDED);
+    String before = Serialization.asJson(run.getStatus());
+    int calls = kfp.calls().size();
+
+    Optional<Duration> next = bulk.follow(run, Optional::empty, readsHandedToTheSync::add, false).lookAgainIn();
+
+    assertThat(kfp.calls()).as("no GET: the resync lists it").hasSize(calls);
+    assertThat(next).as("the sync triggers it again").isEmpty();
+    assertThat(Serialization.asJson(run.getStatus())).isEqualTo(before);
+  }
+
+  @Test
+  void theSameRunIsReadUnderThePerRunSync() {
+    Run run = recordedFinishedRun(follower, "finished", KfpRuntimeState.SUCCEEDED);
+    int calls = kfp.calls().size();
+
+    assertThat(follow(run)).hasValue(RESYNC);
+
+    assertThat(kfp.calls()).hasSize(calls + 1).last().isEqualTo("GetRun");
+  }
+
+  /** What makes a finished Run's status need the KFP run as it is now. */
+  enum NeedsARead {
+    RETRY_TOKEN_NOT_ACTED_ON, TERMINATE_NOT_ACTED_ON, ARCHIVED_DIFFERS, GENERATION_NOT_OBSERVED, SYNCED_NOT_TRUE,
+    NO_SUCCEEDED_VERDICT, FAILED_WITHOUT_DIAGNOSED_STEPS, TTL_OVER
+  }
+
+  @ParameterizedTest
+  @EnumSource(NeedsARead.class)
+  void aFinishedRunIsReadUnderTheBulkSyncWhenItsStatusCannotStand(NeedsARead need) {
+    RunFollower bulk = phases.follower(new BulkSync(KfpClientProvider.shared(kfp), POLL, RESYNC));
+    Run run = recordedFinishedRun(bulk, "finished", need == NeedsARead.FAILED_WITHOUT_DIAGNOSED_STEPS
+        ? KfpRuntimeState.FAILED : KfpRuntimeState.SUCCEEDED);
+    switch (need) {
+      case RETRY_TOKEN_NOT_ACTED_ON -> annotate(run, Run.RETRY_ANNOTATION, "t1");
+      case TERMINATE_NOT_ACTED_ON -> annotate(run, Run.TERMINATE_ANNOTATION, "true");
+      case ARCHIVED_DIFFERS -> run.getSpec().setArchived(true);
+      case GENERATION_NOT_OBSERVED -> run.getMetadata().setGeneration(2L);
+      case SYNCED_NOT_TRUE -> phases.recorder.condition(run, SYNCED, "False",
+          RunConditions.REASON_KFP_UNREACHABLE, "timed out", StatusRecorder.Notice.QUIET);
+      case NO_SUCCEEDED_VERDICT -> run.getStatus().setConditions(run.getStatus().getConditions().stream()
+          .filter(c -> !SUCCEEDED.equals(c.getType())).toList());
+      case FAILED_WITHOUT_DIAGNOSED_STEPS -> assertThat(run.getStatus().getFailure().tasks()).isEmpty();
+      case TTL_OVER -> { }
+    }
+    int calls = kfp.calls().size();
+
+    bulk.follow(run, Optional::empty, readsHandedToTheSync::add, need == NeedsARead.TTL_OVER);
+
+    assertThat(kfp.calls().subList(calls, kfp.calls().size())).first().isEqualTo("GetRun");
+  }
+
+  @Test
+  void aReadIsOwedUntilTheStatusRecordsIt() {
+    BulkSync sync = new BulkSync(KfpClientProvider.shared(kfp), POLL, RESYNC);
+    RunFollower bulk = phases.follower(sync);
+    Run run = recordedFinishedRun(bulk, "finished", KfpRuntimeState.SUCCEEDED);
+    sync.readByReconcile(kfp.run(run.getStatus().getRunId()));
+    int calls = kfp.calls().size();
+
+    bulk.follow(run, Optional::empty, readsHandedToTheSync::add, false);
+    sync.recorded(run);
+    bulk.follow(run, Optional::empty, readsHandedToTheSync::add, false);
+
+    assertThat(kfp.calls()).as("one GET, before the write").hasSize(calls + 1);
   }
 }

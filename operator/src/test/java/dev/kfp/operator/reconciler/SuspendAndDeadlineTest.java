@@ -23,7 +23,7 @@ class SuspendAndDeadlineTest {
   private final FakeKfp kfp = phases.kfp;
 
   private Optional<Duration> follow(Run run) {
-    return phases.follower().follow(run, Optional::empty, read -> { }).lookAgainIn();
+    return phases.follower().follow(run, Optional::empty, read -> { }, false).lookAgainIn();
   }
 
   @Test
@@ -84,7 +84,7 @@ class SuspendAndDeadlineTest {
     phases.clock.advance(Duration.ofSeconds(10));
 
     Optional<Duration> next = phases.follower(new dev.kfp.operator.sync.BulkSync(null, Phases.POLL, Phases.RESYNC))
-        .follow(run, Optional::empty, read -> { }).lookAgainIn();
+        .follow(run, Optional::empty, read -> { }, false).lookAgainIn();
 
     assertThat(next).as("bulk sync never reschedules, but the deadline does").contains(Duration.ofSeconds(20));
     assertThat(kfp.count("TerminateRun")).isZero();

@@ -32,7 +32,7 @@ class TtlAfterFinishedTest {
   private Run finishedRun(String name) {
     Run run = phases.followedRun(name, KfpRuntimeState.SUCCEEDED);
     kfp.store(FakeKfp.withFinishedAt(kfp.run(run.getStatus().getRunId()), phases.clock.instant()));
-    phases.follower().follow(run, Optional::empty, read -> { });
+    phases.follower().follow(run, Optional::empty, read -> { }, false);
     assertThat(run.getStatus().getFinishedAt()).isEqualTo(phases.clock.instant().toString());
     callsBefore = kfp.calls().size();
     return run;
@@ -116,7 +116,7 @@ class TtlAfterFinishedTest {
   void aRunStillActiveHasNoTtlYet() {
     Run run = phases.followedRun("active", KfpRuntimeState.RUNNING);
     run.getSpec().setTtlSecondsAfterFinished(0L);
-    phases.follower().follow(run, Optional::empty, read -> { });
+    phases.follower().follow(run, Optional::empty, read -> { }, false);
 
     assertThat(phases.ttl(0L).check(run)).isEqualTo(PhaseResult.NONE);
   }
@@ -126,7 +126,7 @@ class TtlAfterFinishedTest {
     Run run = finishedRun("unsure");
     run.getSpec().setTtlSecondsAfterFinished(0L);
     kfp.failNext("GetRun", KfpErrors.timedOut("GetRun"));
-    phases.follower().follow(run, Optional::empty, read -> { });
+    phases.follower().follow(run, Optional::empty, read -> { }, false);
     assertCondition(run, RunConditions.SYNCED, "False", RunConditions.REASON_KFP_UNREACHABLE);
 
     assertThat(phases.ttl(null).check(run)).as("a retry may have been accepted meanwhile")
@@ -202,7 +202,7 @@ class TtlAfterFinishedTest {
     assertThat(run.getStatus().condition(RunConditions.CLEANED)).isEmpty();
     assertCondition(run, RunConditions.SYNCED, "False", RunConditions.REASON_KFP_UNREACHABLE);
 
-    phases.follower().follow(run, Optional::empty, read -> { }); // the retry's reconcile looks first
+    phases.follower().follow(run, Optional::empty, read -> { }, false); // the retry's reconcile looks first
     phases.ttl(null).check(run);
     assertCondition(run, RunConditions.CLEANED, "True", RunConditions.REASON_KEPT_FOR_GITOPS);
   }

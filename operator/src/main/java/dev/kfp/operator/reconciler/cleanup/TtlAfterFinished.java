@@ -48,14 +48,11 @@ public final class TtlAfterFinished {
   public PhaseResult check(Run run) {
     RunStatus status = run.getStatus();
     RunLifecycle lifecycle = RunLifecycle.of(status);
-    Long seconds = run.getSpec().getTtlSecondsAfterFinished() != null ? run.getSpec().getTtlSecondsAfterFinished()
-        : defaultSeconds;
+    Long seconds = ttlSeconds(run);
     boolean lookSucceeded = status.isTrue(RunConditions.SYNCED) || lifecycle.isRunDeletedInKfp();
-    if (seconds == null || seconds < 0 || lifecycle.isCleaned() || !lifecycle.isFinished() || !lookSucceeded) {
-      return PhaseResult.NONE;
-    }
     Instant finished = finishedAt(status);
-    if (finished == null) {
+    if (seconds == null || seconds < 0 || lifecycle.isCleaned() || !lifecycle.isFinished() || !lookSucceeded
+        || finished == null) {
       return PhaseResult.NONE;
     }
     Instant expiry = finished.plusSeconds(seconds);
@@ -92,6 +89,23 @@ public final class TtlAfterFinished {
         + " new KFP run. The operator no longer follows the KFP run; remove the Run from Git and let the tool"
         + " prune it to delete it", Notice.NORMAL);
     return PhaseResult.NONE;
+  }
+
+  /**
+   * True when the Run's time to live after finishing, as its status shows the finish, is over: {@link #check}
+   * will act on the KFP run, so the look before it must read the run (a retry KFP accepted meanwhile cancels
+   * the expiry).
+   */
+  public boolean isOver(Run run) {
+    Long seconds = ttlSeconds(run);
+    Instant finished = finishedAt(run.getStatus());
+    return seconds != null && seconds >= 0 && finished != null
+        && !clock.instant().isBefore(finished.plusSeconds(seconds));
+  }
+
+  private Long ttlSeconds(Run run) {
+    return run.getSpec().getTtlSecondsAfterFinished() != null ? run.getSpec().getTtlSecondsAfterFinished()
+        : defaultSeconds;
   }
 
   private static Instant finishedAt(RunStatus status) {

@@ -68,17 +68,25 @@ public final class RunFollower {
    * @param alreadyRead the run as it was just read (by this reconcile's submission, or by the status sync),
    *     if it was; else the run is read from KFP. It may throw the failure of the read that was to give it.
    * @param tookRead told the run whenever this phase read it from KFP itself
+   * @param actsAfter true when a later phase acts on the KFP run as this look finds it (the TTL is over): the
+   *     run is then read even if its status could stand
    */
-  public PhaseResult follow(Run run, Supplier<Optional<KfpRun>> alreadyRead, Consumer<KfpRun> tookRead) {
-    return PhaseResult.lookAgain(look(run, alreadyRead, tookRead));
+  public PhaseResult follow(Run run, Supplier<Optional<KfpRun>> alreadyRead, Consumer<KfpRun> tookRead,
+      boolean actsAfter) {
+    return PhaseResult.lookAgain(look(run, alreadyRead, tookRead, actsAfter));
   }
 
-  private Optional<Duration> look(Run run, Supplier<Optional<KfpRun>> alreadyRead, Consumer<KfpRun> tookRead) {
+  private Optional<Duration> look(Run run, Supplier<Optional<KfpRun>> alreadyRead, Consumer<KfpRun> tookRead,
+      boolean actsAfter) {
     RunStatus status = run.getStatus();
     String key = run.getMetadata().getUid();
     checkSpecUnchanged(run);
     try {
-      KfpRun kfpRun = alreadyRead.get().orElseGet(() -> read(run, tookRead));
+      Optional<KfpRun> handed = alreadyRead.get();
+      if (handed.isEmpty() && !actsAfter && statusStands(run)) {
+        return sync.nextLook(RunLifecycle.of(status));
+      }
+      KfpRun kfpRun = handed.orElseGet(() -> read(run, tookRead));
       String implausible = implausible(kfpRun, status.getRunId());
       if (implausible != null) {
         recorder.condition(run, SYNCED, "False", EventReason.KFP_BAD_ANSWER,
@@ -115,6 +123,18 @@ public final class RunFollower {
       }
       return Optional.of(e.isRetryable() ? retries.afterError(key, e) : retries.afterRefusal(key));
     }
+  }
+
+  /**
+   * True when the status, as it is, needs no read of the KFP run: it records a finished run in full, for the
+   * Run's current generation; the user asks nothing the status does not show done; and the status sync keeps
+   * the settled run in step by itself. This is what spares an operator's start a GET of every finished run.
+   * Anything else (an active run, a command, an edit, a failed last look, a read not yet recorded) reads.
+   */
+  private boolean statusStands(Run run) {
+    return RunLifecycle.of(run.getStatus()).isRecordedFinished(run.getMetadata().getGeneration())
+        && !UserCommands.pending(run)
+        && sync.keepsSettledRunInStep(run);
   }
 
   private KfpRun read(Run run, Consumer<KfpRun> tookRead) {

@@ -37,6 +37,20 @@ public interface SyncStrategy {
    */
   void readByReconcile(KfpRun kfpRun);
 
+  /**
+   * True when this Run's status, showing a finished KFP run recorded in full, may stand without a read: the
+   * sync itself lists the settled runs on its resync (a change made in KFP, even while the operator was down,
+   * reaches the Run that way), and it holds no read of this run that the status has not recorded yet, nor a
+   * request for one (a run its count found missing).
+   */
+  boolean keepsSettledRunInStep(Run run);
+
+  /**
+   * The reconcile's status write succeeded (or had nothing to write): whatever it read of this Run's KFP run is
+   * recorded.
+   */
+  void recorded(Run run);
+
   /** After a successful look: when the reconcile should run again; empty when the sync triggers it. */
   Optional<Duration> nextLook(RunLifecycle lifecycle);
 

@@ -8,6 +8,7 @@ import dev.kfp.operator.kfp.KfpClientProvider;
 import dev.kfp.operator.kfp.KfpException;
 import dev.kfp.operator.kfp.KfpRun;
 import dev.kfp.operator.kfp.KfpRuntimeState;
+import dev.kfp.operator.kfp.KfpStorageState;
 import dev.kfp.operator.lifecycle.RunLifecycle;
 import dev.kfp.operator.reconciler.status.EventReason;
 import dev.kfp.operator.reconciler.status.StatusRecorder.Notice;
@@ -46,17 +47,38 @@ public final class UserCommands {
    * @throws KfpException when KFP could not be asked (the look is retried)
    */
   boolean act(Run run, KfpRun kfpRun) {
-    RunStatus status = run.getStatus();
     boolean changed = archive(run, kfpRun);
-    String terminate = run.annotation(Run.TERMINATE_ANNOTATION);
-    if (terminate != null && !terminate.isEmpty() && status.getTerminated() == null) {
+    if (terminateAsked(run)) {
       changed |= terminate(run, kfpRun);
     }
-    String retry = run.annotation(Run.RETRY_ANNOTATION);
-    if (retry != null && !retry.isEmpty() && !retry.equals(status.getLastRetry())) {
-      changed |= retry(run, kfpRun, retry);
+    if (retryAsked(run)) {
+      changed |= retry(run, kfpRun, run.annotation(Run.RETRY_ANNOTATION));
     }
     return changed;
+  }
+
+  /**
+   * True when the Run asks for something its status does not show done: {@code spec.archived} differing from
+   * the storage state the status shows, a terminate annotation not acted on, a retry token not acted on.
+   * {@link #act} then needs the run as KFP has it now.
+   */
+  static boolean pending(Run run) {
+    RunStatus status = run.getStatus();
+    Boolean archived = run.getSpec().getArchived();
+    if (archived != null && archived != KfpStorageState.ARCHIVED.name().equals(status.getStorageState())) {
+      return true;
+    }
+    return terminateAsked(run) || retryAsked(run);
+  }
+
+  private static boolean terminateAsked(Run run) {
+    String terminate = run.annotation(Run.TERMINATE_ANNOTATION);
+    return terminate != null && !terminate.isEmpty() && run.getStatus().getTerminated() == null;
+  }
+
+  private static boolean retryAsked(Run run) {
+    String retry = run.annotation(Run.RETRY_ANNOTATION);
+    return retry != null && !retry.isEmpty() && !retry.equals(run.getStatus().getLastRetry());
   }
 
   private boolean archive(Run run, KfpRun kfpRun) {
