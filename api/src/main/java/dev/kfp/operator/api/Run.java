@@ -99,11 +99,11 @@ public class Run extends CustomResource<RunSpec, RunStatus> implements Namespace
    */
   public Run trimForCache() {
     getMetadata().setManagedFields(null);
-    CachedStrings.share(this);
     Map<String, String> annotations = getMetadata().getAnnotations();
     if (annotations != null && annotations.containsKey(LAST_APPLIED)) {
       annotations.remove(LAST_APPLIED);
     }
+    CachedStrings.share(this);
     RunSpec spec = getSpec();
     RunStatus status = getStatus();
     if (spec == null || status == null || unreadable() != null || status.getRunId() == null

@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.Predicate;
 
 /**
  * The Run controller's reconciles as an operator's own {@code /metrics} counts them (JOSDK's reconcile metrics,
@@ -63,9 +64,13 @@ record RunReconcileMetrics(double succeeded, double queued, double executing) {
    * {@code kind="Run"}) when {@code runControllerOnly}.
    */
   private static double sum(String metrics, String family, boolean runControllerOnly) {
-    return metrics.lines()
-        .filter(line -> line.startsWith(family + "{") || line.startsWith(family + " "))
-        .filter(line -> !runControllerOnly || line.contains("=\"run\"") || line.contains("kind=\"Run\""))
+    return sum(metrics, line -> (line.startsWith(family + "{") || line.startsWith(family + " "))
+        && (!runControllerOnly || line.contains("=\"run\"") || line.contains("kind=\"Run\"")));
+  }
+
+  /** The sum of the values of the samples ({@code name{labels} value} lines) that {@code sample} accepts. */
+  static double sum(String metrics, Predicate<String> sample) {
+    return metrics.lines().filter(sample)
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
         .sum();
   }

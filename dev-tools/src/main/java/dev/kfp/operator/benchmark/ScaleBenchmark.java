@@ -429,9 +429,8 @@ final class ScaleBenchmark {
 
   /** The used heap in bytes as the operator's {@code /metrics} reports it: the sum of its heap pools. */
   private static long heapUsed(int port) throws IOException, InterruptedException {
-    String metrics = RunReconcileMetrics.metrics(port);
-    return (long) metrics.lines().filter(line -> line.startsWith("jvm_memory_used_bytes{") && line.contains(
-        "area=\"heap\"")).mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    return (long) RunReconcileMetrics.sum(RunReconcileMetrics.metrics(port),
+        line -> line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\""));
   }
 
   /** A client of its own; {@code requests} (when given) counts every request it sends. */
